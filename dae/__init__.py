@@ -1,0 +1,51 @@
+"""dae: denoising autoencoders from scratch.
+
+The deeplearning.net Theano tutorial (``dA``, ``SdA``, ``tile_raster_images``) in plain NumPy,
+with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
+
+    import numpy, dae
+    (train_x, _), _, _ = dae.load_data()
+    da = dae.dA(numpy.random.RandomState(123), n_visible=784, n_hidden=500)
+    cost, updates = da.get_cost_updates(train_x[:20], corruption_level=0.3, learning_rate=0.1)
+    dae.apply_updates(updates)
+
+Modules (one idea each): backend (NumPy/CuPy switch), config (floatX), data (MNIST),
+functions, corruption, random, da (dA), gradcheck, optim, io, plotting, and the models of
+later chapters.
+"""
+import importlib
+
+from . import backend, config, gradcheck, optim
+from .da import dA
+from .data import load_data
+from .io import CorruptFileError
+from .optim import apply_updates
+from .plotting import scale_to_unit_interval, tile_raster_images
+from .random import RandomStreams
+
+__version__ = "0.1.0"
+
+# Names of the later chapters, imported on first use so that each model stays in its module.
+_LAZY = {
+    "cA": "dae.ca",
+    "HiddenLayer": "dae.layers",
+    "LogisticRegression": "dae.layers",
+    "SdA": "dae.sda",
+    "DeepAutoencoder": "dae.deep",
+    "ConvAutoencoder": "dae.conv",
+    "VAE": "dae.vae",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name == "sklearn":
+        return importlib.import_module("dae.sklearn")
+    raise AttributeError(f"module 'dae' has no attribute {name!r}")
+
+
+__all__ = [
+    "dA", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
+    "RandomStreams", "CorruptFileError", "backend", "config", "gradcheck", "optim",
+] + list(_LAZY)

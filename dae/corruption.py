@@ -1,0 +1,69 @@
+"""Input corruption: the three noises of Vincent et al. (2010), drawn from the caller's rng.
+
+``rng`` may be a :class:`dae.random.RandomStreams` (the tutorial's ``theano_rng``), a
+``numpy.random.RandomState`` / ``Generator``, or a ``cupy.random.RandomState``; the result
+is always an array of the backend in force, in ``x``'s dtype.
+
+- masking:          x~ = x * m,  m_k ~ Bernoulli(1 - level)    (the tutorial's noise)
+- gaussian:         x~ = x + level * e,  e_k ~ N(0, 1)           (level is the std. deviation)
+- salt_and_pepper:  a fraction ``level`` of the inputs, chosen at random, set to 0 or 1
+                    with equal probability (the rest unchanged)
+"""
+from . import backend
+from .random import RandomStreams
+
+NOISES = ("masking", "gaussian", "salt_and_pepper")
+
+
+def _on_backend(a, like):
+    """Draws made by a host generator for a GPU model are moved once to the device."""
+    xp = backend.array_module(like)
+    if backend.array_module(a) is not xp:
+        a = xp.asarray(a)
+    return a.astype(like.dtype, copy=False)
+
+
+def binomial(rng, p, shape, like, site="corruption"):
+    """0/1 draws with P(1) = p, shaped ``shape``, in ``like``'s module and dtype."""
+    if isinstance(rng, RandomStreams):
+        draws = rng.binomial(size=shape, n=1, p=p, site=site)
+    else:
+        draws = rng.binomial(1, p, shape)
+    return _on_backend(draws, like)
+
+
+def uniform(rng, shape, like, site="corruption"):
+    if isinstance(rng, RandomStreams):
+        draws = rng.uniform(0.0, 1.0, shape, site=site)
+    elif hasattr(rng, "random") and not hasattr(rng, "random_sample"):  # numpy Generator
+        draws = rng.random(shape)
+    else:
+        draws = rng.uniform(0.0, 1.0, shape)
+    return _on_backend(draws, like)
+
+
+def normal(rng, shape, like, site="corruption"):
+    if isinstance(rng, RandomStreams):
+        draws = rng.normal(0.0, 1.0, shape, site=site)
+    elif hasattr(rng, "standard_normal"):
+        draws = rng.standard_normal(shape)
+    else:
+        draws = rng.normal(0.0, 1.0, shape)
+    return _on_backend(draws, like)
+
+
+def corrupt(x, level, noise, rng, site="corruption"):
+    """x~ for the given noise; level 0 returns x itself (no draw is wasted... except masking,
+    which draws anyway as Theano's graph did, so the stream stays aligned with the tutorial)."""
+    if noise == "masking":
+        return binomial(rng, 1.0 - level, x.shape, x, site) * x
+    if level == 0:
+        return x
+    if noise == "gaussian":
+        return x + level * normal(rng, x.shape, x, site)
+    if noise == "salt_and_pepper":
+        u = uniform(rng, x.shape, x, site)
+        hit = u < level                     # which inputs are corrupted
+        salt = (u < 0.5 * level).astype(x.dtype)  # half of them to 1, the other half to 0
+        return x * (~hit) + salt
+    raise ValueError(f"noise must be one of {NOISES}, got {noise!r}")

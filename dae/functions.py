@@ -1,0 +1,94 @@
+"""The elementwise functions of the models, with their derivatives, in numerically stable forms.
+
+Every function takes the array module ``xp`` from its argument's type, so the same code runs
+on NumPy and CuPy. Derivatives are written in terms of the *output* where that is cheaper
+(sigmoid' = s (1 - s)), as backpropagation code uses them.
+"""
+from . import backend
+
+
+def _xp(a):
+    return backend.array_module(a)
+
+
+def sigmoid(a):
+    """s(a) = 1 / (1 + exp(-a)), without overflow for large |a| (written with tanh)."""
+    xp = _xp(a)
+    return 0.5 * (xp.tanh(0.5 * a) + 1.0)
+
+
+def sigmoid_grad_from_output(s):
+    """ds/da = s (1 - s)."""
+    return s * (1.0 - s)
+
+
+def softplus(a):
+    """log(1 + exp(a)), stable for any a: logaddexp(0, a)."""
+    return _xp(a).logaddexp(0.0, a)
+
+
+def tanh(a):
+    return _xp(a).tanh(a)
+
+
+def tanh_grad_from_output(t):
+    """d tanh(a)/da = 1 - t^2."""
+    return 1.0 - t * t
+
+
+def relu(a):
+    return _xp(a).maximum(a, 0.0)
+
+
+def relu_grad_from_output(r):
+    """1 where the unit is active, 0 elsewhere."""
+    return (r > 0).astype(r.dtype)
+
+
+def identity(a):
+    return a
+
+
+def identity_grad_from_output(y):
+    return _xp(y).ones_like(y)
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_grad_from_output),
+    "tanh": (tanh, tanh_grad_from_output),
+    "relu": (relu, relu_grad_from_output),
+    "linear": (identity, identity_grad_from_output),
+}
+
+
+def cross_entropy_from_logits(x, a):
+    """Per-example summed Bernoulli cross-entropy between targets x and z = sigmoid(a).
+
+    L(x, z) = - sum_k [ x_k log z_k + (1 - x_k) log(1 - z_k) ]
+            =   sum_k [ softplus(a_k) - x_k a_k ]          (since log z = -softplus(-a))
+
+    The second form never takes log(0): it stays finite for saturated units, and equals the
+    tutorial's formula wherever that one is finite. Returns shape (n_examples,).
+    Its gradient with respect to the logits is simply dL/da = z - x.
+    """
+    return (softplus(a) - x * a).sum(axis=1)
+
+
+def squared_error(x, z):
+    """Per-example summed squared error: L = sum_k (z_k - x_k)^2 ; dL/dz = 2 (z - x)."""
+    d = z - x
+    return (d * d).sum(axis=1)
+
+
+def softmax(a):
+    """Row-wise softmax, shifted by the row maximum so exp never overflows."""
+    xp = _xp(a)
+    e = xp.exp(a - a.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def log_softmax(a):
+    """Row-wise log softmax: a - logsumexp(a), stable."""
+    xp = _xp(a)
+    shifted = a - a.max(axis=1, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))

@@ -1,0 +1,145 @@
+"""Optimisers: small objects that update ``params`` in place from ``grads``.
+
+All follow one call, so a learner can swap them in any training loop::
+
+    opt = dae.optim.Adam(learning_rate=1e-3)
+    cost, grads = model.cost_and_grads(x, rng=rng)
+    opt.step(model.params, grads)
+
+Updates (g is the gradient, plus ``weight_decay * p`` for weight matrices when asked)::
+
+    SGD:        p <- p - lr g                                  (the tutorial's)
+    Momentum:   v <- mu v - lr g ;  p <- p + v
+    Nesterov:   v <- mu v - lr g ;  p <- p + mu v - lr g
+    Adam:       m <- b1 m + (1 - b1) g ;  v <- b2 v + (1 - b2) g^2
+                p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+Weight decay (L2) applies to parameters with two or more dimensions (weights, filters), not
+to biases. State is kept per parameter position and can be saved with ``get_state`` /
+restored with ``set_state`` (plain arrays, for checkpoints).
+"""
+import math
+
+from . import backend
+from .validation import check_float
+
+
+def apply_updates(updates):
+    """Apply the tutorial's ``[(param, new_value), ...]`` pairs in place (what Theano's
+    ``theano.function(..., updates=updates)`` did after each call)."""
+    for param, new_value in updates:
+        param[...] = new_value
+
+
+class Optimizer:
+    def __init__(self, learning_rate, weight_decay=0.0):
+        self.learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
+        self.weight_decay = check_float(weight_decay, "weight_decay", 0.0, None)
+        self.t = 0
+        self.state = None
+
+    def _grad(self, param, grad):
+        if self.weight_decay and param.ndim >= 2:
+            return grad + self.weight_decay * param
+        return grad
+
+    def _check(self, params, grads):
+        if len(params) != len(grads):
+            raise ValueError(f"grads must align with params: {len(params)} params, {len(grads)} grads")
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if tuple(p.shape) != tuple(g.shape):
+                raise ValueError(f"grads[{i}] has shape {tuple(g.shape)}, expected {tuple(p.shape)}")
+
+    def step(self, params, grads):
+        self._check(params, grads)
+        if self.state is None:
+            self.state = self._init_state(params)
+        self.t += 1
+        for i, (p, g) in enumerate(zip(params, grads)):
+            self._update(i, p, self._grad(p, g))
+
+    def _init_state(self, params):
+        return []
+
+    def get_state(self):
+        """{'t': steps taken, 'state': list of host arrays}, for a checkpoint."""
+        flat = [] if self.state is None else [backend.to_host(s) for group in self.state for s in group]
+        return {"t": self.t, "state": flat}
+
+    def set_state(self, saved, params):
+        """Restore what ``get_state`` returned, for the given params."""
+        self.t = int(saved["t"])
+        if self.t == 0 or not saved["state"]:
+            self.state = None
+            return
+        per = len(saved["state"]) // len(params)
+        arrays = [backend.asarray(a, dtype=params[0].dtype) for a in saved["state"]]
+        self.state = [arrays[i * per:(i + 1) * per] for i in range(len(params))]
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self.learning_rate}, weight_decay={self.weight_decay})"
+
+
+class SGD(Optimizer):
+    """p <- p - lr g (plain stochastic gradient descent, the tutorial's update)."""
+
+    def _init_state(self, params):
+        return [[] for _ in params]
+
+    def _update(self, i, p, g):
+        p -= self.learning_rate * g
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum (or Nesterov's variant with ``nesterov=True``)."""
+
+    def __init__(self, learning_rate, momentum=0.9, nesterov=False, weight_decay=0.0):
+        super().__init__(learning_rate, weight_decay)
+        self.momentum = check_float(momentum, "momentum", 0.0, 1.0, high_inclusive=False)
+        self.nesterov = bool(nesterov)
+
+    def _init_state(self, params):
+        return [[backend.xp.zeros_like(p)] for p in params]
+
+    def _update(self, i, p, g):
+        (v,) = self.state[i]
+        v *= self.momentum
+        v -= self.learning_rate * g
+        if self.nesterov:
+            p += self.momentum * v - self.learning_rate * g
+        else:
+            p += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with bias-corrected moment estimates."""
+
+    def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0):
+        super().__init__(learning_rate, weight_decay)
+        self.beta1 = check_float(beta1, "beta1", 0.0, 1.0, high_inclusive=False)
+        self.beta2 = check_float(beta2, "beta2", 0.0, 1.0, high_inclusive=False)
+        self.epsilon = check_float(epsilon, "epsilon", 0.0, None, low_inclusive=False)
+
+    def _init_state(self, params):
+        xp = backend.xp
+        return [[xp.zeros_like(p), xp.zeros_like(p)] for p in params]
+
+    def _update(self, i, p, g):
+        m, v = self.state[i]
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * (g * g)
+        step = self.learning_rate * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        eps_hat = self.epsilon * math.sqrt(1 - self.beta2 ** self.t)
+        p -= step * m / (backend.xp.sqrt(v) + eps_hat)
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": lambda **kw: Momentum(nesterov=True, **kw), "adam": Adam}
+
+
+def make(name, **kwargs):
+    """An optimiser by name: 'sgd', 'momentum', 'nesterov' or 'adam'."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {tuple(OPTIMIZERS)}, got {name!r}")
+    return OPTIMIZERS[name](**kwargs)

@@ -1,0 +1,115 @@
+"""Pictures of what a model learned: the tutorial's ``tile_raster_images`` and friends.
+
+``tile_raster_images`` lays the rows of a matrix out as a grid of small images, the way the
+tutorial shows the columns of W (the filters): ``tile_raster_images(W.T, (28, 28), (10, 10),
+(1, 1))`` is a 289 x 289 mosaic of the first 100 filters, each scaled to [0, 1] on its own.
+"""
+import numpy
+
+from . import backend
+from .validation import check_positive_int
+
+
+def scale_to_unit_interval(ndar, eps=1e-8):
+    """A copy of ``ndar`` shifted and scaled so its values span [0, 1] (the tutorial's helper)."""
+    ndar = numpy.array(backend.to_host(ndar), copy=True)
+    if not numpy.issubdtype(ndar.dtype, numpy.floating):
+        ndar = ndar.astype(numpy.float64)
+    ndar -= ndar.min()
+    ndar *= 1.0 / (ndar.max() + eps)
+    return ndar
+
+
+def _check_pair(value, name, allow_zero=False):
+    if not (isinstance(value, (tuple, list)) and len(value) == 2):
+        raise ValueError(f"{name} must be a pair of integers, got {value!r}")
+    for v in value:
+        if allow_zero:
+            if isinstance(v, bool) or not isinstance(v, (int, numpy.integer)) or v < 0:
+                raise ValueError(f"{name} must hold non-negative integers, got {value!r}")
+        else:
+            check_positive_int(v, name)
+    return tuple(int(v) for v in value)
+
+
+def tile_raster_images(X, img_shape, tile_shape, tile_spacing=(0, 0),
+                       scale_rows_to_unit_interval=True, output_pixel_vals=True):
+    """Tile the rows of ``X`` (each a flattened image of ``img_shape``) into one image.
+
+    - ``X``: 2-D array (n_images, h * w), or a 4-tuple (R, G, B, A) of such arrays (or None)
+      for a colour image; a None channel is filled with zeros (with 255, or 1.0, for alpha).
+    - ``tile_shape``: (rows, columns) of the grid, filled row by row; extra tiles stay black.
+    - ``tile_spacing``: pixels between tiles.
+    - ``scale_rows_to_unit_interval``: scale each image to [0, 1] on its own.
+    - ``output_pixel_vals``: return uint8 pixels (value * 255, truncated), else floats.
+
+    Output shape per axis: ``(img + spacing) * tiles - spacing`` (with a trailing 4 for RGBA).
+    """
+    img_shape = _check_pair(img_shape, "img_shape")
+    tile_shape = _check_pair(tile_shape, "tile_shape")
+    tile_spacing = _check_pair(tile_spacing, "tile_spacing", allow_zero=True)
+    out_shape = [(ishp + tsp) * tshp - tsp for ishp, tshp, tsp in zip(img_shape, tile_shape, tile_spacing)]
+
+    if isinstance(X, tuple):
+        if len(X) != 4:
+            raise ValueError(f"X as a tuple must have 4 channels (R, G, B, A), got {len(X)}")
+        channels = [None if c is None else _check_images(c, img_shape, f"X[{i}]") for i, c in enumerate(X)]
+        if output_pixel_vals:
+            dtype, defaults = numpy.uint8, (0, 0, 0, 255)
+        else:
+            present = [c.dtype for c in channels if c is not None]
+            dtype = present[0] if present and numpy.issubdtype(present[0], numpy.floating) else numpy.float64
+            defaults = (0.0, 0.0, 0.0, 1.0)
+        out_array = numpy.zeros((out_shape[0], out_shape[1], 4), dtype=dtype)
+        for i in range(4):
+            if channels[i] is None:
+                out_array[:, :, i] = defaults[i]
+            else:
+                out_array[:, :, i] = tile_raster_images(channels[i], img_shape, tile_shape, tile_spacing,
+                                                        scale_rows_to_unit_interval, output_pixel_vals)
+        return out_array
+
+    X = _check_images(X, img_shape, "X")
+    H, W = img_shape
+    Hs, Ws = tile_spacing
+    dtype = numpy.uint8 if output_pixel_vals else X.dtype
+    out_array = numpy.zeros(out_shape, dtype=dtype)
+    scale = 255 if output_pixel_vals else 1
+    for tile_row in range(tile_shape[0]):
+        for tile_col in range(tile_shape[1]):
+            k = tile_row * tile_shape[1] + tile_col
+            if k >= X.shape[0]:
+                continue
+            this_img = X[k].reshape(img_shape)
+            if scale_rows_to_unit_interval:
+                this_img = scale_to_unit_interval(this_img)
+            r, c = tile_row * (H + Hs), tile_col * (W + Ws)
+            out_array[r:r + H, c:c + W] = this_img * scale
+    return out_array
+
+
+def _check_images(X, img_shape, name):
+    X = backend.to_host(X) if hasattr(X, "shape") else X
+    if not isinstance(X, numpy.ndarray):
+        raise TypeError(f"{name} must be a 2-D array of flattened images, got {type(X).__name__}")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (n_images, {img_shape[0] * img_shape[1]}), got shape {X.shape}")
+    if X.shape[1] != img_shape[0] * img_shape[1]:
+        raise ValueError(
+            f"{name} rows must hold img_shape {img_shape} = {img_shape[0] * img_shape[1]} values, got {X.shape[1]}"
+        )
+    if not (numpy.issubdtype(X.dtype, numpy.floating) or numpy.issubdtype(X.dtype, numpy.integer)):
+        raise TypeError(f"{name} must be numeric, got dtype {X.dtype}")
+    if numpy.issubdtype(X.dtype, numpy.floating) and not numpy.isfinite(X).all():
+        raise ValueError(f"{name} must be finite, but it holds NaN or inf")
+    return X
+
+
+def save_image(array, path):
+    """Write a uint8 mosaic (2-D grey or H x W x 4 RGBA) to ``path`` as PNG, atomically."""
+    from PIL import Image
+
+    from .io import atomic_write
+
+    image = Image.fromarray(array)
+    atomic_write(path, lambda f: image.save(f, format="PNG"))

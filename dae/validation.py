@@ -1,0 +1,133 @@
+"""Checks at the public boundary: each error names the argument, what was expected and what came.
+
+Every public function calls these *before* any arithmetic, so a learner's mistake reads as
+"x must have 784 columns, got shape (20, 28, 28)" rather than a matmul message from deep inside.
+"""
+import numbers
+
+import numpy
+
+from . import backend
+
+
+def check_positive_int(value, name):
+    """``value`` must be an int > 0 (bool is refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__})")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def check_float(value, name, low=None, high=None, low_inclusive=True, high_inclusive=True):
+    """``value`` must be a finite real number in the given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if getattr(value, "shape", None) == () and numpy.issubdtype(getattr(value, "dtype", object), numpy.floating):
+            value = float(value)
+        else:
+            raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not numpy.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        bracket = "[" if low_inclusive else "("
+        closing = "]" if high_inclusive else ")"
+        raise ValueError(f"{name} must be in {bracket}{low}, {high if high is not None else 'inf'}{closing}, got {value}")
+    if high is not None and (value > high or (value == high and not high_inclusive)):
+        bracket = "[" if low_inclusive else "("
+        closing = "]" if high_inclusive else ")"
+        raise ValueError(f"{name} must be in {bracket}{low if low is not None else '-inf'}, {high}{closing}, got {value}")
+    return value
+
+
+def check_choice(value, name, choices):
+    """``value`` must be one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_rng(rng, name="numpy_rng"):
+    """A NumPy RandomState (the tutorial's generator) or Generator."""
+    if not isinstance(rng, (numpy.random.RandomState, numpy.random.Generator)):
+        raise TypeError(
+            f"{name} must be a numpy.random.RandomState (e.g. numpy.random.RandomState(123)), "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d=False):
+    """A finite 2-D float array with ``n_columns`` columns, on the backend ``xp``.
+
+    ``unit_interval=True`` also requires every value in [0, 1] (the cross-entropy's domain).
+    Returns the array (a 1-D array is promoted to one row when ``allow_1d``).
+    """
+    xp = backend.xp if xp is None else xp
+    module = backend.array_module(x)
+    if not hasattr(x, "shape") or not hasattr(x, "dtype"):
+        raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+    if module is not xp:
+        fix = "dae.backend.to_host" if xp is numpy else "dae.backend.asarray"
+        raise TypeError(
+            f"{name} is a {module.__name__} array but the model lives on the {xp.__name__} backend; "
+            f"move it with {fix}({name})"
+        )
+    if x.ndim == 1 and allow_1d:
+        x = x.reshape(1, -1)
+    if x.ndim != 2:
+        expected = f"(n_examples, {n_columns})" if n_columns is not None else "(n_examples, n_features)"
+        raise ValueError(f"{name} must be a 2-D array of shape {expected}, got shape {tuple(x.shape)}")
+    if n_columns is not None and x.shape[1] != n_columns:
+        raise ValueError(f"{name} must have {n_columns} columns, got shape {tuple(x.shape)}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one example, got shape {tuple(x.shape)}")
+    if not numpy.issubdtype(x.dtype, numpy.floating):
+        raise TypeError(
+            f"{name} must be a floating-point array (float32 or float64), got dtype {x.dtype}; "
+            f"for 0..255 images use x.astype('float32') / 255"
+        )
+    if not bool(xp.isfinite(x).all()):
+        raise ValueError(f"{name} must be finite, but it holds NaN or inf")
+    if unit_interval:
+        lo, hi = float(x.min()), float(x.max())
+        if lo < 0.0 or hi > 1.0:
+            raise ValueError(
+                f"{name} must lie in [0, 1] for the cross-entropy, got values in [{lo:g}, {hi:g}]; "
+                f"scale it (e.g. x / 255) or use loss='squared_error'"
+            )
+    return x
+
+
+def check_param(array, name, shape, xp=None):
+    """A user-supplied parameter array of exactly ``shape`` on backend ``xp``."""
+    xp = backend.xp if xp is None else xp
+    if not hasattr(array, "shape"):
+        raise TypeError(f"{name} must be an array of shape {shape}, got {type(array).__name__}")
+    if backend.array_module(array) is not xp:
+        raise TypeError(f"{name} must be a {xp.__name__} array (the backend in force), got {type(array).__module__}")
+    if tuple(array.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {tuple(array.shape)}")
+    if not numpy.issubdtype(array.dtype, numpy.floating):
+        raise TypeError(f"{name} must be a floating-point array, got dtype {array.dtype}")
+    if not bool(xp.isfinite(array).all()):
+        raise ValueError(f"{name} must be finite, but it holds NaN or inf")
+    return array
+
+
+def check_labels(y, name, n_classes, n_examples=None, xp=None):
+    """Integer class labels in [0, n_classes), one per example."""
+    xp = backend.xp if xp is None else xp
+    if not hasattr(y, "shape"):
+        raise TypeError(f"{name} must be an integer array, got {type(y).__name__}")
+    if backend.array_module(y) is not xp:
+        raise TypeError(f"{name} must be a {xp.__name__} array (the backend in force)")
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of labels, got shape {tuple(y.shape)}")
+    if not numpy.issubdtype(y.dtype, numpy.integer):
+        raise TypeError(f"{name} must hold integer labels, got dtype {y.dtype}")
+    if n_examples is not None and y.shape[0] != n_examples:
+        raise ValueError(f"{name} must hold one label per example ({n_examples}), got {y.shape[0]}")
+    if y.size and (int(y.min()) < 0 or int(y.max()) >= n_classes):
+        raise ValueError(f"{name} must lie in [0, {n_classes}), got labels in [{int(y.min())}, {int(y.max())}]")
+    return y
