@@ -106,3 +106,46 @@ def synchronize():
 _env = os.environ.get("DAE_BACKEND")
 if _env:
     use(_env)
+
+
+# ----- two kernels the fast training steps need, written once per backend ------------------
+def sigmoid_inplace(a):
+    """a <- 1 / (1 + exp(-a)), in place. exp may overflow to inf for a < -88 (float32),
+    which gives the correct limit 0; the overflow warning is silenced for that reason only."""
+    module = array_module(a)
+    if module is numpy:
+        with numpy.errstate(over="ignore"):
+            numpy.negative(a, out=a)
+            numpy.exp(a, out=a)
+    else:
+        module.negative(a, out=a)
+        module.exp(a, out=a)
+    a += 1.0
+    module.reciprocal(a, out=a)
+    return a
+
+
+def _blas_gemm(dtype):
+    try:
+        from scipy.linalg import blas
+    except ImportError:
+        return None
+    return {numpy.dtype(numpy.float32): blas.sgemm, numpy.dtype(numpy.float64): blas.dgemm}.get(numpy.dtype(dtype))
+
+
+def gemm_update(alpha, A, B, C):
+    """C <- C + alpha * A^T B, in place, without materialising A^T B when BLAS allows.
+
+    On NumPy with SciPy's BLAS and a C-contiguous C, this is one gemm call with beta = 1 on
+    the Fortran-ordered view C^T (C^T <- C^T + alpha B^T A). Elsewhere: C += alpha * (A^T @ B).
+    """
+    module = array_module(C)
+    gemm = _blas_gemm(C.dtype) if module is numpy else None
+    if gemm is not None and C.flags.c_contiguous and A.flags.c_contiguous and B.flags.c_contiguous \
+            and A.dtype == C.dtype and B.dtype == C.dtype:
+        out = gemm(alpha, B.T, A.T, beta=1.0, c=C.T, trans_b=1, overwrite_c=1)
+        if out.base is not C and not numpy.shares_memory(out, C):  # BLAS wrapper made a copy
+            C[...] = out.T
+        return C
+    C += alpha * (A.T @ B)
+    return C

@@ -22,6 +22,7 @@ import numpy
 
 import dae
 from dae import backend
+from dae.fast import TiedSigmoidSGD  # the same update as get_cost_updates, with reused buffers
 
 
 
@@ -59,11 +60,14 @@ def train_dA(train_set_x, corruption_level, learning_rate, training_epochs, batc
     # values now, and `dae.apply_updates` writes them in place. `TiedSigmoidSGD` does the
     # same arithmetic with preallocated buffers (tests prove both give the same numbers).
     # %%
-    def train_da(batch):
-        cost, updates = da.get_cost_updates(batch, corruption_level=corruption_level,
-                                            learning_rate=learning_rate)
-        dae.apply_updates(updates)
-        return cost
+    if readable:
+        def train_da(batch):
+            cost, updates = da.get_cost_updates(batch, corruption_level=corruption_level,
+                                                learning_rate=learning_rate)
+            dae.apply_updates(updates)
+            return cost
+    else:
+        train_da = TiedSigmoidSGD(da, batch_size, corruption_level, learning_rate)
 
     epoch_costs = []
     for epoch in range(training_epochs):
