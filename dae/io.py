@@ -1,14 +1,16 @@
-"""Saving and loading arrays safely: atomic writes, a checksum inside the file, no pickle.
+"""Saving and loading arrays safely: atomic writes, a checksum of the whole file, no pickle.
 
-A dae file is a ``.npz`` holding the named arrays plus two entries of our own:
-``__meta__`` (UTF-8 JSON: what the file is, the model's configuration) and ``__checksum__``
-(sha256 over every array's name, dtype, shape and bytes, and the metadata). Loading uses
-``allow_pickle=False`` (a file can never run code), recomputes the checksum and refuses a
-file that is truncated, corrupted or not one of ours with :class:`CorruptFileError`, before
-anything is handed back. Writing goes to a temporary file in the same folder, flushed to disk,
-then renamed over the target, so a crash mid-write leaves the old file intact.
+A dae file is an ordinary ``.npz`` (NumPy can open it) holding the named arrays plus one
+entry of our own, ``__meta__`` (UTF-8 JSON: what the file is, the model's configuration).
+The zip archive's comment, its last 64 bytes, is the sha256 (hex) of every byte before it,
+so a change of *any* byte, or a truncation anywhere, is caught before anything is read.
+Loading uses ``allow_pickle=False`` (a file can never run code) and raises
+:class:`CorruptFileError` for a truncated, corrupted or foreign file. Writing goes to a
+temporary file in the same folder, flushed to disk, then renamed over the target, so a crash
+mid-write leaves the old file intact.
 """
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -19,22 +21,11 @@ import numpy
 from . import backend
 
 FORMAT = "dae-npz-1"
+_DIGEST_LENGTH = 64  # hex sha256
 
 
 class CorruptFileError(ValueError):
     """A file that is missing its checksum, fails it, or cannot be read as an .npz."""
-
-
-def _digest(arrays, meta_bytes):
-    h = hashlib.sha256()
-    for name in sorted(arrays):
-        a = numpy.ascontiguousarray(arrays[name])
-        h.update(name.encode())
-        h.update(str(a.dtype).encode())
-        h.update(str(a.shape).encode())
-        h.update(a.tobytes())
-    h.update(meta_bytes)
-    return h.hexdigest()
 
 
 def atomic_write(path, write):
@@ -55,43 +46,56 @@ def atomic_write(path, write):
         raise
 
 
-def save_arrays(path, arrays, meta=None):
-    """Write ``arrays`` ({name: array}, any backend) and ``meta`` (JSON-able dict) to ``path``."""
-    host = {}
+def to_bytes(arrays, meta=None):
+    """The bytes of a dae file holding ``arrays`` ({name: array}, any backend) and ``meta``."""
+    payload = {}
     for name, a in arrays.items():
         if name.startswith("__"):
             raise ValueError(f"array names may not start with '__', got {name!r}")
-        host[name] = numpy.asarray(backend.to_host(a))
-        if host[name].dtype == object:
+        payload[name] = numpy.asarray(backend.to_host(a))
+        if payload[name].dtype == object:
             raise TypeError(f"array {name!r} has dtype object, which cannot be saved without pickle")
     meta = dict(meta or {})
     meta.setdefault("format", FORMAT)
-    meta_bytes = json.dumps(meta, sort_keys=True).encode("utf-8")
-    checksum = _digest(host, meta_bytes)
-    payload = dict(host)
-    payload["__meta__"] = numpy.frombuffer(meta_bytes, dtype=numpy.uint8)
-    payload["__checksum__"] = numpy.frombuffer(checksum.encode("ascii"), dtype=numpy.uint8)
-    atomic_write(path, lambda f: numpy.savez(f, **payload))
+    payload["__meta__"] = numpy.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=numpy.uint8)
+    buffer = io.BytesIO()
+    numpy.savez(buffer, **payload)
+    with zipfile.ZipFile(buffer, "a") as archive:  # reserve the comment: it ends the file
+        archive.comment = b"0" * _DIGEST_LENGTH
+    raw = bytearray(buffer.getvalue())
+    raw[-_DIGEST_LENGTH:] = hashlib.sha256(raw[:-_DIGEST_LENGTH]).hexdigest().encode("ascii")
+    return bytes(raw)
+
+
+def save_arrays(path, arrays, meta=None):
+    """Write ``arrays`` and ``meta`` (a JSON-able dict) to ``path``, atomically."""
+    raw = to_bytes(arrays, meta)
+    atomic_write(path, lambda f: f.write(raw))
+
+
+def from_bytes(raw, name="file"):
+    """``(arrays, meta)`` from the bytes of a dae file, checksum verified first."""
+    if len(raw) <= _DIGEST_LENGTH:
+        raise CorruptFileError(f"{name} is too short to be a dae file ({len(raw)} bytes): truncated?")
+    stored = bytes(raw[-_DIGEST_LENGTH:])
+    if hashlib.sha256(raw[:-_DIGEST_LENGTH]).hexdigest().encode("ascii") != stored:
+        if not all(c in b"0123456789abcdef" for c in stored):
+            raise CorruptFileError(f"{name} is not a dae file (no checksum at its end), or it is truncated")
+        raise CorruptFileError(f"{name} failed its checksum: the file is corrupted")
+    try:
+        with numpy.load(io.BytesIO(raw), allow_pickle=False) as data:
+            contents = {key: data[key] for key in data.files}
+        meta = json.loads(contents.pop("__meta__").tobytes().decode("utf-8"))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as exc:
+        raise CorruptFileError(f"{name} is not a readable dae .npz file: {exc}") from exc
+    return contents, meta
 
 
 def load_arrays(path):
-    """``(arrays, meta)`` from a file written by :func:`save_arrays`, checksum verified."""
+    """``(arrays, meta)`` from a file written by :func:`save_arrays`."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path}")
-    try:
-        with numpy.load(path, allow_pickle=False) as data:
-            contents = {name: data[name] for name in data.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-        raise CorruptFileError(f"{path} is not a readable dae .npz file (truncated or corrupted?): {exc}") from exc
-    if "__checksum__" not in contents or "__meta__" not in contents:
-        raise CorruptFileError(f"{path} is not a dae file: it has no checksum/metadata entries")
-    try:
-        meta_bytes = contents.pop("__meta__").tobytes()
-        stored = contents.pop("__checksum__").tobytes().decode("ascii")
-        meta = json.loads(meta_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CorruptFileError(f"{path} has unreadable metadata: {exc}") from exc
-    if _digest(contents, meta_bytes) != stored:
-        raise CorruptFileError(f"{path} failed its checksum: the file is corrupted")
-    return contents, meta
+    with open(path, "rb") as f:
+        raw = f.read()
+    return from_bytes(raw, path)
