@@ -72,11 +72,13 @@ def array_module(array):
     """numpy or cupy, whichever module ``array`` belongs to."""
     if isinstance(array, numpy.ndarray) or numpy.isscalar(array):
         return numpy
-    module = type(array).__module__.split(".")[0]
-    if module == "cupy":
-        import cupy
+    if type(array).__module__.split(".")[0] == "cupy":
+        try:
+            import cupy
 
-        return cupy
+            return cupy
+        except ImportError:
+            pass
     return numpy
 
 
