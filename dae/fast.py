@@ -125,3 +125,76 @@ class TiedSigmoidSGD:
         da.b_prime -= step * self.dz.sum(axis=0)
         backend.gemm_update(-step, self.left, self.right, da.W)
         return cost
+
+
+class SigmoidSoftmaxSGD:
+    """One SGD step of a sigmoid MLP with a softmax output (the SdA's fine-tuning network).
+
+    ``weights = [W_1, ..., W_L, W_out]`` and ``biases`` likewise (updated in place; pass the
+    SdA's shared arrays). For a minibatch (x, y) of N rows, with h_0 = x::
+
+        h_i = s(h_{i-1} W_i + b_i)                      i = 1..L
+        p   = softmax(h_L W_out + b_out)
+        cost = mean over rows of -log p[y]
+        d_out = p - onehot(y)                           (times 1/N, folded into the step size)
+        d_i   = (d_{i+1} W_{i+1}^T) * h_i (1 - h_i)
+        W_i  <- W_i - (lr/N) h_{i-1}^T d_i ;  b_i <- b_i - (lr/N) sum of the rows of d_i
+
+    ``train_layers`` (default all) lists which layers are updated, counting the output layer
+    as the last: fine-tuning only the classifier is ``train_layers=[len(weights) - 1]``.
+    """
+
+    def __init__(self, weights, biases, batch_size, learning_rate, train_layers=None):
+        if len(weights) != len(biases) or not weights:
+            raise ValueError("weights and biases must be non-empty lists of the same length")
+        for i in range(1, len(weights)):
+            if weights[i].shape[0] != weights[i - 1].shape[1]:
+                raise ValueError(f"weights[{i}] has {weights[i].shape[0]} rows, expected {weights[i - 1].shape[1]}")
+        self.weights, self.biases = weights, biases
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
+        self.train_layers = set(range(len(weights)) if train_layers is None else train_layers)
+        xp = self.xp = backend.array_module(weights[0])
+        n, dt = self.batch_size, weights[0].dtype
+        self.h = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights]  # h_1..h_L, then the logits
+        self.d = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights]
+        self.slope = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights[:-1]]
+        self.rows = xp.arange(n)
+
+    def __call__(self, x, y):
+        xp, n = self.xp, self.batch_size
+        x = check_matrix(x, "x", self.weights[0].shape[0], xp).astype(self.weights[0].dtype, copy=False)
+        if y.shape != (n,) or x.shape[0] != n:
+            raise ValueError(f"x and y must hold batch_size={n} rows, got {x.shape[0]} and {y.shape}")
+        L = len(self.weights) - 1
+        # forward
+        below = x
+        for i, (W, b, h) in enumerate(zip(self.weights, self.biases, self.h)):
+            xp.matmul(below, W, out=h)
+            h += b
+            if i < L:
+                backend.sigmoid_inplace(h)
+            below = h
+        logits, d_out = self.h[L], self.d[L]
+        xp.subtract(logits, logits.max(axis=1, keepdims=True), out=d_out)  # shifted logits
+        picked = d_out[self.rows, y]
+        xp.exp(d_out, out=d_out)
+        total = d_out.sum(axis=1, keepdims=True)
+        cost = (xp.log(total).sum() - picked.sum()) / n   # mean of logsumexp - logit[y]
+        d_out /= total                                      # p
+        d_out[self.rows, y] -= 1.0                          # p - onehot(y)
+        # backward, updating each layer once the error below it is computed
+        step = self.learning_rate / n
+        for i in range(L, -1, -1):
+            W, b, d = self.weights[i], self.biases[i], self.d[i]
+            if i > 0:
+                h_below, d_below = self.h[i - 1], self.d[i - 1]
+                slope = self.slope[i - 1]
+                xp.matmul(d, W.T, out=d_below)
+                xp.subtract(1.0, h_below, out=slope)
+                slope *= h_below                                # s' = h (1 - h)
+                d_below *= slope
+            if i in self.train_layers:
+                b -= step * d.sum(axis=0)
+                backend.gemm_update(-step, self.h[i - 1] if i > 0 else x, d, W)
+        return cost

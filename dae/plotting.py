@@ -11,10 +11,9 @@ from .validation import check_positive_int
 
 
 def scale_to_unit_interval(ndar, eps=1e-8):
-    """A copy of ``ndar`` shifted and scaled so its values span [0, 1] (the tutorial's helper)."""
-    ndar = numpy.array(backend.to_host(ndar), copy=True)
-    if not numpy.issubdtype(ndar.dtype, numpy.floating):
-        ndar = ndar.astype(numpy.float64)
+    """A float64 copy of ``ndar`` shifted and scaled to span [0, 1) (the tutorial's helper; the top
+    value is 1 - eps/max, so it becomes pixel 254 as in the tutorial's published filter images)."""
+    ndar = numpy.array(backend.to_host(ndar), dtype=numpy.float64)  # float64, as the published mosaics
     ndar -= ndar.min()
     ndar *= 1.0 / (ndar.max() + eps)
     return ndar

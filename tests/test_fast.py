@@ -60,3 +60,60 @@ def test_gemm_update_is_c_plus_alpha_a_transpose_b():
         out = dae.backend.gemm_update(0.25, A, B, C)
         assert out is C
         numpy.testing.assert_allclose(C, expected, rtol=1e-6)
+
+
+def _mlp(sizes, seed=0, dtype=numpy.float64):
+    rng = numpy.random.RandomState(seed)
+    Ws = [rng.uniform(-0.5, 0.5, (a, b)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [rng.uniform(-0.1, 0.1, b).astype(dtype) for b in sizes[1:]]
+    return Ws, bs
+
+
+def _mlp_cost_and_grads(Ws, bs, x, y):
+    """The same network written plainly: forward, then backward with explicit gradients."""
+    hs = [x]
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        hs.append(1 / (1 + numpy.exp(-(hs[-1] @ W + b))))
+    a = hs[-1] @ Ws[-1] + bs[-1]
+    a = a - a.max(axis=1, keepdims=True)
+    p = numpy.exp(a) / numpy.exp(a).sum(axis=1, keepdims=True)
+    n = x.shape[0]
+    cost = -numpy.log(p[numpy.arange(n), y]).mean()
+    d = p.copy()
+    d[numpy.arange(n), y] -= 1
+    d /= n
+    gWs, gbs = [], []
+    for i in range(len(Ws) - 1, -1, -1):
+        gWs.insert(0, hs[i].T @ d)
+        gbs.insert(0, d.sum(axis=0))
+        if i > 0:
+            d = (d @ Ws[i].T) * hs[i] * (1 - hs[i])
+    return cost, gWs, gbs
+
+
+@pytest.mark.parametrize("train_layers", [None, [2]])
+def test_mlp_step_is_one_sgd_step_on_the_plain_gradients(train_layers):
+    from dae.fast import SigmoidSoftmaxSGD
+
+    Ws, bs = _mlp([7, 6, 5, 3])
+    x = numpy.random.RandomState(1).rand(4, 7)
+    y = numpy.array([0, 2, 1, 2])
+    cost, gWs, gbs = _mlp_cost_and_grads(Ws, bs, x, y)
+    expected_W = [W - 0.3 * g if train_layers is None or i in train_layers else W.copy()
+                  for i, (W, g) in enumerate(zip(Ws, gWs))]
+    expected_b = [b - 0.3 * g if train_layers is None or i in train_layers else b.copy()
+                  for i, (b, g) in enumerate(zip(bs, gbs))]
+    step = SigmoidSoftmaxSGD(Ws, bs, 4, 0.3, train_layers=train_layers)
+    assert float(step(x, y)) == pytest.approx(cost, rel=1e-12)
+    for got, want in zip(Ws + bs, expected_W + expected_b):
+        numpy.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_mlp_plain_gradients_match_finite_differences():
+    """The reference used above is itself checked, so the fast step's test can fail."""
+    Ws, bs = _mlp([5, 4, 3])
+    x = numpy.random.RandomState(2).rand(3, 5)
+    y = numpy.array([0, 1, 2])
+    _, gWs, _ = _mlp_cost_and_grads(Ws, bs, x, y)
+    numeric = dae.gradcheck.numerical_gradient(lambda W: _mlp_cost_and_grads([W, Ws[1]], bs, x, y)[0], Ws[0])
+    numpy.testing.assert_allclose(gWs[0], numeric, rtol=1e-6, atol=1e-9)
