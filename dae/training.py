@@ -456,6 +456,10 @@ class Trainer:
         """Restore parameters, optimiser, generator, position and history from ``path``."""
         path = os.fspath(path)
         arrays, meta = load_arrays(path)
+        return self.restore_state(arrays, meta, path)
+
+    def restore_state(self, arrays, meta, path="the saved state"):
+        """Restore what :meth:`state_arrays` returned (``load_checkpoint`` reads it from a file)."""
         if meta.get("kind") != CHECKPOINT_KIND:
             raise CorruptFileError(f"{path} is not a dae training checkpoint (kind {meta.get('kind')!r})")
         try:
