@@ -378,7 +378,7 @@ def cmd_train(args):
     trainer = Trainer(model, optimizer, batch_size=cfg["batch_size"], cost_kwargs=kind.cost_kwargs(cfg),
                       eval_kwargs=kind.eval_kwargs(cfg), seed=cfg["seed"], checkpoint_path=checkpoint,
                       progress=False if args.quiet else "auto", shuffle=cfg["shuffle"],
-                      meta={"config": cfg, "model": kind.name, "model_config": model_config},
+                      meta={"config": cfg}, model_kind=kind.name, model_config=model_config,
                       on_epoch_end=on_epoch_end, unit_interval=kind.unit_interval)
     if resume:
         _remove_stale_temporaries(run)
@@ -568,7 +568,8 @@ def cmd_info(args):
         raise UserError(str(exc)) from exc
     print(f"file:     {path} ({os.path.getsize(path)} bytes, checksum OK)")
     print(f"kind:     {'training checkpoint' if meta['kind'] == 'dae-checkpoint' else 'model'}")
-    print(f"model:    {meta['model']} {json.dumps(meta['config'] if meta['kind'] == 'dae-model' else meta['model_config'], sort_keys=True)}")
+    model_config = meta["config"] if meta["kind"] == "dae-model" else meta["model_config"]
+    print(f"model:    {meta['model']} {json.dumps(model_config, sort_keys=True)}")
     print(f"dtype:    {meta.get('dtype')}")
     names = list(getattr(model, "param_names", [])) or [f"param{i}" for i in range(len(model.params))]
     total = 0

@@ -206,11 +206,15 @@ def _fill_params(model, arrays, path, prefix=""):
 def read_model_meta(path):
     """``(arrays, meta)`` of a dae model or checkpoint file, after checking what it is."""
     arrays, meta = load_arrays(path)
-    if meta.get("kind") not in (MODEL_FILE_KIND, CHECKPOINT_KIND) or "model" not in meta:
+    if meta.get("kind") not in (MODEL_FILE_KIND, CHECKPOINT_KIND):
         raise CorruptFileError(f"{path} is a dae file but not a model or checkpoint (kind {meta.get('kind')!r})")
+    if "model" not in meta:
+        raise CorruptFileError(f"{path} is a training checkpoint that does not name its model kind "
+                               f"(Trainer without model_kind): restore it with Trainer.load_checkpoint")
     if meta["model"] not in MODELS:
         raise CorruptFileError(f"{path} holds a {meta['model']!r} model, which this version of dae does not know")
-    if not isinstance(meta.get("config"), dict) or "n_visible" not in meta["config"]:
+    cfg = meta.get("config" if meta["kind"] == MODEL_FILE_KIND else "model_config")
+    if not isinstance(cfg, dict) or "n_visible" not in cfg:
         raise CorruptFileError(f"{path} has no usable model configuration")
     return arrays, meta
 
@@ -382,11 +386,14 @@ class Trainer:
     - ``progress``: "auto" (bar on a terminal, plain lines otherwise), "bar", "plain" or False.
     - ``meta``: a JSON-able dict stored in every checkpoint (e.g. the run's configuration).
     - ``on_epoch_end(trainer, metrics)``: called after each epoch's checkpoint.
+    - ``model_kind`` / ``model_config``: the registry name and constructor configuration of
+      the model, stored in checkpoints so that :func:`load_model` can rebuild it from one.
     """
 
     def __init__(self, model, optimizer, batch_size=20, cost_kwargs=None, eval_kwargs=None, seed=None,
                  rng=None, checkpoint_path=None, progress="auto", shuffle=False, meta=None,
-                 on_epoch_end=None, stream=None, eval_batch_size=1000, unit_interval=False):
+                 on_epoch_end=None, stream=None, eval_batch_size=1000, unit_interval=False,
+                 model_kind=None, model_config=None):
         if not hasattr(model, "params") or not hasattr(model, "cost_and_grads"):
             raise TypeError("model must follow the gradient protocol: a params list and cost_and_grads(...)")
         if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
@@ -412,6 +419,10 @@ class Trainer:
         self.progress = progress if progress not in (None, "none") else False
         self.shuffle = bool(shuffle)
         self.meta = dict(meta or {})
+        if model_kind is not None:
+            get_model_kind(model_kind)
+            self.meta["model"] = model_kind
+            self.meta["model_config"] = dict(model_config or {})
         self.on_epoch_end = on_epoch_end
         self.stream = stream
         self.unit_interval = bool(unit_interval)
