@@ -368,6 +368,11 @@ def cmd_train(args):
     with config.floatX_as(cfg.get("floatX", config.floatX)):
         model = kind.build(model_config, numpy.random.RandomState(cfg["seed"]))
     optimizer = optim.make(cfg["optimizer"], learning_rate=cfg["learning_rate"])
+    # one row through cost_and_grads: the model checks its own training options (e.g. the
+    # corruption level) now, before the run folder is created
+    with numpy.errstate(all="ignore"):
+        model.cost_and_grads(backend.asarray(x[:1], dtype=model.params[0].dtype), rng=numpy.random.RandomState(0),
+                             **kind.cost_kwargs(cfg))
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
 
     def on_epoch_end(trainer, metrics):
