@@ -273,6 +273,11 @@ def _add_train_parser(sub):
 def _train_config(args):
     """The run's configuration: the saved one when resuming, else defaults + flags."""
     given = {k: v for k, v in vars(args).items() if v is not None}
+    for key in ("data", "valid_data"):  # files are recorded by absolute path, so --resume works from anywhere
+        if key in given and given[key] != "mnist" and not given[key].startswith("mnist:"):
+            name, sep, part = given[key].rpartition(":") if ".npz:" in given[key] else (given[key], "", "")
+            if os.path.exists(name):
+                given[key] = os.path.abspath(name) + sep + part
     model_flags = set(_model_options())
     if args.resume is not None:
         run = args.resume or args.output_dir

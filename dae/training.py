@@ -33,6 +33,7 @@ which options its constructor and its ``cost_and_grads`` take, and how to encode
 reconstruct; ``save_model`` / ``load_model`` use it to write and rebuild model files.
 """
 import dataclasses
+import io
 import json
 import math
 import os
@@ -323,6 +324,16 @@ class _DeferredInterrupt:
 
 
 # ----- progress --------------------------------------------------------------------------------
+def _terminal_size(stream):
+    """(columns, lines) of the terminal behind ``stream``, with sane values when it reports none."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+        columns, lines = size.columns, size.lines
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        columns, lines = 0, 0
+    return (columns if columns >= 40 else 100), (lines if lines >= 2 else 24)
+
+
 class _Progress:
     """A tqdm bar per epoch on a terminal, plain lines otherwise, nothing when quiet."""
 
@@ -343,8 +354,9 @@ class _Progress:
         if self.mode == "bar":
             from tqdm import tqdm
 
+            columns, lines = _terminal_size(self.stream)
             self.bar = tqdm(total=n_batches, initial=done, desc=f"epoch {epoch}", unit="batch",
-                            file=self.stream, leave=True, dynamic_ncols=True)
+                            file=self.stream, leave=True, ncols=columns, nrows=lines)
             self._last = 0.0
 
     def batch(self, running_cost, examples_per_second):
@@ -353,15 +365,18 @@ class _Progress:
             now = time.perf_counter()
             if now - self._last > 0.25:
                 self._last = now
-                self.bar.set_postfix(cost=f"{running_cost:.4f}", ex_s=f"{examples_per_second:.0f}", refresh=False)
+                self.bar.set_postfix({"cost": f"{running_cost:.4f}", "ex/s": f"{examples_per_second:.0f}"},
+                                     refresh=False)
 
     def end_epoch(self, metrics):
         line = f"Training epoch {metrics['epoch']}, cost {metrics['train_cost']}"
         if metrics.get("valid_cost") is not None:
             line += f", validation cost {metrics['valid_cost']}"
         if self.bar is not None:
-            self.bar.set_postfix(cost=f"{metrics['train_cost']:.4f}",
-                                 ex_s=f"{metrics['examples_per_second']:.0f}", refresh=True)
+            postfix = {"cost": f"{metrics['train_cost']:.4f}", "ex/s": f"{metrics['examples_per_second']:.0f}"}
+            if metrics.get("valid_cost") is not None:
+                postfix["valid"] = f"{metrics['valid_cost']:.4f}"
+            self.bar.set_postfix(postfix, refresh=True)
             self.bar.close()
             self.bar = None
         elif self.mode == "plain":

@@ -164,8 +164,10 @@ def test_progress_modes():
             return True
 
     out = TTY()
-    make(stream=out, progress="auto")[1].fit(x, 1)
-    assert "epoch 0" in out.getvalue() and "4/4" in out.getvalue() and "ex_s" in out.getvalue()
+    make(stream=out, progress="auto")[1].fit(x, 1, valid_x=x)
+    text = out.getvalue()
+    assert "epoch 0" in text and "4/4" in text and "ex/s=" in text and "valid=" in text and "cost=" in text
+    assert "Training epoch" not in text
 
 
 def test_model_files_round_trip_and_refuse_damage(tmp_path):
