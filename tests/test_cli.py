@@ -227,3 +227,25 @@ def test_the_real_command_prints_one_line_and_no_traceback(tmp_path):
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "none.npz" in proc.stderr
+
+
+def test_cupy_backend_without_a_gpu_is_a_one_line_error(tmp_path, npy, capsys):
+    from dae import backend
+
+    if backend.is_gpu_available():
+        pytest.skip("a GPU is present: the cupy backend works here")
+    err = one_line_error(capsys, *TRAIN, "--data", npy, "--backend", "cupy", "--output-dir", tmp_path / "g")
+    assert "cupy" in err.lower() and not (tmp_path / "g").exists()
+    assert backend.name == "numpy"
+
+
+def test_resume_finds_relative_data_from_another_folder(tmp_path, capsys, monkeypatch):
+    numpy.save(tmp_path / "rel.npy", images())
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(capsys, *TRAIN[:2], "1", *TRAIN[3:], "--data", "rel.npy", "--output-dir", "r", "--quiet",
+                       "--no-plots")
+    assert rc == 0, err
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["data"] == str(tmp_path / "rel.npy")
+    monkeypatch.chdir(tmp_path.parent)
+    rc, out, err = run(capsys, "train", "--resume", tmp_path / "r", "--epochs", "2", "--quiet", "--no-plots")
+    assert rc == 0, err
