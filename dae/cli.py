@@ -225,7 +225,7 @@ def _model_path(path):
 TRAIN_DEFAULTS = {"model": "dA", "data": "mnist", "epochs": 15, "batch_size": 20, "learning_rate": 0.1,
                   "optimizer": "sgd", "backend": "numpy", "seed": 123, "shuffle": False, "n_train": None,
                   "n_valid": None, "valid_fraction": 0.0, "valid_data": None}
-RESUME_OVERRIDABLE = ("epochs", "backend")
+RESUME_OVERRIDABLE = ("epochs", "backend", "learning_rate")
 
 
 def _model_options():
@@ -292,7 +292,7 @@ def _train_config(args):
             if key in given and key not in RESUME_OVERRIDABLE and key in cfg and given[key] != cfg[key]:
                 flag = "--" + key.replace("_", "-")
                 raise UserError(f"{flag} {given[key]} differs from the run's saved {cfg[key]}; a resumed run keeps "
-                                f"its configuration (only --epochs and --backend may change)")
+                                f"its configuration (only --epochs, --backend and --learning-rate may change)")
         for key in RESUME_OVERRIDABLE:
             if key in given:
                 cfg[key] = given[key]
@@ -408,12 +408,13 @@ def cmd_train(args):
             f"run folder {run}")
     start = time.perf_counter()
     try:
-        trainer.fit(x, cfg["epochs"], valid)
+        trainer.fit(x, cfg["epochs"], valid, check_values=False)  # checked above
     except TrainingInterrupted as exc:
         print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
         return 130
     except DivergenceError as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(f"{exc}; continue from it with: dae train --resume {run} --learning-rate "
+                        f"{cfg['learning_rate'] / 10:g}") from exc
     say(f"Trained {cfg['epochs']} epochs in {time.perf_counter() - start:.1f}s; model saved to "
         f"{os.path.join(run, 'model.npz')}")
     if not args.no_plots:

@@ -268,9 +268,10 @@ def check_seed(seed, name="seed"):
     return int(seed)
 
 
-def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096):
+def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096, values=True):
     """Check a host array (or memmap) chunk by chunk, never reading it whole into memory:
-    2-D float, ``n_columns`` columns, at least one row, finite, in [0, 1] when asked."""
+    2-D float, ``n_columns`` columns, at least one row, finite, in [0, 1] when asked
+    (``values=False`` checks only the shape and dtype)."""
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
     if x.ndim != 2:
@@ -283,6 +284,8 @@ def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096):
     if not numpy.issubdtype(x.dtype, numpy.floating):
         raise TypeError(f"{name} must be a floating-point array, got dtype {x.dtype}; "
                         f"for 0..255 images use x.astype('float32') / 255")
+    if not values:
+        return x
     xp = backend.array_module(x)
     lo, hi = math.inf, -math.inf
     for start in range(0, x.shape[0], chunk):
@@ -538,20 +541,24 @@ class Trainer:
                 return f"the gradient of {name} is not finite"
         return "the gradients are too large to add up (overflow)"
 
-    def fit(self, train_x, epochs, valid_x=None):
+    def fit(self, train_x, epochs, valid_x=None, check_values=True):
         """Train until ``epochs`` epochs are done in all (counting those a resumed checkpoint
-        already holds). Returns the history: one dict of metrics per epoch."""
+        already holds). Returns the history: one dict of metrics per epoch.
+
+        ``train_x`` / ``valid_x``: NumPy arrays or memmaps (n, n_visible), read one minibatch at
+        a time. They are checked first (finite, in [0, 1] with ``unit_interval``) in one pass
+        of chunks; ``check_values=False`` skips that pass for data the caller has checked."""
         epochs = check_positive_int(epochs, "epochs")
         n_visible = getattr(self.model, "n_visible", None)
         if not hasattr(train_x, "shape") or not hasattr(train_x, "ndim"):
             raise TypeError(f"train_x must be an array, got {type(train_x).__name__}")
         if backend.array_module(train_x) is not numpy:
             train_x = backend.to_host(train_x)
-        check_data(train_x, "train_x", n_visible, self.unit_interval)
+        check_data(train_x, "train_x", n_visible, self.unit_interval, values=check_values)
         if valid_x is not None:
             if backend.array_module(valid_x) is not numpy:
                 valid_x = backend.to_host(valid_x)
-            check_data(valid_x, "valid_x", train_x.shape[1], self.unit_interval)
+            check_data(valid_x, "valid_x", train_x.shape[1], self.unit_interval, values=check_values)
         n = train_x.shape[0]
         if self.batch_size > n:
             raise ValueError(f"batch_size ({self.batch_size}) must be at most the number of training examples ({n})")

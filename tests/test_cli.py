@@ -1,6 +1,7 @@
 """The dae command: train / encode / reconstruct / plot / info, and one-line errors on bad input."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -123,7 +124,7 @@ def test_resume_continues_to_the_same_parameters(tmp_path, npy, capsys):
     assert all(numpy.array_equal(a[k], b[k]) for k in a)
     rc, out, err = run(capsys, "train", "--resume", tmp_path / "part", "--epochs", "2")
     assert rc == 0 and "nothing to do" in out
-    rc, out, err = run(capsys, "train", "--resume", tmp_path / "part", "--learning-rate", "0.5")
+    rc, out, err = run(capsys, "train", "--resume", tmp_path / "part", "--n-hidden", "9")
     assert rc == 1 and "keeps its configuration" in err
 
 
@@ -249,3 +250,15 @@ def test_resume_finds_relative_data_from_another_folder(tmp_path, capsys, monkey
     monkeypatch.chdir(tmp_path.parent)
     rc, out, err = run(capsys, "train", "--resume", tmp_path / "r", "--epochs", "2", "--quiet", "--no-plots")
     assert rc == 0, err
+
+
+def test_divergence_keeps_the_last_good_checkpoint_and_resume_can_lower_the_rate(tmp_path, npy, capsys):
+    run_dir = tmp_path / "d"
+    err = one_line_error(capsys, *TRAIN, "--data", npy, "--output-dir", run_dir, "--learning-rate", "1e37")
+    assert re.search(r"diverged at epoch 0, minibatch \d+: the cost is inf", err) and "smaller learning rate" in err
+    assert f"dae train --resume {run_dir} --learning-rate 1e+36" in err
+    good = training.load_model(run_dir / "checkpoint.npz")
+    assert all(numpy.isfinite(p).all() for p in good.params)
+    rc, out, err = run(capsys, "train", "--resume", run_dir, "--learning-rate", "0.1", "--quiet", "--no-plots")
+    assert rc == 0, err
+    assert json.loads((run_dir / "config.json").read_text())["learning_rate"] == 0.1
