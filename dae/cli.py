@@ -393,6 +393,9 @@ def cmd_train(args):
     if resume:
         _remove_stale_temporaries(run)
         trainer.load_checkpoint(checkpoint)
+        if trainer.batch == 0 and trainer.history:
+            # a process killed between the checkpoint and the model file: bring them in line
+            on_epoch_end(trainer, trainer.history[-1])
         if trainer.epoch >= cfg["epochs"]:
             say(f"{run} has already trained {trainer.epoch} epochs (--epochs {cfg['epochs']}): nothing to do")
             return 0
