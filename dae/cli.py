@@ -493,6 +493,7 @@ def make_figures(run, data=None, n_examples=10):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     from .plotting import save_image, tile_raster_images
 
@@ -507,8 +508,9 @@ def make_figures(run, data=None, n_examples=10):
         valid = [(m["epoch"], m["valid_cost"]) for m in epochs if m.get("valid_cost") is not None]
         if valid:
             ax.plot(*zip(*valid), "s-", label="validation")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
-        ax.set_ylabel("cost")
+        ax.set_ylabel("mean cost per example")
         ax.set_title(f"{metrics.get('model', 'model')}: cost per epoch")
         ax.legend()
         fig.tight_layout()

@@ -170,6 +170,7 @@ def test_bad_input_gives_one_line_errors(tmp_path, npy, trained, capsys):
     numpy.save(tmp_path / "wide.npy", numpy.zeros((30, 37), numpy.float32))
     numpy.savez(tmp_path / "foreign.npz", W=numpy.zeros((36, 8)))
     (tmp_path / "junk.npy").write_bytes(b"not numpy at all")
+    numpy.save(tmp_path / "pickled.npy", numpy.array([{"a": 1}, None], dtype=object), allow_pickle=True)
     raw = (trained / "model.npz").read_bytes()
     (tmp_path / "cut.npz").write_bytes(raw[:len(raw) - 100])
     new = tmp_path / "new"
@@ -180,6 +181,7 @@ def test_bad_input_gives_one_line_errors(tmp_path, npy, trained, capsys):
         (("train", "--data", tmp_path / "big.npy", "--output-dir", new), "[0, 1]"),
         (("train", "--data", tmp_path / "ints.npy", "--output-dir", new), "floating-point"),
         (("train", "--data", tmp_path / "junk.npy", "--output-dir", new), "not a readable .npy"),
+        (("train", "--data", tmp_path / "pickled.npy", "--output-dir", new), "Python objects"),
         (("train", "--data", npy, "--output-dir", new, "--learning-rate", "-1"), "learning-rate"),
         (("train", "--data", npy, "--output-dir", new, "--epochs", "0"), "epochs"),
         (("train", "--data", npy, "--output-dir", new, "--batch-size", "1000"), "batch-size"),
