@@ -401,7 +401,8 @@ class Trainer:
     - ``seed`` / ``rng``: the trainer's own ``numpy.random.RandomState`` for the corruption
       (and the minibatch order when ``shuffle``); saved in every checkpoint.
     - ``checkpoint_path``: where checkpoints go (None: no checkpoints).
-    - ``progress``: "auto" (bar on a terminal, plain lines otherwise), "bar", "plain" or False.
+    - ``progress``: "auto" (bar on a terminal, plain lines otherwise), "bar", "plain" or False;
+      ``quiet=True`` is the same as ``progress=False``.
     - ``meta``: a JSON-able dict stored in every checkpoint (e.g. the run's configuration).
     - ``on_epoch_end(trainer, metrics)``: called after each epoch's checkpoint.
     - ``model_kind`` / ``model_config``: the registry name and constructor configuration of
@@ -411,7 +412,7 @@ class Trainer:
     def __init__(self, model, optimizer, batch_size=20, cost_kwargs=None, eval_kwargs=None, seed=None,
                  rng=None, checkpoint_path=None, progress="auto", shuffle=False, meta=None,
                  on_epoch_end=None, stream=None, eval_batch_size=1000, unit_interval=False,
-                 model_kind=None, model_config=None):
+                 model_kind=None, model_config=None, quiet=False):
         if not hasattr(model, "params") or not hasattr(model, "cost_and_grads"):
             raise TypeError("model must follow the gradient protocol: a params list and cost_and_grads(...)")
         if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
@@ -434,7 +435,7 @@ class Trainer:
         self.checkpoint_path = None if checkpoint_path is None else os.fspath(checkpoint_path)
         if progress not in ("auto", "bar", "plain", False, None, "none"):
             raise ValueError(f"progress must be 'auto', 'bar', 'plain' or False, got {progress!r}")
-        self.progress = progress if progress not in (None, "none") else False
+        self.progress = False if quiet or progress in (None, "none") else progress
         self.shuffle = bool(shuffle)
         self.meta = dict(meta or {})
         if model_kind is not None:

@@ -156,6 +156,7 @@ def test_progress_modes():
     assert len(lines) == 2 and lines[0].startswith("Training epoch 0, cost ") and "validation cost" in lines[0]
     out = io.StringIO()
     make(stream=out, progress=False)[1].fit(x, 1)
+    make(stream=out, progress="plain", quiet=True)[1].fit(x, 1)
     assert out.getvalue() == ""
     pytest.importorskip("tqdm")
 
