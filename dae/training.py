@@ -30,7 +30,18 @@ What the loop adds to the tutorial's:
 
 The model registry (``MODELS``) says, per model kind, how to build it from a configuration,
 which options its constructor and its ``cost_and_grads`` take, and how to encode and
-reconstruct; ``save_model`` / ``load_model`` use it to write and rebuild model files.
+reconstruct; ``save_model`` / ``load_model`` use it to write and rebuild model files, and the
+``dae`` command turns each option into a flag. Adding a model is one call, e.g.::
+
+    register_model(ModelKind(
+        name="cA",
+        build=lambda cfg, rng: cA(rng, n_visible=cfg["n_visible"], n_hidden=cfg["n_hidden"]),
+        options={"n_hidden": Option(int, 500, "hidden units (500)")},
+        train_options={"contraction_level": Option(float, 0.1, "Jacobian penalty weight (0.1)")},
+        eval_kwargs=lambda cfg: {"contraction_level": cfg["contraction_level"]},
+        encode=lambda model, x: model.get_hidden_values(x),
+        reconstruct=lambda model, x: model.reconstruct(x),
+        filters=lambda model: backend.to_host(model.W).T))
 """
 import dataclasses
 import io
