@@ -240,9 +240,15 @@ def _model_options():
 def _add_train_parser(sub):
     p = sub.add_parser(
         "train", help="train a model; writes a run folder (config, checkpoint, model, metrics, figures)",
-        description="Train an autoencoder on MNIST, a .npy/.npz file or a folder of images. The run folder "
-                    "(--output-dir) gets config.json, checkpoint.npz (every epoch), model.npz, metrics.json "
-                    "and figures/. Interrupt with Ctrl-C and continue with --resume.")
+        description="Train an autoencoder on MNIST, a .npy/.npz file or a folder of images.\n"
+                    "The run folder (--output-dir) gets config.json, checkpoint.npz (every epoch),\n"
+                    "model.npz, metrics.json and figures/. Interrupt with Ctrl-C; continue with --resume.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  dae train --data mnist --epochs 15 --n-hidden 500 --corruption-level 0.3 --output-dir runs/da\n"
+               "  dae train --data my_images/ --epochs 30 --optimizer adam --learning-rate 0.001 --output-dir runs/mine\n"
+               "  dae train --resume runs/da                 # after Ctrl-C, a kill or a crash\n"
+               "  dae train --resume runs/da --epochs 30     # train longer")
     p.add_argument("--model", help=f"model kind: {', '.join(MODELS)} (dA)")
     p.add_argument("--data", help="mnist, a .npy/.npz file (a .npy is memory-mapped) or a folder of images (mnist)")
     p.add_argument("--epochs", type=int, help="passes over the training data, in all (15)")
@@ -613,7 +619,8 @@ def build_parser():
     _add_train_parser(sub)
     for name, helptext in (("encode", "write the hidden codes of DATA to a .npy file"),
                            ("reconstruct", "write the model's reconstructions of DATA to a .npy file")):
-        p = sub.add_parser(name, help=helptext, description=helptext.capitalize() + ", minibatch by minibatch.")
+        p = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] +
+                           ", chunk by chunk (a .npy DATA is memory-mapped, never read whole).")
         p.add_argument("model", metavar="MODEL", help="a model file (RUN/model.npz) or a run folder")
         p.add_argument("data", metavar="DATA", help="mnist[:train|valid|test], a .npy/.npz file or a folder of images")
         p.add_argument("-o", "--output", required=True, help="the .npy file to write")
