@@ -66,6 +66,22 @@ def test_kill_at_random_moments_then_resume_gives_the_uninterrupted_result(tmp_p
     if not checkpoint.exists():
         assert cli.main(args + ["--output-dir", str(run), "--overwrite"]) == 0
     else:
+        # then a real Ctrl-C (SIGINT): a clean exit with a one-line message and a checkpoint
+        stamp = checkpoint.stat().st_mtime_ns
+        proc = subprocess.Popen([sys.executable, "-m", "dae", "train", "--resume", str(run), "--no-plots"],
+                                env=ENV, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 30
+        while proc.poll() is None and time.time() < deadline and checkpoint.stat().st_mtime_ns == stamp:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.2))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        if proc.returncode == 130:
+            assert err.count("\n") == 1 and "interrupted at epoch" in err and "--resume" in err, err
+            positions.append((load_arrays(checkpoint)[1]["epoch"], load_arrays(checkpoint)[1]["batch"]))
+        else:
+            assert proc.returncode == 0, err  # it had already finished
+        assert "Traceback" not in err
         assert cli.main(["train", "--resume", str(run), "--quiet", "--no-plots"]) == 0
     final, reference = arrays_of(run / "model.npz"), arrays_of(tmp_path / "reference" / "model.npz")
     assert sorted(final) == sorted(reference)
