@@ -103,6 +103,8 @@ def _load_npz(path, key=None):
                         key = candidate
                         break
                 else:
+                    if not names:
+                        raise UserError(f"{path} holds no arrays")
                     if len(names) != 1:
                         raise UserError(f"{path} holds several arrays {names}; pick one with {path}:NAME")
                     key = names[0]

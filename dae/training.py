@@ -52,6 +52,7 @@ import signal
 import sys
 import threading
 import time
+import zipfile
 from typing import Any, Callable, Dict, Optional
 
 import numpy
@@ -215,9 +216,21 @@ def _fill_params(model, arrays, path, prefix=""):
         param[...] = backend.asarray(value, dtype=param.dtype)
 
 
+def _load_dae_file(path):
+    """``dae.io.load_arrays`` after checking that ``path`` is an .npz (zip) archive at all,
+    so a .npy, a text file or an empty file is reported as "not a dae file" too."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path} is a folder, not a dae model or checkpoint file")
+    if os.path.exists(path) and not zipfile.is_zipfile(path):
+        raise CorruptFileError(f"{path} is not a readable dae model or checkpoint file (not a complete .npz "
+                               f"archive: truncated, corrupted or another format)")
+    return load_arrays(path)
+
+
 def read_model_meta(path):
     """``(arrays, meta)`` of a dae model or checkpoint file, after checking what it is."""
-    arrays, meta = load_arrays(path)
+    arrays, meta = _load_dae_file(path)
     if meta.get("kind") not in (MODEL_FILE_KIND, CHECKPOINT_KIND):
         raise CorruptFileError(f"{path} is a dae file but not a model or checkpoint (kind {meta.get('kind')!r})")
     if "model" not in meta:
@@ -496,7 +509,7 @@ class Trainer:
     def load_checkpoint(self, path):
         """Restore parameters, optimiser, generator, position and history from ``path``."""
         path = os.fspath(path)
-        arrays, meta = load_arrays(path)
+        arrays, meta = _load_dae_file(path)
         return self.restore_state(arrays, meta, path)
 
     def restore_state(self, arrays, meta, path="the saved state"):

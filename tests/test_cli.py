@@ -197,6 +197,8 @@ def test_bad_input_gives_one_line_errors(tmp_path, npy, trained, capsys):
         (("encode", trained / "model.npz", trained / "model.npz", "-o", tmp_path / "c.npy"), "model or checkpoint"),
         (("info", tmp_path / "cut.npz"), "corrupted"),
         (("info", tmp_path / "foreign.npz"), "not a dae file"),
+        (("info", npy), "not a complete .npz archive"),
+        (("info", tmp_path / "junk.npy"), "not a complete .npz archive"),
         (("plot", tmp_path / "nowhere"), "not a run folder"),
     ]
     for argv, words in cases:
