@@ -59,7 +59,7 @@ import numpy
 
 from . import backend, config
 from .io import CorruptFileError, atomic_write, load_arrays, save_arrays
-from .validation import check_float, check_positive_int
+from .validation import check_positive_int
 
 MODEL_FILE_KIND = "dae-model"
 CHECKPOINT_KIND = "dae-checkpoint"
