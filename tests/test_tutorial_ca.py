@@ -29,3 +29,22 @@ def test_defaults_are_the_tutorials():
 def test_bad_flags(argv):
     with pytest.raises(SystemExit):
         cA_tutorial.parse_args(argv)
+
+
+def test_sgd_path_is_the_tutorials_update(tmp_path):
+    """Training through the tutorial's get_cost_updates + apply_updates gives the same W."""
+    import dae
+    ca, _ = cA_tutorial.main(["--n-train", "30", "--training-epochs", "1", "--n-hidden", "8",
+                              "--output-folder", str(tmp_path)])
+    (train_x, _), _, _ = dae.load_data()
+    ref = dae.cA(numpy.random.RandomState(123), n_visible=784, n_hidden=8, n_batchsize=10)
+    for i in range(3):
+        _, updates = ref.get_cost_updates(train_x[i * 10:(i + 1) * 10], contraction_level=0.1, learning_rate=0.01)
+        dae.apply_updates(updates)
+    assert numpy.array_equal(ref.W, ca.W) and numpy.array_equal(ref.b, ca.b)
+
+
+def test_adam_flag(tmp_path):
+    _, history = cA_tutorial.main(["--n-train", "100", "--training-epochs", "2", "--n-hidden", "8",
+                                   "--optimizer", "adam", "--learning-rate", "0.003", "--output-folder", str(tmp_path)])
+    assert history[1][0] < history[0][0]

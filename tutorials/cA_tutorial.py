@@ -27,7 +27,9 @@ from dae import backend
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="The deeplearning.net contractive autoencoder tutorial (test_cA).")
-    parser.add_argument("--learning-rate", type=float, default=0.01, help="SGD step size (0.01)")
+    parser.add_argument("--learning-rate", type=float, default=0.01, help="step size (0.01)")
+    parser.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="sgd",
+                        help="update rule: sgd (the tutorial's), momentum (0.9) or adam")
     parser.add_argument("--training-epochs", type=int, default=20, help="passes over the training set (20)")
     parser.add_argument("--batch-size", type=int, default=10, help="examples per minibatch (10)")
     parser.add_argument("--n-hidden", type=int, default=500, help="hidden units (500)")
@@ -50,7 +52,7 @@ def parse_args(argv=None):
     return args
 
 
-def train_cA(train_set_x, learning_rate, training_epochs, batch_size, n_hidden, contraction_level):
+def train_cA(train_set_x, learning_rate, training_epochs, batch_size, n_hidden, contraction_level, optimizer="sgd"):
     """Build the tutorial's cA from seed 123 and train it; returns (cA, per-epoch (rec, jac norm))."""
     # %% [markdown]
     # ## 2. The model: `cA(numpy_rng, n_visible, n_hidden, n_batchsize)`, as in the tutorial.
@@ -60,18 +62,22 @@ def train_cA(train_set_x, learning_rate, training_epochs, batch_size, n_hidden, 
     n_train_batches = train_set_x.shape[0] // batch_size
 
     # %% [markdown]
-    # ## 3. Training: one SGD step per minibatch. The tutorial printed, per epoch, the mean
-    # reconstruction cross-entropy and the mean of sqrt(||J||_F^2) over minibatches.
-    # `cost_terms_and_grads` hands both terms back with the gradients of their weighted sum.
+    # ## 3. Training: one step per minibatch (plain SGD, `p <- p - lr g`, is the tutorial's;
+    # `ca.get_cost_updates` + `dae.apply_updates` compute the same numbers). The tutorial printed,
+    # per epoch, the mean reconstruction cross-entropy and the mean of sqrt(||J||_F^2) over
+    # minibatches. `cost_terms_and_grads` hands both terms back with the gradients of their sum.
     # %%
+    if optimizer == "momentum":
+        opt = dae.optim.Momentum(learning_rate=learning_rate, momentum=0.9)
+    else:
+        opt = dae.optim.make(optimizer, learning_rate=learning_rate)
     history = []
     for epoch in range(training_epochs):
         rec, jac = [], []
         for batch_index in range(n_train_batches):
             batch = train_set_x[batch_index * batch_size:(batch_index + 1) * batch_size]
             (L_rec, L_jac), grads = ca.cost_terms_and_grads(batch, contraction_level)
-            for param, grad in zip(ca.params, grads):
-                param -= learning_rate * grad
+            opt.step(ca.params, grads)
             rec.append(L_rec)
             jac.append(L_jac)
         xp = backend.xp
@@ -98,7 +104,7 @@ def main(argv=None):
 
     start_time = timeit.default_timer()
     ca, history = train_cA(train_set_x, args.learning_rate, args.training_epochs, args.batch_size,
-                           args.n_hidden, args.contraction_level)
+                           args.n_hidden, args.contraction_level, args.optimizer)
     training_time = timeit.default_timer() - start_time
     print(f"The code for file {os.path.split(__file__)[1]} ran for {training_time / 60.0:.2f}m", file=sys.stderr)
 
