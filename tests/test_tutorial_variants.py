@@ -1,5 +1,4 @@
 """The variants tutorial on a small slice, and its helpers (probe, sparsity, Jacobian norms)."""
-import os
 
 import numpy
 import pytest
