@@ -1,7 +1,8 @@
-"""The denoising autoencoder of the deeplearning.net tutorial, in NumPy (or CuPy).
+"""The denoising autoencoder of the deeplearning.net tutorial, in NumPy (or CuPy), and its family.
 
 A denoising autoencoder (Vincent et al., 2008) corrupts its input x into x~, encodes the
-corrupted input and is trained to reconstruct the *clean* x::
+corrupted input and is trained to reconstruct the *clean* x. With the defaults (the tutorial's
+model) that is::
 
     x~ = x * m,          m_k ~ Bernoulli(1 - corruption_level)     (masking noise)
     y  = s(x~ W + b)                                               (hidden code)
@@ -18,8 +19,34 @@ gradients that Theano's ``T.grad`` produced for the tutorial are, for a minibatc
     gb  = sum over rows of dy
     gW  = x~^T dy  +  dz^T y                (encoder term + decoder term: W is used twice)
 
-``cost_and_grads`` computes exactly these; ``get_cost_updates`` turns them into the
-tutorial's list of ``(param, param - learning_rate * gparam)`` updates.
+The family (keyword options after the tutorial's signature) changes one box at a time::
+
+    x~  = noise(x)          masking | gaussian: x + level * e | salt_and_pepper        (noise)
+    a_y = x~ W + b ;  y = f(a_y)     f = sigmoid | tanh | relu | linear           (activation)
+    y^  = y * r / (1 - p),  r_j ~ Bernoulli(1 - p)    (inverted dropout, p = dropout; y^ = y if p = 0)
+    a_z = y^ W' + b' ;  z = g(a_z)   g = sigmoid | linear (decoder);  W' = W^T when tied_weights,
+                                     else a matrix of its own                     (tied_weights)
+    L   = cross-entropy (above)  |  sum_k (z_k - x_k)^2                                   (loss)
+    cost = mean_n L(x_n, z_n) + P(y)
+    P   = 0 | lam * mean_n sum_j |y_nj|                                          (sparsity="l1")
+        | lam * sum_j KL(rho || rho^_j),  rho^_j = mean_n y_nj                   (sparsity="kl")
+          KL(rho || q) = rho log(rho / q) + (1 - rho) log((1 - rho) / (1 - q))
+
+and the one backward pass that ``cost_and_grads`` runs for every combination is::
+
+    dz   = dcost/da_z = (z - x) / N                    cross-entropy (g = sigmoid)
+                      = 2 (z - x) z (1 - z) / N        squared error, sigmoid decoder
+                      = 2 (z - x) / N                  squared error, linear decoder
+    gW'  = y^T dz ,   gb' = sum_n dz                   (W' separate; tied: gW' goes into gW)
+    dy   = (dz W'^T) * r / (1 - p)  +  dP/dy
+    dP/dy = lam sign(y) / N                            (l1)
+          = lam / N * (-rho / rho^ + (1 - rho) / (1 - rho^))   (kl, the same for every row)
+    da_y = dy * f'(y)       f' = y (1 - y) | 1 - y^2 | [y > 0] | 1
+    gW   = x~^T da_y  (+ dz^T y^ when tied) ,   gb = sum_n da_y
+
+(``lam`` is ``sparsity_weight``, ``rho`` is ``sparsity_target``.) ``cost_and_grads`` computes
+exactly these; ``get_cost_updates`` turns them into the tutorial's list of
+``(param, param - learning_rate * gparam)`` updates.
 """
 import math
 
@@ -27,13 +54,29 @@ import numpy
 
 from . import backend
 from . import config
-from .corruption import corrupt
-from .functions import cross_entropy_from_logits, sigmoid
+from .corruption import NOISES, binomial, corrupt
+from .functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid, squared_error
 from .random import RandomStreams
-from .validation import check_float, check_matrix, check_param, check_positive_int, check_rng
+from .validation import check_choice, check_float, check_matrix, check_param, check_positive_int, check_rng
+
+LOSSES = ("cross_entropy", "squared_error")
+DECODERS = ("sigmoid", "linear")
+SPARSITIES = (None, "l1", "kl")
+
+# da_y = dy * f'(y), written per activation from the output y. The sigmoid's form is the
+# tutorial's own product ``dy * y * (1 - y)``, evaluated in the same order (bit-identical).
+_ENCODER_BACKWARD = {
+    "sigmoid": lambda dy, y: dy * y * (1.0 - y),
+    "tanh": lambda dy, y: dy * (1.0 - y * y),
+    "relu": lambda dy, y: dy * (y > 0),
+    "linear": lambda dy, y: dy,
+}
 
 
-def _check_corruption_level(level):
+def _check_corruption_level(level, noise="masking"):
+    """A fraction in [0, 1) for masking / salt-and-pepper, a standard deviation >= 0 for gaussian."""
+    if noise == "gaussian":
+        return check_float(level, "corruption_level (the gaussian noise's standard deviation)", 0.0, None)
     return check_float(level, "corruption_level", 0.0, 1.0, high_inclusive=False)
 
 
@@ -50,26 +93,51 @@ def _corruption_rng(theano_rng):
 
 
 class dA:
-    """Denoising autoencoder with tied weights (the tutorial's class).
+    """Denoising autoencoder (the tutorial's class), with the family's options.
 
     ``dA(numpy_rng, theano_rng=None, input=None, n_visible=784, n_hidden=500, W=None,
-    bhid=None, bvis=None)``
+    bhid=None, bvis=None, *, tied_weights=True, loss="cross_entropy", activation="sigmoid",
+    decoder=None, noise="masking", sparsity=None, sparsity_weight=0.1, sparsity_target=0.05,
+    dropout=0.0)``
 
-    - ``numpy_rng``: ``numpy.random.RandomState`` that initialises W.
-    - ``theano_rng``: the corruption stream. When omitted it is
+    - ``numpy_rng``: ``numpy.random.RandomState`` that initialises W (and W' when untied).
+    - ``theano_rng``: the corruption (and dropout) stream. When omitted it is
       ``RandomStreams(numpy_rng.randint(2 ** 30))``, drawn *before* W, as in the tutorial.
     - ``input``: an optional default minibatch (the tutorial's symbolic ``x``); kept as ``self.x``.
     - ``W``, ``bhid``, ``bvis``: arrays to *share* (updated in place), e.g. an SdA's hidden layer.
+    - ``tied_weights``: True (the tutorial's W' = W^T) or False (W' is its own matrix).
+    - ``loss``: "cross_entropy" (the tutorial's; needs targets in [0, 1] and a sigmoid decoder)
+      or "squared_error" (sum over pixels of (z - x)^2).
+    - ``activation``: the encoder f: "sigmoid", "tanh", "relu" or "linear".
+    - ``decoder``: the output g: "sigmoid" or "linear". None (default) means "sigmoid"; "linear"
+      needs ``loss="squared_error"`` (a linear encoder and decoder with squared error is PCA).
+    - ``noise``: "masking", "gaussian" or "salt_and_pepper" (Vincent et al., 2010);
+      ``corruption_level`` is the masked / salted fraction, or the gaussian standard deviation.
+    - ``sparsity``: None, "l1" (``sparsity_weight`` times the mean over the batch of sum_j |y_j|)
+      or "kl" (``sparsity_weight`` times sum_j KL(sparsity_target || mean activation of unit j),
+      Ng's sparse-autoencoder notes; needs the sigmoid encoder and a target in (0, 1)).
+    - ``dropout``: the probability p in [0, 1) of dropping each hidden unit while training
+      (inverted dropout: kept units are scaled by 1 / (1 - p), so nothing changes at test time;
+      ``get_hidden_values`` and ``reconstruct`` never drop). The masks come from the same
+      ``rng`` as the corruption (stream "dropout" of a RandomStreams).
 
-    W is drawn uniform in +-4 sqrt(6 / (n_visible + n_hidden)) (the sigmoid's Glorot range),
-    shape (n_visible, n_hidden); the biases start at zero. ``params = [W, b, b_prime]``.
+    Initialisation: W is uniform in +-4 sqrt(6 / (n_visible + n_hidden)) for the sigmoid encoder
+    (the tutorial's range) and +-sqrt(6 / (n_visible + n_hidden)) for the others (Glorot's),
+    shape (n_visible, n_hidden). Untied, W' (n_hidden, n_visible) is drawn next from the same
+    ``numpy_rng``, uniform in the same range, so W is the tutorial's W whatever the options.
+    The biases start at zero. ``params = [W, b, b_prime]`` (tied) or
+    ``[W, b, b_prime, W_prime]`` (untied). The equations are in the module docstring.
     """
 
     def __init__(self, numpy_rng, theano_rng=None, input=None, n_visible=784, n_hidden=500,
-                 W=None, bhid=None, bvis=None):
+                 W=None, bhid=None, bvis=None, *, tied_weights=True, loss="cross_entropy",
+                 activation="sigmoid", decoder=None, noise="masking", sparsity=None,
+                 sparsity_weight=0.1, sparsity_target=0.05, dropout=0.0):
         check_rng(numpy_rng, "numpy_rng")
         self.n_visible = check_positive_int(n_visible, "n_visible")
         self.n_hidden = check_positive_int(n_hidden, "n_hidden")
+        self._check_options(tied_weights, loss, activation, decoder, noise, sparsity,
+                            sparsity_weight, sparsity_target, dropout)
         xp = self.xp = backend.xp
         floatX = config.floatX
 
@@ -78,8 +146,9 @@ class dA:
             theano_rng = RandomStreams(numpy_rng.randint(2 ** 30))
         self.theano_rng = _corruption_rng(theano_rng)
 
+        gain = 4.0 if self.activation == "sigmoid" else 1.0
+        bound = gain * math.sqrt(6.0 / (n_hidden + n_visible))
         if W is None:
-            bound = 4 * math.sqrt(6.0 / (n_hidden + n_visible))
             initial_W = numpy.asarray(
                 numpy_rng.uniform(low=-bound, high=bound, size=(n_visible, n_hidden)), dtype=floatX
             )
@@ -98,11 +167,46 @@ class dA:
         self.W = W
         self.b = bhid          # hidden bias
         self.b_prime = bvis    # visible (reconstruction) bias
-        self.W_prime = self.W.T  # tied weights: a view, so it follows W's in-place updates
         self.x = input
         self.params = [self.W, self.b, self.b_prime]
         self.param_names = ["W", "b", "b_prime"]
+        if self.tied_weights:
+            self.W_prime = self.W.T  # tied weights: a view, so it follows W's in-place updates
+        else:
+            initial_W_prime = numpy.asarray(
+                numpy_rng.uniform(low=-bound, high=bound, size=(n_hidden, n_visible)), dtype=W.dtype
+            )
+            self.W_prime = xp.asarray(initial_W_prime)
+            self.params.append(self.W_prime)
+            self.param_names.append("W_prime")
         self.corruption_site = "corruption"  # the name of this layer's stream in theano_rng
+        self.dropout_site = "dropout"        # ... and of its dropout masks
+
+    def _check_options(self, tied_weights, loss, activation, decoder, noise, sparsity,
+                       sparsity_weight, sparsity_target, dropout):
+        """Validate the family's keywords (before any arithmetic) and store them."""
+        if not isinstance(tied_weights, (bool, numpy.bool_)):
+            raise TypeError(f"tied_weights must be True or False, got {tied_weights!r}")
+        self.tied_weights = bool(tied_weights)
+        self.loss = check_choice(loss, "loss", LOSSES)
+        self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
+        self.decoder = "sigmoid" if decoder is None else check_choice(decoder, "decoder", DECODERS)
+        if self.loss == "cross_entropy" and self.decoder != "sigmoid":
+            raise ValueError(
+                f"loss='cross_entropy' needs decoder='sigmoid' (its outputs are Bernoulli means in "
+                f"(0, 1)), got decoder={decoder!r}; use loss='squared_error' for a linear decoder"
+            )
+        self.noise = check_choice(noise, "noise", NOISES)
+        self.sparsity = check_choice(sparsity, "sparsity", SPARSITIES)
+        self.sparsity_weight = check_float(sparsity_weight, "sparsity_weight", 0.0, None)
+        self.sparsity_target = check_float(sparsity_target, "sparsity_target", 0.0, 1.0,
+                                           low_inclusive=False, high_inclusive=False)
+        if self.sparsity == "kl" and self.activation != "sigmoid":
+            raise ValueError(
+                f"sparsity='kl' needs activation='sigmoid' (the mean activation must be a probability "
+                f"in (0, 1)), got activation={activation!r}; use sparsity='l1' instead"
+            )
+        self.dropout = check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
 
     # ----- the tutorial's building blocks -------------------------------------------------
     def _input(self, x, name="input", unit_interval=False):
@@ -110,49 +214,92 @@ class dA:
         return x.astype(self.W.dtype, copy=False)
 
     def get_corrupted_input(self, input, corruption_level, rng=None):
-        """x~ = x * m with m_k ~ Bernoulli(1 - corruption_level), drawn from ``rng``
-        (default: this model's ``theano_rng``)."""
+        """x~ = noise(x) with this model's noise (the tutorial's: x * m, m_k ~ Bernoulli(1 -
+        corruption_level)), drawn from ``rng`` (default: this model's ``theano_rng``)."""
         input = self._input(input)
-        level = _check_corruption_level(corruption_level)
+        level = _check_corruption_level(corruption_level, self.noise)
         rng = self.theano_rng if rng is None else rng
-        return corrupt(input, level, "masking", rng, self.corruption_site)
+        return corrupt(input, level, self.noise, rng, self.corruption_site)
 
     def get_hidden_values(self, input):
-        """y = s(x W + b)."""
+        """y = f(x W + b) (no dropout: this is the code at test time)."""
         input = self._input(input)
-        return sigmoid(input @ self.W + self.b)
+        return ACTIVATIONS[self.activation][0](input @ self.W + self.b)
 
     def get_reconstructed_input(self, hidden):
-        """z = s(y W' + b')."""
+        """z = g(y W' + b')."""
         hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp, allow_1d=True)
-        return sigmoid(hidden.astype(self.W.dtype, copy=False) @ self.W_prime + self.b_prime)
+        a_z = hidden.astype(self.W.dtype, copy=False) @ self.W_prime + self.b_prime
+        return sigmoid(a_z) if self.decoder == "sigmoid" else a_z
 
     # ----- cost and gradients (the gradient protocol) ---------------------------------------
     def cost_and_grads(self, x, corruption_level=0.0, rng=None):
-        """The minibatch cost and its gradients ``[gW, gb, gb_prime]`` (aligned with params).
+        """The minibatch cost and its gradients, aligned with ``params``.
 
-        ``x`` is a clean minibatch (n, n_visible) in [0, 1]; the corruption is drawn from
-        ``rng`` (default: ``self.theano_rng``). The equations are in the module docstring.
+        ``x`` is a clean minibatch (n, n_visible), in [0, 1] for the cross-entropy; the
+        corruption and the dropout masks are drawn from ``rng`` (default: ``self.theano_rng``),
+        corruption first. The equations are in the module docstring.
         """
-        x = self._input(x, "x", unit_interval=True)
-        level = _check_corruption_level(corruption_level)
+        x = self._input(x, "x", unit_interval=self.loss == "cross_entropy")
+        level = _check_corruption_level(corruption_level, self.noise)
         rng = self.theano_rng if rng is None else rng
+        n = x.shape[0]
 
         # forward
-        tilde_x = corrupt(x, level, "masking", rng, self.corruption_site)
-        y = sigmoid(tilde_x @ self.W + self.b)
-        a_z = y @ self.W_prime + self.b_prime
-        z = sigmoid(a_z)
-        cost = cross_entropy_from_logits(x, a_z).mean()
+        tilde_x = corrupt(x, level, self.noise, rng, self.corruption_site)
+        y = ACTIVATIONS[self.activation][0](tilde_x @ self.W + self.b)
+        if self.dropout > 0:
+            keep = binomial(rng, 1.0 - self.dropout, y.shape, y, self.dropout_site) * (1.0 / (1.0 - self.dropout))
+            y_hat = y * keep
+        else:
+            y_hat = y
+        a_z = y_hat @ self.W_prime + self.b_prime
+        if self.loss == "cross_entropy":
+            z = sigmoid(a_z)
+            cost = cross_entropy_from_logits(x, a_z).mean()
+        else:
+            z = sigmoid(a_z) if self.decoder == "sigmoid" else a_z
+            cost = squared_error(x, z).mean()
+        if self.sparsity is not None:
+            penalty, d_penalty = self._sparsity_penalty(y)
+            cost = cost + penalty
 
         # backward
-        n = x.shape[0]
-        dz = (z - x) / n
-        dy = (dz @ self.W) * y * (1.0 - y)
-        gW = tilde_x.T @ dy + dz.T @ y
+        if self.loss == "cross_entropy":
+            dz = (z - x) / n
+        elif self.decoder == "sigmoid":
+            dz = 2.0 * (z - x) * z * (1.0 - z) / n
+        else:
+            dz = 2.0 * (z - x) / n
+        dy = dz @ self.W if self.tied_weights else dz @ self.W_prime.T
+        if self.dropout > 0:
+            dy = dy * keep
+        if self.sparsity is not None:
+            dy = dy + d_penalty
+        dy = _ENCODER_BACKWARD[self.activation](dy, y)
         gb = dy.sum(axis=0)
         gb_prime = dz.sum(axis=0)
-        return cost, [gW, gb, gb_prime]
+        if self.tied_weights:
+            gW = tilde_x.T @ dy + dz.T @ y_hat
+            return cost, [gW, gb, gb_prime]
+        gW = tilde_x.T @ dy
+        gW_prime = y_hat.T @ dz
+        return cost, [gW, gb, gb_prime, gW_prime]
+
+    def _sparsity_penalty(self, y):
+        """P(y) and dP/dy for the chosen sparsity (see the module docstring)."""
+        xp = self.xp
+        n = y.shape[0]
+        lam = self.sparsity_weight
+        if self.sparsity == "l1":
+            return lam * xp.abs(y).sum(axis=1).mean(), (lam / n) * xp.sign(y)
+        # "kl": rho^ is kept inside [eps, 1 - eps] so the logs stay finite for saturated units
+        rho = self.sparsity_target
+        eps = float(numpy.finfo(y.dtype).eps)
+        rho_hat = xp.clip(y.mean(axis=0), eps, 1.0 - eps)
+        kl = rho * xp.log(rho / rho_hat) + (1.0 - rho) * xp.log((1.0 - rho) / (1.0 - rho_hat))
+        d_rho_hat = lam * (-rho / rho_hat + (1.0 - rho) / (1.0 - rho_hat))
+        return lam * kl.sum(), xp.broadcast_to(d_rho_hat / n, y.shape)
 
     def get_cost_updates(self, x, corruption_level, learning_rate):
         """The tutorial's ``get_cost_updates``, evaluated on the minibatch ``x``.
@@ -177,8 +324,14 @@ class dA:
 
     # ----- for users ----------------------------------------------------------------------
     def reconstruct(self, x):
-        """z for a clean input x (no corruption)."""
+        """z for a clean input x (no corruption, no dropout)."""
         return self.get_reconstructed_input(self.get_hidden_values(x))
 
     def __repr__(self):
-        return f"dA(n_visible={self.n_visible}, n_hidden={self.n_hidden}, dtype={self.W.dtype})"
+        options = "" if (self.tied_weights, self.loss, self.activation, self.decoder, self.noise,
+                         self.sparsity, self.dropout) == (True, "cross_entropy", "sigmoid", "sigmoid",
+                                                          "masking", None, 0.0) else (
+            f", tied_weights={self.tied_weights}, loss={self.loss!r}, activation={self.activation!r}, "
+            f"decoder={self.decoder!r}, noise={self.noise!r}, sparsity={self.sparsity!r}, dropout={self.dropout}"
+        )
+        return f"dA(n_visible={self.n_visible}, n_hidden={self.n_hidden}, dtype={self.W.dtype}{options})"

@@ -15,7 +15,9 @@ Updates (g is the gradient, plus ``weight_decay * p`` for weight matrices when a
                 p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
 Weight decay (L2) applies to parameters with two or more dimensions (weights, filters), not
-to biases. State is kept per parameter position and can be saved with ``get_state`` /
+to biases. It is added to the gradient (``g + weight_decay * p``) before any optimiser's
+arithmetic, i.e. coupled L2 regularisation of ``cost + weight_decay / 2 * ||W||^2``; for Adam
+this is the original paper's L2, not AdamW's decoupled decay. State is kept per parameter position and can be saved with ``get_state`` /
 restored with ``set_state`` (plain arrays, for checkpoints).
 """
 import math
@@ -62,19 +64,42 @@ class Optimizer:
         return []
 
     def get_state(self):
-        """{'t': steps taken, 'state': list of host arrays}, for a checkpoint."""
-        flat = [] if self.state is None else [backend.to_host(s) for group in self.state for s in group]
+        """{'t': steps taken, 'state': list of host arrays (copies)}, for a checkpoint.
+
+        The arrays are copies: later steps do not change a state already taken."""
+        flat = [] if self.state is None else [backend.to_host(s).copy() for group in self.state for s in group]
         return {"t": self.t, "state": flat}
 
     def set_state(self, saved, params):
-        """Restore what ``get_state`` returned, for the given params."""
-        self.t = int(saved["t"])
-        if self.t == 0 or not saved["state"]:
+        """Restore what ``get_state`` returned, for the given params (copied in, so the saved
+        state stays as it was). Raises ValueError when it does not fit ``params``."""
+        if not isinstance(saved, dict) or "t" not in saved or "state" not in saved:
+            raise TypeError(f"saved must be the dict that get_state returned, got {type(saved).__name__}")
+        t = int(saved["t"])
+        if t < 0:
+            raise ValueError(f"saved['t'] must be >= 0, got {t}")
+        template = self._init_state(params)
+        per = len(template[0]) if template else 0
+        n_saved = len(saved["state"])
+        if t > 0 and per and n_saved != per * len(params):
+            raise ValueError(
+                f"saved state holds {n_saved} arrays, expected {per * len(params)} "
+                f"({per} per parameter for {len(params)} params of {type(self).__name__})"
+            )
+        self.t = t
+        if t == 0 or not per or n_saved == 0:
             self.state = None
             return
-        per = len(saved["state"]) // len(params)
-        arrays = [backend.asarray(a, dtype=params[0].dtype) for a in saved["state"]]
-        self.state = [arrays[i * per:(i + 1) * per] for i in range(len(params))]
+        state = []
+        for i, p in enumerate(params):
+            group = []
+            for j in range(per):
+                a = saved["state"][i * per + j]
+                if tuple(a.shape) != tuple(p.shape):
+                    raise ValueError(f"saved state {i * per + j} has shape {tuple(a.shape)}, expected {tuple(p.shape)} (params[{i}])")
+                group.append(backend.asarray(a, dtype=p.dtype).copy())
+            state.append(group)
+        self.state = state
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self.learning_rate}, weight_decay={self.weight_decay})"
