@@ -30,6 +30,7 @@ from .da import dA
 from .io import load_arrays, save_arrays
 from .layers import HiddenLayer, LogisticRegression
 from .plotting import tile_raster_images
+from .corruption import uniform
 from .random import RandomStreams
 from .validation import check_choice, check_float, check_labels, check_matrix, check_positive_int, check_rng
 
@@ -190,28 +191,51 @@ class SdA:
         return float((self.predict(x) != y).mean())
 
     # ----- fine-tuning cost and gradients ---------------------------------------------------------
-    def _finetune_cost_grads(self, x, y, top_only=False):
-        """(NLL, grads) without checks; ``top_only``: the classifier's gradients alone."""
-        h, caches = x, []
-        for layer in self.sigmoid_layers:
+    def _keep_mask(self, rng, drop, like, site):
+        """m / (1 - drop) with m_k ~ Bernoulli(1 - drop): inverted dropout, so E[mask] = 1."""
+        keep = 1.0 - drop
+        mask = uniform(rng, like.shape, like, site) < keep
+        return mask.astype(like.dtype) * like.dtype.type(1.0 / keep)
+
+    def _finetune_cost_grads(self, x, y, top_only=False, rng=None, dropout=0.0, input_dropout=0.0):
+        """(NLL, grads) without checks; ``top_only``: the classifier's gradients alone.
+
+        With ``dropout`` / ``input_dropout`` > 0 each hidden code / the input is multiplied by a
+        random mask m / (1 - p), m_k ~ Bernoulli(1 - p), drawn from ``rng`` (the fine-tuning
+        regulariser of the fast recipe; the tutorial had none); the backward pass multiplies
+        the incoming gradient by the same mask.
+        """
+        if input_dropout:
+            x = x * self._keep_mask(rng, input_dropout, x, "input_dropout")
+        h, caches, masks = x, [], []
+        for k, layer in enumerate(self.sigmoid_layers):
             h, cache = layer.forward(h)
             caches.append(cache)
+            if dropout:
+                masks.append(self._keep_mask(rng, dropout, h, f"dropout{k}"))
+                h = h * masks[-1]
         cost, log_cache = self.logLayer.forward(h, y)
         dh, log_grads = self.logLayer.backward(log_cache, need_dx=not top_only)
         if top_only:
             return cost, log_grads
         grads = []
         for i in range(self.n_layers - 1, -1, -1):
+            if dropout:
+                dh *= masks[i]
             dh, layer_grads = self.sigmoid_layers[i].backward(caches[i], dh, need_dx=i > 0)
             grads = layer_grads + grads
         return cost, grads + log_grads
 
-    def cost_and_grads(self, x, y, rng=None):
+    def cost_and_grads(self, x, y, rng=None, dropout=0.0, input_dropout=0.0):
         """The fine-tuning cost (mean NLL of the labels ``y``) and its gradients for every param
-        (aligned with ``self.params``). Nothing is random; ``rng`` is accepted for the protocol."""
+        (aligned with ``self.params``). Random only with ``dropout``/``input_dropout`` > 0: the
+        masks come from ``rng`` (default: this model's theano_rng)."""
         x = self._x(x)
         y = check_labels(y, "y", self.n_outs, x.shape[0], self.xp)
-        return self._finetune_cost_grads(x, y)
+        dropout = check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
+        input_dropout = check_float(input_dropout, "input_dropout", 0.0, 1.0, high_inclusive=False)
+        rng = self.theano_rng if rng is None else rng
+        return self._finetune_cost_grads(x, y, rng=rng, dropout=dropout, input_dropout=input_dropout)
 
     # ----- step 1: the tutorial's pretraining functions ------------------------------------------
     def pretraining_functions(self, train_set_x, batch_size, cache_codes=False):
@@ -298,7 +322,7 @@ class SdA:
         return x, y
 
     def build_finetune_functions(self, datasets, batch_size, learning_rate=0.1, finetune="all", momentum=0.0,
-                                 optimizer=None):
+                                 optimizer=None, dropout=0.0, input_dropout=0.0, rng=None, augment=None):
         """``(train_fn, valid_score, test_score)`` as in the tutorial.
 
         - ``datasets``: ``[(train_x, train_y), (valid_x, valid_y), (test_x, test_y)]`` (arrays on
@@ -310,10 +334,23 @@ class SdA:
         - ``valid_score()`` / ``test_score()``: the list of per-minibatch error rates.
         - ``finetune``: "all" (the whole network, the tutorial) or "top" (the classifier only;
           the hidden layers are frozen, so their top codes are computed once for each set).
+        - ``dropout`` / ``input_dropout``: drop this fraction of the hidden units / inputs at
+          each training step (masks from ``rng``, default this model's theano_rng); scoring
+          uses the whole network. Both 0 (the tutorial) unless asked for; "all" only.
+        - ``augment``: an optional ``augment(x_batch, rng) -> new x_batch`` applied to each
+          training minibatch (e.g. random translations of the images); "all" only.
         """
         if not (isinstance(datasets, (tuple, list)) and len(datasets) == 3):
             raise ValueError("datasets must be [(train_x, train_y), (valid_x, valid_y), (test_x, test_y)]")
         finetune = check_choice(finetune, "finetune", FINETUNE)
+        dropout = check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
+        input_dropout = check_float(input_dropout, "input_dropout", 0.0, 1.0, high_inclusive=False)
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be a function augment(x_batch, rng), got {type(augment).__name__}")
+        if finetune == "top" and (dropout or input_dropout or augment is not None):
+            raise ValueError("dropout, input_dropout and augment apply to finetune='all' only "
+                             "(the codes are fixed with 'top')")
+        rng = self.theano_rng if rng is None else rng
         (train_x, train_y), (valid_x, valid_y), (test_x, test_y) = (
             self._check_dataset(pair, name) for pair, name in zip(datasets, ("train_set", "valid_set", "test_set"))
         )
@@ -330,7 +367,12 @@ class SdA:
             train_x = self._codes(train_x, self.n_layers)
             params, step = self.logLayer.params, self._top_step
         else:
-            params, step = self.params, self._finetune_cost_grads
+            params = self.params
+
+            def step(x, y):
+                if augment is not None:
+                    x = augment(x, rng)
+                return self._finetune_cost_grads(x, y, rng=rng, dropout=dropout, input_dropout=input_dropout)
 
         def train_fn(minibatch_index):
             index = _check_index(minibatch_index, n_train_batches, "minibatch_index")

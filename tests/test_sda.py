@@ -105,6 +105,29 @@ def test_finetuning_network_gradcheck():
     assert max(errors.values()) < 1e-6, errors
 
 
+def test_finetuning_network_gradcheck_with_dropout():
+    with dae.config.floatX_as("float64"):
+        sda = _small(n_ins=9, hidden_layers_sizes=[6, 5], corruption_levels=[0.1, 0.2])
+    sda.logLayer.W[...] = _rng(2).randn(5, 3)
+    x = _rng(4).rand(7, 9)
+    y = numpy.array([0, 1, 2, 2, 1, 0, 1])
+    errors = dae.gradcheck(sda, x, y, dropout=0.4, input_dropout=0.3)
+    assert max(errors.values()) < 1e-6, errors
+    # the masks really act: the cost differs from the cost without dropout
+    rng = numpy.random.RandomState(0)
+    assert float(sda.cost_and_grads(x, y, rng=rng, dropout=0.4)[0]) != float(sda.cost_and_grads(x, y)[0])
+
+
+def test_dropout_mask_is_inverted_and_has_the_right_rate():
+    sda = _small()
+    like = numpy.ones((200, 100), dtype=numpy.float32)
+    mask = sda._keep_mask(numpy.random.RandomState(0), 0.25, like, "dropout0")
+    assert mask.dtype == numpy.float32
+    assert set(numpy.unique(mask)) == {0.0, numpy.float32(1 / 0.75)}
+    assert abs(float((mask == 0).mean()) - 0.25) < 0.01
+    assert abs(float(mask.mean()) - 1.0) < 0.02
+
+
 def test_top_only_gradients_equal_the_full_ones_for_the_classifier():
     with dae.config.floatX_as("float64"):
         sda = _small()
@@ -238,6 +261,10 @@ def test_finetune_validation():
         sda.build_finetune_functions([(x, y), valid, test], 41)
     with pytest.raises(ValueError, match="finetune must be one of"):
         sda.build_finetune_functions([(x, y), valid, test], 10, finetune="middle")
+    with pytest.raises(ValueError, match="dropout"):
+        sda.build_finetune_functions([(x, y), valid, test], 10, finetune="top", dropout=0.5)
+    with pytest.raises(ValueError, match="input_dropout"):
+        sda.build_finetune_functions([(x, y), valid, test], 10, input_dropout=1.0)
     with pytest.raises(ValueError, match="datasets"):
         sda.build_finetune_functions([(x, y), valid], 10)
     with pytest.raises(ValueError, match="y must lie"):

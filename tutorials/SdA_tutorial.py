@@ -33,7 +33,9 @@ from dae import backend
 
 # The fast recipe (the defaults). See the README's results table for what it reaches.
 FAST = dict(finetune_lr=0.2, pretraining_epochs=3, pretrain_lr=0.25, training_epochs=30, batch_size=50,
-            momentum=0.9, lr_decay=0.9, pretrain_batch_size=50)
+            momentum=0.9, lr_decay=0.92, pretrain_batch_size=50)
+FAST_DROPOUT = dict(dropout=0.0, input_dropout=0.0, max_shift=1)
+NO_DROPOUT = dict(dropout=0.0, input_dropout=0.0, max_shift=0)
 # The tutorial's test_SdA, number for number.
 FAITHFUL = dict(finetune_lr=0.1, pretraining_epochs=15, pretrain_lr=0.001, training_epochs=1000, batch_size=1,
                 momentum=0.0, lr_decay=1.0, pretrain_batch_size=None)
@@ -54,6 +56,13 @@ def parse_args(argv=None):
                    help=f"fine-tuning momentum, 0 for the tutorial's plain SGD ({FAST['momentum']})")
     p.add_argument("--lr-decay", type=float, default=None,
                    help=f"fine-tuning learning rate multiplied by this after every epoch ({FAST['lr_decay']})")
+    p.add_argument("--dropout", type=float, default=None,
+                   help=f"fine-tuning dropout of the hidden units, 0 for none ({FAST_DROPOUT['dropout']})")
+    p.add_argument("--input-dropout", type=float, default=None,
+                   help=f"fine-tuning dropout of the input pixels, 0 for none ({FAST_DROPOUT['input_dropout']})")
+    p.add_argument("--max-shift", type=int, default=None,
+                   help=f"fine-tuning images moved by up to this many pixels at random, 0 for none "
+                        f"({FAST_DROPOUT['max_shift']})")
     p.add_argument("--hidden-layers-sizes", type=int, nargs="+", default=[1000, 1000, 1000],
                    help="units per hidden layer (1000 1000 1000)")
     p.add_argument("--corruption-levels", type=float, nargs="+", default=[0.1, 0.2, 0.3],
@@ -82,12 +91,35 @@ def parse_args(argv=None):
     for key, value in recipe.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    for key, value in (FAST_DROPOUT if not args.faithful and args.finetune == "all" else NO_DROPOUT).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
     if args.pretrain_batch_size is None:
         args.pretrain_batch_size = args.batch_size
     if len(args.corruption_levels) != len(args.hidden_layers_sizes):
         p.error(f"--corruption-levels needs one level per hidden layer ({len(args.hidden_layers_sizes)}), "
                 f"got {len(args.corruption_levels)}")
     return args
+
+
+def random_shifts(max_shift, img_shape=(28, 28)):
+    """An ``augment`` for fine-tuning: each image moved by a random whole number of pixels in
+    [-max_shift, max_shift] along each axis (the edge it leaves is filled with 0, the background)."""
+    h, w = img_shape
+
+    def augment(x, rng):
+        xp = backend.xp
+        n = x.shape[0]
+        generator = rng.state("shifts") if hasattr(rng, "state") else rng  # its own stream of a RandomStreams
+        shifts = backend.to_host(generator.randint(-max_shift, max_shift + 1, (n, 2))).tolist()
+        images = x.reshape(n, h, w)
+        out = xp.zeros_like(images)
+        for i, (dy, dx) in enumerate(shifts):
+            out[i, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+                images[i, max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+        return out.reshape(n, h * w)
+
+    return augment
 
 
 def load_datasets(n_train=None):
@@ -139,7 +171,8 @@ def finetune(sda, datasets, args):
     print("... getting the finetuning functions")
     train_fn, validate_model, test_model = sda.build_finetune_functions(
         datasets=datasets, batch_size=args.batch_size, learning_rate=args.finetune_lr,
-        finetune=args.finetune, momentum=args.momentum)
+        finetune=args.finetune, momentum=args.momentum, dropout=args.dropout, input_dropout=args.input_dropout,
+        augment=random_shifts(args.max_shift) if args.max_shift > 0 else None)
     optimizer = train_fn.optimizer
     n_train_batches = train_fn.n_batches
 
