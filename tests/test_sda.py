@@ -234,6 +234,26 @@ def test_finetune_top_trains_the_classifier_only():
     assert numpy.mean(valid_score()) < 0.2
 
 
+def test_augment_hook_sees_each_training_minibatch():
+    sda = _small()
+    seen = []
+
+    def augment(x, rng):
+        seen.append(x.shape)
+        return x[:, ::-1].copy()  # a visible change: the same minibatch, mirrored
+
+    (x, y), valid, test = _datasets()
+    train_fn, _, _ = sda.build_finetune_functions([(x, y), valid, test], 10, augment=augment)
+    reference = _small()  # same seed: the same weights as sda before its step
+    cost = float(train_fn(2))
+    expected = float(reference.cost_and_grads(x[20:30, ::-1].copy(), y[20:30])[0])
+    assert seen == [(10, 16)] and cost == pytest.approx(expected)
+    with pytest.raises(TypeError, match="augment"):
+        sda.build_finetune_functions([(x, y), valid, test], 10, augment="shift")
+    with pytest.raises(ValueError, match="augment"):
+        sda.build_finetune_functions([(x, y), valid, test], 10, finetune="top", augment=augment)
+
+
 def test_in_place_momentum_matches_dae_optim():
     params = [_rng(1).randn(4, 3), _rng(2).randn(3)]
     copies = [p.copy() for p in params]
