@@ -126,7 +126,10 @@ class VAE:
         self.n_latent = check_positive_int(n_latent, "n_latent")
         self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
         self.f, self.f_grad = ACTIVATIONS[activation]
-        self.rng = RandomStreams(numpy_rng.randint(2 ** 30)) if rng is None else _check_noise_rng(rng)
+        if rng is None:  # the noise stream's seed is drawn before the weights, as dA does
+            draw = numpy_rng.randint if hasattr(numpy_rng, "randint") else numpy_rng.integers
+            rng = RandomStreams(int(draw(2 ** 30)))
+        self.rng = _check_noise_rng(rng)
         xp = self.xp = backend.xp
         dtype = self.dtype = numpy.dtype(config.floatX)
         gain = math.sqrt(2.0) if activation == "relu" else 1.0

@@ -249,6 +249,14 @@ def test_constructor_validates(kwargs, error, pattern):
         VAE(numpy.random.RandomState(0), **kwargs)
 
 
+def test_constructor_accepts_a_generator_and_is_reproducible():
+    a = VAE(numpy.random.default_rng(0), n_visible=9, n_hidden=[4], n_latent=2)
+    b = VAE(numpy.random.default_rng(0), n_visible=9, n_hidden=[4], n_latent=2)
+    assert all(numpy.array_equal(p, q) for p, q in zip(a.params, b.params))
+    x = binary_batch()
+    assert a.cost_and_grads(x)[0] == b.cost_and_grads(x)[0]  # same default noise stream
+
+
 def test_constructor_needs_a_numpy_rng():
     with pytest.raises(TypeError, match="numpy_rng"):
         VAE(123)
