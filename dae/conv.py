@@ -148,6 +148,16 @@ class Conv2D:
         dW_r = dY X^T        db = sum over columns of dY
         dX   = W_r^T dY      dx = col2im(dX)
 
+    When the layer has fewer output than input channels (F < C, e.g. the decoder's last layer,
+    16 -> 3), unfolding the input would move C kh kw numbers per pixel; the same sums are then
+    taken on the *output* side, which moves F kh kw: with W_t (F kh kw, C) and xpad (C, N Hp Wp)::
+
+        Z = W_t xpad                    y[f, n, p, q] = sum_{i,j} Z[(f, i, j), n, p s + i, q s + j]
+        D[(f, i, j), n, p s + i, q s + j] = dY[f, n, p, q]      (zeros elsewhere)
+        dW_t = D xpad^T                 dxpad = W_t^T D
+
+    Both paths give the same numbers (the tests compare each with scipy and finite differences).
+
     ``forward(x) -> (y, cache)``; ``backward(dy, cache) -> (dx, [dW, db])`` (dx is None when
     ``need_dx=False``: the first layer skips the col2im nobody uses).
     """
@@ -421,8 +431,8 @@ UNPOOLINGS = ("switches", "nearest")
 class ConvAutoencoder:
     """A convolutional (denoising) autoencoder for colour images.
 
-    ``ConvAutoencoder(numpy_rng, theano_rng=None, input_shape=(3, 32, 32), channels=(16, 32, 32),
-    code_size=64, kernel_sizes=(5, 3, 3), noise=None, corruption_level=0.0, output="linear",
+    ``ConvAutoencoder(numpy_rng, theano_rng=None, input_shape=(3, 32, 32), channels=(8, 16, 16),
+    code_size=32, kernel_sizes=(5, 3, 3), noise=None, corruption_level=0.0, output="linear",
     unpooling="switches")``
 
     With input x (N, C, H, W), H and W divisible by 4, channels (c1, c2, c3), code size k and
@@ -453,8 +463,8 @@ class ConvAutoencoder:
     is all the decoder sees. Backward runs the same steps in reverse (each layer's backward).
     """
 
-    def __init__(self, numpy_rng, theano_rng=None, input_shape=(3, 32, 32), channels=(16, 32, 32),
-                 code_size=64, kernel_sizes=(5, 3, 3), noise=None, corruption_level=0.0,
+    def __init__(self, numpy_rng, theano_rng=None, input_shape=(3, 32, 32), channels=(8, 16, 16),
+                 code_size=32, kernel_sizes=(5, 3, 3), noise=None, corruption_level=0.0,
                  output="linear", unpooling="switches"):
         check_rng(numpy_rng, "numpy_rng")
         if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3):
@@ -651,18 +661,14 @@ class ConvAutoencoder:
         cfg = dict(meta["config"])
         for key in ("input_shape", "channels", "kernel_sizes"):
             cfg[key] = tuple(cfg[key])
-        missing = None
         with config.floatX_as(str(next(iter(arrays.values())).dtype)):
             model = cls(numpy.random.RandomState(0), **cfg)
         for name, p in zip(model.param_names, model.params):
             if name not in arrays:
-                missing = name
-                break
+                raise ValueError(f"{path} lacks the parameter {name}")
             if tuple(arrays[name].shape) != tuple(p.shape):
                 raise ValueError(f"{path}: {name} has shape {arrays[name].shape}, expected {tuple(p.shape)}")
             p[...] = backend.asarray(arrays[name], dtype=p.dtype)
-        if missing is not None:
-            raise ValueError(f"{path} lacks the parameter {missing}")
         return model
 
     def __repr__(self):
