@@ -14,7 +14,9 @@ The layers, each a ``forward`` that returns what its ``backward`` needs, side by
   unpooling with the encoder's switches and three convolutions.
 
 Arrays are NCHW: (examples, channels, height, width). Only operations of the array module in
-force (``dae.backend.xp``: NumPy or CuPy) touch model arrays, so the same code runs on a GPU.
+force (``dae.backend.xp``: NumPy or CuPy) touch model arrays: strided views, slices, matrix
+products, one-hot comparisons and ``take_along_axis``, no scatter and no NumPy-only call, so
+the same code is meant for CuPy (so far it has been run on NumPy only).
 """
 import math
 

@@ -1,8 +1,8 @@
 """A convolutional autoencoder on colour photographs, every gradient written by hand.
 
-Run it:  python tutorials/conv_autoencoder_tutorial.py            (the full run, a few minutes)
+Run it:  python tutorials/conv_autoencoder_tutorial.py            (the full run: about 12 minutes on 2 busy cores)
          python tutorials/conv_autoencoder_tutorial.py --help     (every option)
-         python tutorials/conv_autoencoder_tutorial.py --n-train 500 --n-test 100 --epochs 1   (a quick look)
+         python tutorials/conv_autoencoder_tutorial.py --n-train 640 --n-test 100 --epochs 1   (a quick look)
 
 Random 32x32 RGB patches are cut from three public-domain photographs (data/images/); the
 held-out patches come from another photograph (the cat) that training never sees. A ConvAutoencoder
