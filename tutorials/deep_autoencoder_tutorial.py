@@ -151,7 +151,7 @@ def train_deep_autoencoder(train_x, test_x, sizes, args, epochs, minutes, label)
         costs = []
         for rows in batches:
             progress = step / total_steps if budget is None else (train_time + timeit.default_timer() - epoch_start) / budget
-            if budget is not None and progress >= 1.0:
+            if budget is not None and progress >= 1.0 and costs:
                 break
             opt.learning_rate = learning_rate_at(progress, args.learning_rate, args.schedule)
             cost, grads = model.cost_and_grads(shuffled[rows])
