@@ -214,7 +214,7 @@ def plot_reconstructions(rows, names, path):
     plt.close(fig)
 
 
-def plot_codes(deep_codes, pca_codes, labels, accuracies, k, path):
+def plot_codes(deep_codes, pca_codes, labels, accuracies, k, path, deep_name="784-1000-500-250-2"):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -222,7 +222,7 @@ def plot_codes(deep_codes, pca_codes, labels, accuracies, k, path):
     fig, axes = plt.subplots(1, 2, figsize=(13, 6))
     colours = plt.get_cmap("tab10")
     for ax, codes, title, acc in zip(axes, (deep_codes, pca_codes),
-                                     ("Deep autoencoder 784-1000-500-250-2", "PCA, first 2 components"),
+                                     (f"Deep autoencoder {deep_name}", "PCA, first 2 components"),
                                      accuracies):
         for digit in range(10):
             pts = codes[labels == digit]
@@ -305,7 +305,8 @@ def main(argv=None):
               f"PCA {squared_error_per_image(test_x, pca_reconstruct(test_x, mean, components[:2])):.2f}",
               flush=True)
         plot_codes(deep_test, pca_test, test_y, (acc_deep, acc_pca), args.knn,
-                   os.path.join(args.output_folder, "codes_2d.png"))
+                   os.path.join(args.output_folder, "codes_2d.png"),
+                   deep_name="-".join(map(str, model_2d.layer_sizes)))
         result.update(knn_deep=acc_deep, knn_pca=acc_pca)
 
     print(f"The code for file {script} ran for {(timeit.default_timer() - run_start) / 60.0:.2f}m",
