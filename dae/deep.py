@@ -1,0 +1,431 @@
+"""Deep autoencoders (Hinton & Salakhutdinov, Science 2006): greedy pretraining, unrolling, fine-tuning.
+
+The network for MNIST is 784-1000-500-250-30: an *encoder* of sigmoid layers ending in a
+LINEAR 30-unit code, and a *decoder* that mirrors it, ending in 784 sigmoid outputs::
+
+    h_0 = x
+    h_i = s(h_{i-1} W_i + b_i)            i = 1 .. L-1      (sigmoid hidden layers)
+    c   = h_L = h_{L-1} W_L + b_L                           (linear code)
+    g_L = c
+    g_i = s(g_{i+1} V_i + d_i)            i = L-1 .. 0      (decoder; V_i has shape (n_{i+1}, n_i))
+    z   = g_0 = s(a_z),  a_z = g_1 V_0 + d_0                (reconstruction, in (0, 1))
+
+with s the logistic sigmoid. The fine-tuning cost is Hinton's: the cross-entropy summed over
+the pixels (computed from the logits a_z, stably), averaged over the minibatch;
+``loss="squared_error"`` gives sum_k (z_k - x_k)^2 instead. The figure of merit reported
+for the paper is the *squared* error per image, ``model.squared_error(x)``.
+
+Three stages, as in the paper:
+
+1. ``pretrain``: greedy, layer by layer. Layer i is a tied-weight denoising autoencoder
+   trained to reconstruct h_{i-1} (the codes of the layers below, computed once, clean).
+   The sigmoid layers are ``dae.dA`` (masking noise, cross-entropy, its own analytic
+   gradients), built on this model's W_i and b_i so training them trains the encoder.
+   The linear code layer is :class:`LinearCodeLayer`: the same tied autoencoder with a
+   linear code, c = x~ W + b and z = s(c W^T + b'). (Hinton pretrained it as an RBM with
+   Gaussian hidden units; the layer here is its autoencoder counterpart.) Each layer's
+   reconstruction bias b'_i is kept: it becomes the decoder's bias d_{i-1}.
+2. ``unroll``: the decoder is initialised from the encoder *exactly*: V_{i-1} = W_i^T and
+   d_{i-1} = b'_i. ``DeepAutoencoder.from_encoder`` builds a model that way from given arrays.
+3. ``finetune``: the whole unrolled network (decoder weights now untied) trained end to end
+   by backpropagation with any ``dae.optim`` optimiser.
+
+Backpropagation through the unrolled net (N rows in the minibatch), with layers numbered
+k = 1 .. 2L in the order the data goes through them, u_k = a_k's input, act_k its activation::
+
+    delta_2L = (z - x) / N                              (cross-entropy: sigmoid and log cancel)
+             = 2 (z - x) z (1 - z) / N                  (squared error)
+    gW_k = u_k^T delta_k ,   gb_k = sum over rows of delta_k
+    delta_{k-1} = (delta_k W_k^T) * act'_{k-1}          (s' = h (1 - h) ; linear' = 1)
+
+``cost_and_grads(x)`` returns these gradients, aligned with ``params``.
+"""
+import math
+
+import numpy
+
+from . import backend
+from . import config
+from . import io as dae_io
+from . import optim
+from .corruption import corrupt
+from .da import dA
+from .functions import cross_entropy_from_logits, sigmoid
+from .random import RandomStreams
+from .validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
+                         check_rng)
+
+LOSSES = ("cross_entropy", "squared_error")
+
+
+def _check_layer_sizes(layer_sizes):
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
+        raise TypeError(f"layer_sizes must be a list of positive integers, got {layer_sizes!r}")
+    sizes = [check_positive_int(n, f"layer_sizes[{i}]") for i, n in enumerate(layer_sizes)]
+    if len(sizes) < 2:
+        raise ValueError(f"layer_sizes must hold at least 2 sizes (input and code), got {list(layer_sizes)}")
+    return sizes
+
+
+def _rows(n, batch_size):
+    """Slices covering range(n) in consecutive chunks of batch_size."""
+    return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+class LinearCodeLayer:
+    """A tied-weight denoising autoencoder whose code is LINEAR: the deep autoencoder's top layer.
+
+    ``LinearCodeLayer(numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None)``::
+
+        x~ = x * m,  m_k ~ Bernoulli(1 - corruption_level)     (masking noise, as dA)
+        c  = x~ W + b                                            (linear code)
+        z  = s(c W^T + b'),  a_z = c W^T + b'
+        cost = mean over rows of  sum_k [ softplus(a_z,k) - x_k a_z,k ]   (cross-entropy)
+
+    Gradients (N rows): dz = (z - x) / N ; dc = dz W (no activation to go back through) ;
+    gW = x~^T dc + dz^T c ; gb = sum dc ; gb' = sum dz. W is drawn uniform in
+    +-sqrt(6 / (n_visible + n_hidden)) (Glorot's range for a linear unit) unless shared in.
+    ``params = [W, b, b_prime]``, the same protocol as ``dA``.
+    """
+
+    def __init__(self, numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None):
+        check_rng(numpy_rng, "numpy_rng")
+        self.n_visible = check_positive_int(n_visible, "n_visible")
+        self.n_hidden = check_positive_int(n_hidden, "n_hidden")
+        xp = self.xp = backend.xp
+        if W is None:
+            bound = math.sqrt(6.0 / (n_visible + n_hidden))
+            W = xp.asarray(numpy.asarray(numpy_rng.uniform(-bound, bound, (n_visible, n_hidden)),
+                                         dtype=config.floatX))
+        else:
+            check_param(W, "W", (n_visible, n_hidden), xp)
+        if bhid is None:
+            bhid = xp.zeros(n_hidden, dtype=W.dtype)
+        else:
+            check_param(bhid, "bhid", (n_hidden,), xp)
+        if bvis is None:
+            bvis = xp.zeros(n_visible, dtype=W.dtype)
+        else:
+            check_param(bvis, "bvis", (n_visible,), xp)
+        self.W, self.b, self.b_prime = W, bhid, bvis
+        self.params = [self.W, self.b, self.b_prime]
+        self.param_names = ["W", "b", "b_prime"]
+
+    def get_hidden_values(self, x):
+        """c = x W + b (linear)."""
+        x = check_matrix(x, "x", self.n_visible, self.xp, allow_1d=True)
+        return x.astype(self.W.dtype, copy=False) @ self.W + self.b
+
+    def cost_and_grads(self, x, corruption_level=0.0, rng=None):
+        """Minibatch cost and ``[gW, gb, gb_prime]``; the mask is drawn from ``rng``."""
+        x = check_matrix(x, "x", self.n_visible, self.xp, unit_interval=True).astype(self.W.dtype, copy=False)
+        level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
+        if rng is None:
+            raise ValueError("rng must be given (a numpy RandomState/Generator or dae.RandomStreams) "
+                             "to draw the corruption")
+        # forward
+        tilde_x = corrupt(x, level, "masking", rng, "corruption")
+        c = tilde_x @ self.W + self.b
+        a_z = c @ self.W.T + self.b_prime
+        z = sigmoid(a_z)
+        cost = cross_entropy_from_logits(x, a_z).mean()
+        # backward
+        dz = (z - x) / x.shape[0]
+        dc = dz @ self.W
+        gW = tilde_x.T @ dc + dz.T @ c
+        return cost, [gW, dc.sum(axis=0), dz.sum(axis=0)]
+
+
+class DeepAutoencoder:
+    """Encoder of sigmoid layers with a linear code, mirrored sigmoid decoder, untied weights.
+
+    ``DeepAutoencoder(numpy_rng, layer_sizes=[784, 1000, 500, 250, 30], loss="cross_entropy")``
+
+    - ``numpy_rng``: ``numpy.random.RandomState`` (or Generator) for the initial weights.
+    - ``layer_sizes``: input size first, code size last.
+    - ``loss``: the fine-tuning cost, ``"cross_entropy"`` (Hinton's, needs x in [0, 1]) or
+      ``"squared_error"``.
+
+    Before ``pretrain``/``unroll`` the weights are random (sigmoid layers uniform in
+    +-4 sqrt(6 / (fan_in + fan_out)), linear ones in +-sqrt(6 / (fan_in + fan_out)); biases 0),
+    so the class also trains from scratch. Attributes: ``encoder_W``, ``encoder_b`` (layer 1
+    first), ``decoder_W``, ``decoder_b`` (from the code outwards: ``decoder_W[0]`` maps the
+    code to n_{L-1}); ``params`` = encoder W, b pairs then decoder W, b pairs, in data order.
+    """
+
+    def __init__(self, numpy_rng, layer_sizes=(784, 1000, 500, 250, 30), loss="cross_entropy"):
+        check_rng(numpy_rng, "numpy_rng")
+        self.layer_sizes = _check_layer_sizes(layer_sizes)
+        self.loss = check_choice(loss, "loss", LOSSES)
+        xp = self.xp = backend.xp
+        floatX = config.floatX
+        sizes = self.layer_sizes
+        L = self.n_layers = len(sizes) - 1
+
+        def init(n_in, n_out, linear):
+            bound = math.sqrt(6.0 / (n_in + n_out)) * (1.0 if linear else 4.0)
+            return xp.asarray(numpy.asarray(numpy_rng.uniform(-bound, bound, (n_in, n_out)), dtype=floatX))
+
+        self.encoder_W = [init(sizes[i], sizes[i + 1], linear=(i == L - 1)) for i in range(L)]
+        self.encoder_b = [xp.zeros(sizes[i + 1], dtype=floatX) for i in range(L)]
+        self.decoder_W = [init(sizes[i + 1], sizes[i], linear=False) for i in reversed(range(L))]
+        self.decoder_b = [xp.zeros(sizes[i], dtype=floatX) for i in reversed(range(L))]
+        # the reconstruction biases b'_i of the pretraining autoencoders (layer 1 first)
+        self.visible_b = [xp.zeros(sizes[i], dtype=floatX) for i in range(L)]
+        self.params, self.param_names = [], []
+        for i in range(L):
+            self.params += [self.encoder_W[i], self.encoder_b[i]]
+            self.param_names += [f"encoder_W{i}", f"encoder_b{i}"]
+        for j in range(L):
+            self.params += [self.decoder_W[j], self.decoder_b[j]]
+            self.param_names += [f"decoder_W{j}", f"decoder_b{j}"]
+
+    # ----- the network as a list of layers, in data order -------------------------------------
+    def _layers(self):
+        """[(W, b, is_linear)] for the 2L layers, input to output."""
+        L = self.n_layers
+        enc = [(self.encoder_W[i], self.encoder_b[i], i == L - 1) for i in range(L)]
+        dec = [(self.decoder_W[j], self.decoder_b[j], False) for j in range(L)]
+        return enc + dec
+
+    def _input(self, x, name="x", unit_interval=False):
+        x = check_matrix(x, name, self.layer_sizes[0], self.xp, unit_interval=unit_interval, allow_1d=True)
+        return x.astype(self.encoder_W[0].dtype, copy=False)
+
+    # ----- for users ----------------------------------------------------------------------------
+    def encode(self, x):
+        """The code c = h_L for each row of x (linear, n_code columns)."""
+        h = self._input(x)
+        for W, b, linear in self._layers()[:self.n_layers]:
+            a = h @ W + b
+            h = a if linear else sigmoid(a)
+        return h
+
+    def decode(self, code):
+        """The reconstruction z = g_0 (in (0, 1)) of each row of ``code``."""
+        g = check_matrix(code, "code", self.layer_sizes[-1], self.xp, allow_1d=True)
+        g = g.astype(self.encoder_W[0].dtype, copy=False)
+        for W, b, _ in self._layers()[self.n_layers:]:
+            g = sigmoid(g @ W + b)
+        return g
+
+    def reconstruct(self, x):
+        """z = decode(encode(x))."""
+        return self.decode(self.encode(x))
+
+    def squared_error(self, x, batch_size=1000):
+        """Mean over the rows of x of sum_k (x_k - z_k)^2: the paper's figure of merit (a float)."""
+        x = self._input(x)
+        batch_size = check_positive_int(batch_size, "batch_size")
+        total = 0.0
+        for rows in _rows(x.shape[0], batch_size):
+            d = self.reconstruct(x[rows]) - x[rows]
+            total += float((d.astype("float64") ** 2).sum())
+        return total / x.shape[0]
+
+    # ----- cost and gradients of the unrolled network (the gradient protocol) -----------------
+    def cost_and_grads(self, x, rng=None):
+        """Mean fine-tuning cost of the minibatch x and the gradients, aligned with ``params``.
+
+        Nothing is random in the unrolled network; ``rng`` is accepted (and unused) so that the
+        model follows the protocol. The equations are in the module docstring.
+        """
+        x = self._input(x, unit_interval=(self.loss == "cross_entropy"))
+        layers = self._layers()
+        # forward: keep every layer's input u_k
+        inputs = [x]
+        h = x
+        for k, (W, b, linear) in enumerate(layers):
+            a = h @ W + b
+            if k == len(layers) - 1:
+                break
+            h = a if linear else sigmoid(a)
+            inputs.append(h)
+        z = sigmoid(a)
+        n = x.shape[0]
+        if self.loss == "cross_entropy":
+            cost = cross_entropy_from_logits(x, a).mean()
+            delta = (z - x) / n
+        else:
+            d = z - x
+            cost = (d * d).sum(axis=1).mean()
+            delta = (2.0 / n) * d * z * (1.0 - z)
+        # backward
+        grads = [None] * (2 * len(layers))
+        for k in range(len(layers) - 1, -1, -1):
+            W, _, _ = layers[k]
+            u = inputs[k]
+            grads[2 * k] = u.T @ delta
+            grads[2 * k + 1] = delta.sum(axis=0)
+            if k > 0:
+                delta = delta @ W.T
+                if not layers[k - 1][2]:  # the layer below is sigmoid: times h (1 - h)
+                    delta *= u * (1.0 - u)
+        return cost, grads
+
+    # ----- stage 1: greedy layer-wise pretraining ----------------------------------------------
+    def pretraining_layer(self, i, numpy_rng=None):
+        """The tied autoencoder that pretrains encoder layer ``i`` (0-based), sharing its arrays:
+        a ``dae.dA`` for a sigmoid layer, a :class:`LinearCodeLayer` for the code layer."""
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.n_layers:
+            raise ValueError(f"i must be a layer index in [0, {self.n_layers}), got {i!r}")
+        numpy_rng = numpy.random.RandomState(0) if numpy_rng is None else check_rng(numpy_rng)
+        n_in, n_out = self.layer_sizes[i], self.layer_sizes[i + 1]
+        shared = dict(W=self.encoder_W[i], bhid=self.encoder_b[i], bvis=self.visible_b[i])
+        if i == self.n_layers - 1:
+            return LinearCodeLayer(numpy_rng, n_in, n_out, **shared)
+        # theano_rng is given so that dA draws nothing from numpy_rng (its W is shared in).
+        return dA(numpy_rng, theano_rng=RandomStreams(0), n_visible=n_in, n_hidden=n_out, **shared)
+
+    def _propagate(self, x, i, batch_size=2000):
+        """h_i for all rows of x (the input of encoder layer i), in chunks."""
+        out = []
+        for rows in _rows(x.shape[0], batch_size):
+            h = x[rows]
+            for W, b, linear in self._layers()[:i]:
+                a = h @ W + b
+                h = a if linear else sigmoid(a)
+            out.append(h)
+        return self.xp.concatenate(out, axis=0)
+
+    def pretrain(self, train_x, epochs=1, batch_size=100, corruption_level=0.1, optimizer="adam",
+                 learning_rate=1e-3, rng=None, verbose=True):
+        """Greedy layer-wise pretraining of the encoder, then ``unroll()``.
+
+        Layer i (from the bottom) is trained for ``epochs`` passes (an int, or one int per
+        layer) over h_{i-1} as a denoising autoencoder with masking noise
+        ``corruption_level``, by ``dae.optim.make(optimizer, learning_rate=...)`` on
+        minibatches of ``batch_size``, shuffled by ``rng`` (a RandomState; default seed 0),
+        which also draws the masks. Returns the list, per layer, of per-epoch mean costs.
+        """
+        x = self._input(train_x, "train_x", unit_interval=True)
+        L = self.n_layers
+        if isinstance(epochs, (list, tuple)):
+            if len(epochs) != L:
+                raise ValueError(f"epochs must be an int or a list of {L} ints (one per layer), got {epochs!r}")
+            epochs_per_layer = [0 if e == 0 else check_positive_int(e, f"epochs[{k}]") for k, e in enumerate(epochs)]
+        else:
+            epochs_per_layer = [check_positive_int(epochs, "epochs")] * L
+        batch_size = check_positive_int(batch_size, "batch_size")
+        level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
+        check_choice(optimizer, "optimizer", tuple(optim.OPTIMIZERS))
+        learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
+        rng = numpy.random.RandomState(0) if rng is None else check_rng(rng, "rng")
+
+        history = []
+        for i in range(L):
+            layer = self.pretraining_layer(i)
+            h = self._propagate(x, i) if i > 0 else x
+            opt = optim.make(optimizer, learning_rate=learning_rate)
+            costs = []
+            for epoch in range(epochs_per_layer[i]):
+                order = rng.permutation(h.shape[0])
+                batch_costs = []
+                for rows in _rows(h.shape[0], batch_size):
+                    batch = h[self.xp.asarray(order[rows])] if self.xp is not numpy else h[order[rows]]
+                    cost, grads = layer.cost_and_grads(batch, corruption_level=level, rng=rng)
+                    opt.step(layer.params, grads)
+                    batch_costs.append(cost)
+                costs.append(float(backend.to_host(self.xp.stack(batch_costs)).mean(dtype="float64")))
+                if verbose:
+                    print(f"Pre-training layer {i} ({self.layer_sizes[i]}-{self.layer_sizes[i + 1]}), "
+                          f"epoch {epoch}, cost {costs[-1]:.4f}", flush=True)
+            history.append(costs)
+        self.unroll()
+        return history
+
+    # ----- stage 2: unrolling --------------------------------------------------------------------
+    def unroll(self):
+        """Set the decoder from the encoder, exactly: V_{i-1} = W_i^T, d_{i-1} = b'_i (copies,
+        so the decoder is untied from now on). Returns self."""
+        L = self.n_layers
+        for j in range(L):
+            i = L - 1 - j
+            self.decoder_W[j][...] = self.encoder_W[i].T
+            self.decoder_b[j][...] = self.visible_b[i]
+        return self
+
+    @classmethod
+    def from_encoder(cls, weights, hidden_biases, visible_biases, loss="cross_entropy"):
+        """A model whose encoder is (weights, hidden_biases) and whose decoder is their unrolling.
+
+        ``weights[i]`` has shape (n_i, n_{i+1}), ``hidden_biases[i]`` (n_{i+1},) and
+        ``visible_biases[i]`` (n_i,): e.g. the W, b and b_prime of pretrained autoencoders
+        (dA or SdA layers), bottom first. The arrays are copied.
+        """
+        for name, seq in (("weights", weights), ("hidden_biases", hidden_biases),
+                          ("visible_biases", visible_biases)):
+            if not isinstance(seq, (list, tuple)) or len(seq) == 0:
+                raise TypeError(f"{name} must be a non-empty list of arrays, got {type(seq).__name__}")
+        if not len(weights) == len(hidden_biases) == len(visible_biases):
+            raise ValueError(f"weights, hidden_biases and visible_biases must have the same length, got "
+                             f"{len(weights)}, {len(hidden_biases)}, {len(visible_biases)}")
+        for i, W in enumerate(weights):
+            if getattr(W, "ndim", None) != 2:
+                raise ValueError(f"weights[{i}] must be a 2-D array, got shape {getattr(W, 'shape', None)}")
+        sizes = [int(weights[0].shape[0])] + [int(W.shape[1]) for W in weights]
+        model = cls(numpy.random.RandomState(0), sizes, loss=loss)
+        xp = model.xp
+        for i, (W, b, c) in enumerate(zip(weights, hidden_biases, visible_biases)):
+            check_param(W, f"weights[{i}]", (sizes[i], sizes[i + 1]), xp)
+            check_param(b, f"hidden_biases[{i}]", (sizes[i + 1],), xp)
+            check_param(c, f"visible_biases[{i}]", (sizes[i],), xp)
+            model.encoder_W[i][...] = W
+            model.encoder_b[i][...] = b
+            model.visible_b[i][...] = c
+        return model.unroll()
+
+    # ----- stage 3: fine-tuning --------------------------------------------------------------------
+    def finetune(self, train_x, epochs, batch_size=100, optimizer=None, rng=None, callback=None):
+        """Train the unrolled network end to end: ``epochs`` passes over ``train_x`` in shuffled
+        minibatches (``rng``, default seed 0) with ``optimizer`` (a ``dae.optim`` object, default
+        ``Adam(1e-3)``). ``callback(epoch, mean_cost, optimizer)`` runs after each epoch (for
+        printing, evaluation or a learning-rate schedule). Returns the per-epoch mean costs."""
+        x = self._input(train_x, "train_x", unit_interval=(self.loss == "cross_entropy"))
+        epochs = check_positive_int(epochs, "epochs")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        opt = optim.Adam(1e-3) if optimizer is None else optimizer
+        if not hasattr(opt, "step"):
+            raise TypeError(f"optimizer must be a dae.optim optimiser, got {type(opt).__name__}")
+        rng = numpy.random.RandomState(0) if rng is None else check_rng(rng, "rng")
+        costs = []
+        for epoch in range(epochs):
+            order = rng.permutation(x.shape[0])
+            if self.xp is not numpy:
+                order = self.xp.asarray(order)
+            shuffled = x[order]
+            batch_costs = []
+            for rows in _rows(x.shape[0], batch_size):
+                cost, grads = self.cost_and_grads(shuffled[rows])
+                opt.step(self.params, grads)
+                batch_costs.append(cost)
+            costs.append(float(backend.to_host(self.xp.stack(batch_costs)).mean(dtype="float64")))
+            if callback is not None:
+                callback(epoch, costs[-1], opt)
+        return costs
+
+    # ----- files -----------------------------------------------------------------------------------
+    def save(self, path):
+        """Write the parameters (and the pretraining biases b'_i) to a checksummed .npz."""
+        arrays = {name: p for name, p in zip(self.param_names, self.params)}
+        arrays.update({f"visible_b{i}": b for i, b in enumerate(self.visible_b)})
+        dae_io.save_arrays(path, arrays, {"class": "DeepAutoencoder", "layer_sizes": self.layer_sizes,
+                                          "loss": self.loss})
+
+    @classmethod
+    def load(cls, path):
+        """A model read from a file written by ``save`` (checksum verified, no pickle)."""
+        arrays, meta = dae_io.load_arrays(path)
+        if meta.get("class") != "DeepAutoencoder":
+            raise ValueError(f"{path} does not hold a DeepAutoencoder (it holds {meta.get('class')!r})")
+        model = cls(numpy.random.RandomState(0), meta["layer_sizes"], loss=meta["loss"])
+        names = model.param_names + [f"visible_b{i}" for i in range(model.n_layers)]
+        for name, target in zip(names, model.params + model.visible_b):
+            if name not in arrays or arrays[name].shape != tuple(target.shape):
+                raise dae_io.CorruptFileError(f"{path} is missing array {name!r} of shape {tuple(target.shape)}")
+            target[...] = backend.asarray(arrays[name], dtype=target.dtype)
+        return model
+
+    def __repr__(self):
+        sizes = "-".join(str(n) for n in self.layer_sizes)
+        return f"DeepAutoencoder({sizes}, loss={self.loss!r}, dtype={self.encoder_W[0].dtype})"
