@@ -29,9 +29,9 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
 
 def test_time_budget_stops_fine_tuning(tmp_path, capsys):
     result = tut.main(["--n-train", "200", "--n-test", "50", "--hidden-sizes", "8", "--code-size", "3",
-                       "--pretrain-epochs", "0", "--minutes", "0.0001", "--skip-2d",
+                       "--pretrain-epochs", "0", "--minutes", "1e-9", "--skip-2d",
                        "--output-folder", str(tmp_path)])
-    assert result["epochs"] == 1  # one epoch started, stopped as soon as the budget was spent
+    assert result["epochs"] == 1  # a 60 ns budget: one step, then stopped as soon as it was spent
     assert not (tmp_path / "codes_2d.png").exists()
 
 
