@@ -11,7 +11,6 @@ setup(
     packages=find_packages(include=["dae", "dae.*"]),
     install_requires=[
         "numpy>=1.22",
-        "scipy>=1.8",  # BLAS gemm with beta=1 for the in-place weight update (dae.backend.gemm_update)
         "pillow>=9.0",
         "matplotlib>=3.5",
         "tqdm>=4.60",

@@ -127,27 +127,21 @@ def sigmoid_inplace(a):
     return a
 
 
-def _blas_gemm(dtype):
-    try:
-        from scipy.linalg import blas
-    except ImportError:
-        return None
-    return {numpy.dtype(numpy.float32): blas.sgemm, numpy.dtype(numpy.float64): blas.dgemm}.get(numpy.dtype(dtype))
+def gemm_update(alpha, A, B, C, work=None):
+    """C <- C + alpha * A^T B, in place.
 
-
-def gemm_update(alpha, A, B, C):
-    """C <- C + alpha * A^T B, in place, without materialising A^T B when BLAS allows.
-
-    On NumPy with SciPy's BLAS and a C-contiguous C, this is one gemm call with beta = 1 on
-    the Fortran-ordered view C^T (C^T <- C^T + alpha B^T A). Elsewhere: C += alpha * (A^T @ B).
+    ``work``, a preallocated array shaped like C, receives A^T B so that the training loop
+    allocates nothing; pass ``alpha=1`` after scaling the smaller factor B yourself to save
+    the pass that scales the product. Only the array module's own matmul is used: calling a
+    second BLAS (SciPy's OpenBLAS beside NumPy's) from the same loop makes the two libraries'
+    worker threads spin against each other, about ten times slower on a 2-core machine.
     """
     module = array_module(C)
-    gemm = _blas_gemm(C.dtype) if module is numpy else None
-    if gemm is not None and C.flags.c_contiguous and A.flags.c_contiguous and B.flags.c_contiguous \
-            and A.dtype == C.dtype and B.dtype == C.dtype:
-        out = gemm(alpha, B.T, A.T, beta=1.0, c=C.T, trans_b=1, overwrite_c=1)
-        if out.base is not C and not numpy.shares_memory(out, C):  # BLAS wrapper made a copy
-            C[...] = out.T
+    if work is None:
+        C += alpha * (A.T @ B)
         return C
-    C += alpha * (A.T @ B)
+    module.matmul(A.T, B, out=work)
+    if alpha != 1.0:
+        work *= alpha
+    C += work
     return C

@@ -16,8 +16,9 @@ The equations are those of ``dae/da.py``; what changes is only how they are eval
        gW = x~^T dy + dz^T y = [x~ ; dz]^T [dy ; y]        (2N x n_visible)^T (2N x n_hidden)
 
    so x~ and dz are written into the two halves of one buffer, dy and y into the two halves of
-   another, and the update W <- W - (lr/N) [x~; dz]^T [dy; y] is one BLAS gemm with beta = 1
-   (``backend.gemm_update``): no gradient matrix is ever materialised.
+   another; the small right-hand buffer is scaled by -lr/N and the update
+   W <- W + [x~; dz]^T (-lr/N [dy; y]) is one matrix product into a preallocated buffer
+   followed by one in-place addition (``backend.gemm_update``).
 5. The decoder's sigmoid and the cost share one exponential, e = exp(-|a|)::
 
        softplus(a) = max(a, 0) + log(1 + e)         (the cost, from the logits, stable)
@@ -62,6 +63,7 @@ class TiedSigmoidSGD:
         self.negative = xp.empty((n, nv), dtype=bool)
         self.uniform = None                           # uniforms for the mask (float64, as drawn)
         self.hidden_tmp = xp.empty((n, nh), dtype=dt)
+        self.gW = xp.empty_like(da.W)                 # [x~; dz]^T (-lr/N [dy; y])
         if self.corruption_level > 0:
             self.threshold, self.keep_below = masking_threshold(self.corruption_level)
             self.mask = xp.empty((n, nv), dtype=bool)
@@ -120,10 +122,11 @@ class TiedSigmoidSGD:
         h *= y
         self.dy *= h
 
-        # updates: biases, then W <- W - (lr/N) [x~; dz]^T [dy; y] as one gemm
+        # updates: biases, then W <- W + [x~; dz]^T (-lr/N [dy; y]) as one matrix product
         da.b -= step * self.dy.sum(axis=0)
         da.b_prime -= step * self.dz.sum(axis=0)
-        backend.gemm_update(-step, self.left, self.right, da.W)
+        self.right *= -step
+        backend.gemm_update(1.0, self.left, self.right, da.W, self.gW)
         return cost
 
 
@@ -159,6 +162,7 @@ class SigmoidSoftmaxSGD:
         self.h = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights]  # h_1..h_L, then the logits
         self.d = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights]
         self.slope = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights[:-1]]
+        self.work = [xp.empty_like(W) if i in self.train_layers else None for i, W in enumerate(weights)]
         self.rows = xp.arange(n)
 
     def __call__(self, x, y):
@@ -196,5 +200,6 @@ class SigmoidSoftmaxSGD:
                 d_below *= slope
             if i in self.train_layers:
                 b -= step * d.sum(axis=0)
-                backend.gemm_update(-step, self.h[i - 1] if i > 0 else x, d, W)
+                d *= -step                                      # d is not needed below any more
+                backend.gemm_update(1.0, self.h[i - 1] if i > 0 else x, d, W, self.work[i])
         return cost

@@ -60,6 +60,11 @@ def test_gemm_update_is_c_plus_alpha_a_transpose_b():
         out = dae.backend.gemm_update(0.25, A, B, C)
         assert out is C
         numpy.testing.assert_allclose(C, expected, rtol=1e-6)
+        work = numpy.full_like(C, numpy.nan)
+        again = expected + 0.25 * A.T @ B
+        assert dae.backend.gemm_update(0.25, A, B, C, work) is C
+        numpy.testing.assert_allclose(C, again, rtol=1e-6)
+        numpy.testing.assert_allclose(work, 0.25 * A.T @ B, rtol=1e-6)
 
 
 def _mlp(sizes, seed=0, dtype=numpy.float64):
