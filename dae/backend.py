@@ -127,16 +127,63 @@ def sigmoid_inplace(a):
     return a
 
 
-def gemm_update(alpha, A, B, C, work=None):
-    """C <- C + alpha * A^T B, in place.
+def _find_numpy_cblas():
+    """NumPy's own OpenBLAS ``cblas_sgemm``/``cblas_dgemm`` through ctypes, or None.
 
-    ``work``, a preallocated array shaped like C, receives A^T B so that the training loop
-    allocates nothing; pass ``alpha=1`` after scaling the smaller factor B yourself to save
-    the pass that scales the product. Only the array module's own matmul is used: calling a
-    second BLAS (SciPy's OpenBLAS beside NumPy's) from the same loop makes the two libraries'
-    worker threads spin against each other, about ten times slower on a 2-core machine.
+    NumPy's matmul cannot accumulate into its output (BLAS's beta = 1), so ``C += A^T B``
+    costs a product written to a buffer plus a pass that adds it: three extra trips through
+    a weight matrix that does not fit in cache. Calling the gemm of the BLAS NumPy already
+    loaded does it in one pass. It must be NumPy's library and no other: a second OpenBLAS
+    (SciPy's) called from the same loop makes the two libraries' worker threads spin against
+    each other, about ten times slower on a 2-core machine.
+    """
+    import ctypes
+    import glob
+    libs = sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), "numpy.libs",
+                                         "libscipy_openblas64_*.so*")))
+    if len(libs) != 1:
+        return None
+    try:
+        lib = ctypes.CDLL(libs[0])
+        found = {}
+        for dtype, fname, ctype in ((numpy.float32, "scipy_cblas_sgemm64_", ctypes.c_float),
+                                    (numpy.float64, "scipy_cblas_dgemm64_", ctypes.c_double)):
+            f = getattr(lib, fname)
+            i64, ptr = ctypes.c_int64, ctypes.c_void_p
+            # (order, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); ILP64 ints
+            f.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, i64, i64, i64, ctype, ptr, i64,
+                          ptr, i64, ctype, ptr, i64]
+            f.restype = None
+            found[numpy.dtype(dtype)] = f
+        return found
+    except (OSError, AttributeError):
+        return None
+
+
+_cblas = None if os.environ.get("DAE_NO_CBLAS") else _find_numpy_cblas()
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+
+
+def gemm_update(alpha, A, B, C, work=None):
+    """C <- C + alpha * A^T B, in place (A: k x m, B: k x n, C: m x n).
+
+    With NumPy's OpenBLAS this is one gemm with beta = 1 (see ``_find_numpy_cblas``): no
+    product is materialised. Elsewhere (CuPy, another BLAS), A^T B goes into ``work`` (a
+    preallocated C-shaped buffer, so the loop allocates nothing; a temporary if None) and is
+    added to C. Passing ``alpha=1`` after scaling the smaller factor B yourself saves a pass.
     """
     module = array_module(C)
+    if module is numpy and _cblas is not None and C.dtype in _cblas and A.dtype == C.dtype \
+            and B.dtype == C.dtype and A.flags.c_contiguous and B.flags.c_contiguous \
+            and C.flags.c_contiguous and C.flags.writeable and A.ndim == B.ndim == C.ndim == 2 \
+            and A.shape[0] == B.shape[0] and C.shape == (A.shape[1], B.shape[1]) \
+            and not numpy.shares_memory(C, A) and not numpy.shares_memory(C, B):
+        k, m = A.shape
+        n = B.shape[1]
+        if m and n:
+            _cblas[C.dtype](_ROW_MAJOR, _TRANS, _NO_TRANS, m, n, k, alpha, A.ctypes.data, max(m, 1),
+                            B.ctypes.data, max(n, 1), 1.0, C.ctypes.data, max(n, 1))
+        return C
     if work is None:
         C += alpha * (A.T @ B)
         return C

@@ -17,8 +17,9 @@ The equations are those of ``dae/da.py``; what changes is only how they are eval
 
    so x~ and dz are written into the two halves of one buffer, dy and y into the two halves of
    another; the small right-hand buffer is scaled by -lr/N and the update
-   W <- W + [x~; dz]^T (-lr/N [dy; y]) is one matrix product into a preallocated buffer
-   followed by one in-place addition (``backend.gemm_update``).
+   W <- W + [x~; dz]^T (-lr/N [dy; y]) is one BLAS gemm with beta = 1, in place
+   (``backend.gemm_update``): no gradient matrix is materialised (where that gemm is not
+   available, one product into a preallocated buffer and one addition).
 5. The decoder's sigmoid and the cost share one exponential, e = exp(-|a|)::
 
        softplus(a) = max(a, 0) + log(1 + e)         (the cost, from the logits, stable)

@@ -64,7 +64,42 @@ def test_gemm_update_is_c_plus_alpha_a_transpose_b():
         again = expected + 0.25 * A.T @ B
         assert dae.backend.gemm_update(0.25, A, B, C, work) is C
         numpy.testing.assert_allclose(C, again, rtol=1e-6)
-        numpy.testing.assert_allclose(work, 0.25 * A.T @ B, rtol=1e-6)
+
+
+def test_gemm_update_in_place_path_and_fallbacks_agree(monkeypatch):
+    """NumPy's own BLAS (beta = 1, in place), and the matmul-into-a-buffer fallback used
+    where that BLAS is not found, give C + alpha A^T B; views and aliasing take the fallback."""
+    rng = numpy.random.RandomState(1)
+    for dtype in (numpy.float32, numpy.float64):
+        A, B, C = (rng.rand(*s).astype(dtype) for s in ((40, 784), (40, 500), (784, 500)))
+        expected = C.astype(numpy.float64) - 0.003 * A.T.astype(numpy.float64) @ B
+        for cblas in (dae.backend._cblas, None):
+            monkeypatch.setattr(dae.backend, "_cblas", cblas)
+            got = C.copy()
+            dae.backend.gemm_update(-0.003, A, B, got, numpy.empty_like(C))
+            tol = 1e-5 if dtype == numpy.float32 else 1e-12
+            numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+        monkeypatch.setattr(dae.backend, "_cblas", dae.backend._find_numpy_cblas())
+        # a non-contiguous B (every other row) and C updated with a factor taken from itself
+        got = C.copy()
+        dae.backend.gemm_update(0.5, A[::2], B[::2], got)
+        numpy.testing.assert_allclose(got, C + 0.5 * A[::2].T @ B[::2], rtol=1e-5)
+        square = rng.rand(6, 6).astype(dtype)
+        want = square + square.T @ square
+        dae.backend.gemm_update(1.0, square, square, square)
+        numpy.testing.assert_allclose(square, want, rtol=1e-5)
+
+
+def test_numpy_blas_is_found_on_numpys_wheel():
+    """The bundled OpenBLAS of NumPy's wheel is found (if this fails, the fast path silently
+    falls back to matmul + add: correct, but slower)."""
+    import glob
+    import os
+    libs = glob.glob(os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), "numpy.libs",
+                                  "libscipy_openblas64_*"))
+    if len(libs) != 1:
+        pytest.skip("this NumPy is not the PyPI wheel with its bundled OpenBLAS")
+    assert dae.backend._cblas is not None
 
 
 def _mlp(sizes, seed=0, dtype=numpy.float64):
