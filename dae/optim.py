@@ -151,13 +151,27 @@ class Adam(Optimizer):
 
     def _update(self, i, p, g):
         m, v = self.state[i]
+        if getattr(self, "_scratch", None) is None or len(self._scratch) != len(self.state):
+            self._scratch = [None] * len(self.state)  # work buffers, not state: never saved
+        tmp = self._scratch[i]
+        if tmp is None or tmp.shape != p.shape or tmp.dtype != p.dtype:
+            tmp = self._scratch[i] = backend.xp.empty_like(p)
+        xp = backend.xp
+        # the same arithmetic as the class docstring, in place: no temporary arrays
         m *= self.beta1
-        m += (1 - self.beta1) * g
+        xp.multiply(g, 1 - self.beta1, out=tmp)
+        m += tmp
         v *= self.beta2
-        v += (1 - self.beta2) * (g * g)
+        xp.multiply(g, g, out=tmp)
+        tmp *= 1 - self.beta2
+        v += tmp
         step = self.learning_rate * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
         eps_hat = self.epsilon * math.sqrt(1 - self.beta2 ** self.t)
-        p -= step * m / (backend.xp.sqrt(v) + eps_hat)
+        xp.sqrt(v, out=tmp)
+        tmp += eps_hat
+        xp.divide(m, tmp, out=tmp)
+        tmp *= step
+        p -= tmp
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": lambda **kw: Momentum(nesterov=True, **kw), "adam": Adam}
