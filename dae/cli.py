@@ -2,6 +2,9 @@
 
     dae train --model dA --data mnist --epochs 15 --batch-size 20 --learning-rate 0.1 \\
               --optimizer sgd --seed 123 --n-hidden 500 --corruption-level 0.3 --output-dir runs/da
+    dae train --model cA --learning-rate 0.01 --epochs 20 --output-dir runs/ca
+    dae train --data x.npy --no-tied-weights --loss squared_error --activation relu \\
+              --decoder linear --sparsity l1 --dropout 0.2 --output-dir runs/mine
     dae train --resume runs/da                     # continue an interrupted run
     dae encode runs/da/model.npz mnist:test -o codes.npy
     dae reconstruct runs/da/model.npz my_data.npy -o recon.npy
@@ -13,6 +16,10 @@ others), a ``.npy`` file (memory-mapped: read minibatch by minibatch), a ``.npz`
 only array, or ``file.npz:NAME``), or a folder of images (grey or RGB, resized to a common
 size, scaled to [0, 1]). Rows are examples; arrays of shape (n, h, w) or (n, h, w, 3) are
 flattened.
+
+Each model kind's options are flags of ``dae train`` (``dae train --help`` lists them, with
+the models each applies to); the dA's defaults are the tutorial's model. Options that make no
+sense together (e.g. ``--decoder linear`` with the cross-entropy) are refused in one line.
 
 A run folder holds ``config.json`` (the exact configuration), ``checkpoint.npz`` (the training
 state, rewritten atomically after every epoch and on Ctrl-C), ``model.npz``, ``metrics.json``
