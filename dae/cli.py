@@ -421,9 +421,14 @@ def _training_data(cfg, kind):
     if valid is not None and cfg.get("n_valid"):
         valid = valid[:cfg["n_valid"]]
     unit_interval = kind.needs_unit_interval(cfg)
-    check_data(x, f"the training data ({cfg['data']})", None, unit_interval)
-    if valid is not None:
-        check_data(valid, "the validation data", x.shape[1], unit_interval)
+    try:
+        check_data(x, f"the training data ({cfg['data']})", None, unit_interval)
+        if valid is not None:
+            check_data(valid, "the validation data", x.shape[1], unit_interval)
+    except ValueError as exc:
+        if unit_interval and "[0, 1]" in str(exc) and "loss" in kind.options:
+            raise UserError(f"{exc}, or use --loss squared_error --decoder linear for data of any range") from exc
+        raise
     if cfg["batch_size"] > x.shape[0]:
         raise UserError(f"--batch-size {cfg['batch_size']} is larger than the {x.shape[0]} training examples")
     return x, valid, data.image_shape

@@ -243,6 +243,7 @@ def test_invalid_combinations_are_one_line_errors(files, capsys, flags, words, c
 def test_the_unit_interval_check_follows_the_loss(files, capsys):
     rc, out, err = run(capsys, *BASE, "--data", files / "real.npy", "--output-dir", files / "ce")
     assert rc == 1 and "[0, 1] for the cross-entropy" in err and not (files / "ce").exists()
+    assert "--loss squared_error --decoder linear" in err and err.count("\n") == 1
     rc, out, err = run(capsys, *BASE, "--data", files / "real.npy", "--loss", "squared_error", "--decoder", "linear",
                        "--output-dir", files / "se", "--no-plots")
     assert rc == 0, err
