@@ -2,6 +2,9 @@
 
     dae train --model dA --data mnist --epochs 15 --batch-size 20 --learning-rate 0.1 \\
               --optimizer sgd --seed 123 --n-hidden 500 --corruption-level 0.3 --output-dir runs/da
+    dae train --model cA --learning-rate 0.01 --epochs 20 --output-dir runs/ca
+    dae train --data x.npy --no-tied-weights --loss squared_error --activation relu \\
+              --decoder linear --sparsity l1 --dropout 0.2 --output-dir runs/mine
     dae train --resume runs/da                     # continue an interrupted run
     dae encode runs/da/model.npz mnist:test -o codes.npy
     dae reconstruct runs/da/model.npz my_data.npy -o recon.npy
@@ -13,6 +16,10 @@ others), a ``.npy`` file (memory-mapped: read minibatch by minibatch), a ``.npz`
 only array, or ``file.npz:NAME``), or a folder of images (grey or RGB, resized to a common
 size, scaled to [0, 1]). Rows are examples; arrays of shape (n, h, w) or (n, h, w, 3) are
 flattened.
+
+Each model kind's options are flags of ``dae train`` (``dae train --help`` lists them, with
+the models each applies to); the dA's defaults are the tutorial's model. Options that make no
+sense together (e.g. ``--decoder linear`` with the cross-entropy) are refused in one line.
 
 A run folder holds ``config.json`` (the exact configuration), ``checkpoint.npz`` (the training
 state, rewritten atomically after every epoch and on Ctrl-C), ``model.npz``, ``metrics.json``
@@ -239,6 +246,48 @@ def _model_options():
     return options
 
 
+def _show_choice(value):
+    return "none" if value is None else str(value)
+
+
+def _choice_type(choices):
+    """argparse type for an Option with choices: the value itself, "none" for None."""
+    def choice(text):
+        for value in choices:
+            if text == _show_choice(value) or (value is None and text.lower() == "none"):
+                return value
+        raise argparse.ArgumentTypeError(
+            f"invalid choice {text!r} (choose from {', '.join(_show_choice(v) for v in choices)})")
+    return choice
+
+
+def _flag(name):
+    return "--" + name.replace("_", "-")
+
+
+def _spell(name, value):
+    """A setting as the command line spells it: ``--loss squared_error``, ``--no-tied-weights``."""
+    if isinstance(value, bool) and name in _model_options():
+        return _flag(name if value else "no_" + name)
+    return f"{_flag(name)} {_show_choice(value)}"
+
+
+def _add_model_flag(group, name, opt, kinds):
+    text = f"[{', '.join(kinds)}] {opt.help}"
+    if opt.only_with:
+        text += "; only with " + " and ".join(
+            f"{_flag(other)} {' or '.join(_show_choice(v) for v in values)}" for other, values in opt.only_with.items())
+    # SUPPRESS: the attribute exists only when the flag is given (a given value may be None)
+    if opt.type is bool:
+        group.add_argument(_flag(name), dest=name, action=argparse.BooleanOptionalAction,
+                           default=argparse.SUPPRESS, help=text)
+    elif opt.choices:
+        group.add_argument(_flag(name), dest=name, type=_choice_type(opt.choices), default=argparse.SUPPRESS,
+                           metavar="{" + ",".join(_show_choice(v) for v in opt.choices) + "}", help=text)
+    else:
+        group.add_argument(_flag(name), dest=name, type=opt.type, default=argparse.SUPPRESS, help=text)
+
+
 def _add_train_parser(sub):
     p = sub.add_parser(
         "train", help="train a model; writes a run folder (config, checkpoint, model, metrics, figures)",
@@ -249,9 +298,14 @@ def _add_train_parser(sub):
         epilog="examples:\n"
                "  dae train --data mnist --epochs 15 --n-hidden 500 --corruption-level 0.3 --output-dir runs/da\n"
                "  dae train --data my_images/ --epochs 30 --optimizer adam --learning-rate 0.001 --output-dir runs/mine\n"
+               "  dae train --data x.npy --no-tied-weights --loss squared_error --activation relu --decoder linear \\\n"
+               "            --noise gaussian --corruption-level 0.1 --optimizer adam --learning-rate 0.001 --output-dir runs/ae\n"
+               "  dae train --sparsity kl --sparsity-target 0.05 --sparsity-weight 0.1 --output-dir runs/sparse\n"
+               "  dae train --model cA --learning-rate 0.01 --epochs 20 --contraction-level 0.1 --output-dir runs/ca\n"
                "  dae train --resume runs/da                 # after Ctrl-C, a kill or a crash\n"
                "  dae train --resume runs/da --epochs 30     # train longer")
-    p.add_argument("--model", help=f"model kind: {', '.join(MODELS)} (dA)")
+    p.add_argument("--model", help="model kind: " + "; ".join(f"{k.name}, {k.description}" for k in MODELS.values())
+                   + " (dA)")
     p.add_argument("--data", help="mnist, a .npy/.npz file (a .npy is memory-mapped) or a folder of images (mnist)")
     p.add_argument("--epochs", type=int, help="passes over the training data, in all (15)")
     p.add_argument("--batch-size", type=int, help="examples per minibatch (20)")
@@ -273,20 +327,19 @@ def _add_train_parser(sub):
     p.add_argument("--no-plots", action="store_true", help="skip the figures at the end (dae plot RUN makes them later)")
     group = p.add_argument_group("model options (each applies to the models named)")
     for name, (opt, kinds) in _model_options().items():
-        group.add_argument("--" + name.replace("_", "-"), dest=name, type=opt.type, choices=opt.choices,
-                           help=f"[{', '.join(kinds)}] {opt.help}")
+        _add_model_flag(group, name, opt, kinds)
     p.set_defaults(func=cmd_train)
 
 
 def _train_config(args):
     """The run's configuration: the saved one when resuming, else defaults + flags."""
-    given = {k: v for k, v in vars(args).items() if v is not None}
+    model_flags = set(_model_options())
+    given = {k: v for k, v in vars(args).items() if v is not None or k in model_flags}  # model flags: when given
     for key in ("data", "valid_data"):  # files are recorded by absolute path, so --resume works from anywhere
         if key in given and given[key] != "mnist" and not given[key].startswith("mnist:"):
             name, sep, part = given[key].rpartition(":") if ".npz:" in given[key] else (given[key], "", "")
             if os.path.exists(name):
                 given[key] = os.path.abspath(name) + sep + part
-    model_flags = set(_model_options())
     if args.resume is not None:
         run = args.resume or args.output_dir
         if not run:
@@ -296,11 +349,16 @@ def _train_config(args):
         cfg = _read_json(os.path.join(run, "config.json"), "nothing to resume in this folder")
         if not isinstance(cfg, dict) or "model" not in cfg:
             raise UserError(f"{os.path.join(run, 'config.json')} is not a dae run configuration")
+        if cfg["model"] in MODELS:  # a run saved before an option existed had its default
+            for key, value in MODELS[cfg["model"]].defaults().items():
+                cfg.setdefault(key, value)
         for key in list(TRAIN_DEFAULTS) + sorted(model_flags):
+            if key in given and key in model_flags and key not in cfg:
+                raise UserError(f"{_flag(key)} does not apply to this run's --model {cfg['model']}")
             if key in given and key not in RESUME_OVERRIDABLE and key in cfg and given[key] != cfg[key]:
-                flag = "--" + key.replace("_", "-")
-                raise UserError(f"{flag} {given[key]} differs from the run's saved {cfg[key]}; a resumed run keeps "
-                                f"its configuration (only --epochs, --backend and --learning-rate may change)")
+                raise UserError(f"{_spell(key, given[key])} differs from the run's saved {_spell(key, cfg[key])}; "
+                                f"a resumed run keeps its configuration (only --epochs, --backend and "
+                                f"--learning-rate may change)")
         for key in RESUME_OVERRIDABLE:
             if key in given:
                 cfg[key] = given[key]
@@ -318,6 +376,14 @@ def _train_config(args):
             raise UserError(f"--{name.replace('_', '-')} does not apply to --model {kind.name}")
     cfg.update(kind.defaults())
     cfg.update({k: given[k] for k in own if k in given})
+    options = dict(kind.options, **kind.train_options)
+    for name in sorted(own):
+        needs = options[name].only_with or {}
+        for other, values in needs.items():
+            if name in given and cfg[other] not in values:
+                raise UserError(f"{_flag(name)} applies only with {_flag(other)} "
+                                f"{' or '.join(_show_choice(v) for v in values)} (got {_flag(other)} "
+                                f"{_show_choice(cfg[other])})")
     cfg["floatX"] = config.floatX
     return cfg, args.output_dir
 
@@ -354,9 +420,15 @@ def _training_data(cfg, kind):
         x = x[:cfg["n_train"]]
     if valid is not None and cfg.get("n_valid"):
         valid = valid[:cfg["n_valid"]]
-    check_data(x, f"the training data ({cfg['data']})", None, kind.unit_interval)
-    if valid is not None:
-        check_data(valid, "the validation data", x.shape[1], kind.unit_interval)
+    unit_interval = kind.needs_unit_interval(cfg)
+    try:
+        check_data(x, f"the training data ({cfg['data']})", None, unit_interval)
+        if valid is not None:
+            check_data(valid, "the validation data", x.shape[1], unit_interval)
+    except ValueError as exc:
+        if unit_interval and "[0, 1]" in str(exc) and "loss" in kind.options:
+            raise UserError(f"{exc}, or use --loss squared_error --decoder linear for data of any range") from exc
+        raise
     if cfg["batch_size"] > x.shape[0]:
         raise UserError(f"--batch-size {cfg['batch_size']} is larger than the {x.shape[0]} training examples")
     return x, valid, data.image_shape
@@ -378,8 +450,12 @@ def cmd_train(args):
     cfg["n_visible"] = int(x.shape[1])
     cfg["image_shape"] = None if image_shape is None else list(image_shape)
     model_config = kind.model_config(cfg)
-    with config.floatX_as(cfg.get("floatX", config.floatX)):
-        model = kind.build(model_config, numpy.random.RandomState(cfg["seed"]))
+    try:
+        with config.floatX_as(cfg.get("floatX", config.floatX)):
+            model = kind.build(dict(model_config, batch_size=cfg["batch_size"]),
+                               numpy.random.RandomState(cfg["seed"]))
+    except (TypeError, ValueError) as exc:  # the constructor's check of a combination of options
+        raise UserError(f"--model {kind.name}: {exc}") from exc
     optimizer = optim.make(cfg["optimizer"], learning_rate=cfg["learning_rate"])
     # one row through cost_and_grads: the model checks its own training options (e.g. the
     # corruption level) now, before the run folder is created
@@ -397,7 +473,8 @@ def cmd_train(args):
                       eval_kwargs=kind.eval_kwargs(cfg), seed=cfg["seed"], checkpoint_path=checkpoint,
                       progress=False if args.quiet else "auto", shuffle=cfg["shuffle"],
                       meta={"config": cfg}, model_kind=kind.name, model_config=model_config,
-                      on_epoch_end=on_epoch_end, unit_interval=kind.unit_interval)
+                      on_epoch_end=on_epoch_end, unit_interval=kind.needs_unit_interval(cfg),
+                      eval_model=None if kind.eval_model is None else kind.eval_model(model))
     if resume:
         _remove_stale_temporaries(run)
         trainer.load_checkpoint(checkpoint)

@@ -31,7 +31,9 @@ What the loop adds to the tutorial's:
 The model registry (``MODELS``) says, per model kind, how to build it from a configuration,
 which options its constructor and its ``cost_and_grads`` take, and how to encode and
 reconstruct; ``save_model`` / ``load_model`` use it to write and rebuild model files, and the
-``dae`` command turns each option into a flag. Adding a model is one call, e.g.::
+``dae`` command turns each option into a flag. The built-in kinds are ``dA`` (the tutorial's
+model and its family: tied or untied weights, loss, activation, decoder, noise, sparsity,
+dropout) and ``cA``. Adding a model is one call; ``cA``'s is, in short::
 
     register_model(ModelKind(
         name="cA",
@@ -89,6 +91,11 @@ class Option:
     default: Any
     help: str
     choices: Optional[tuple] = None
+    only_with: Optional[Dict[str, tuple]] = None
+
+    # ``choices`` may hold None (written "none" on the command line, null in config.json).
+    # ``only_with={"sparsity": ("kl",)}``: the option matters only when those other options
+    # have those values; the command line refuses it otherwise instead of ignoring it.
 
 
 @dataclasses.dataclass
@@ -102,7 +109,10 @@ class ModelKind:
     - ``eval_kwargs(cfg)``: the ``cost_and_grads`` keywords for the validation cost.
     - ``encode(model, x)`` / ``reconstruct(model, x)`` / ``decode(model, codes)``.
     - ``filters(model)``: a host array (n_filters, n_visible) to draw, or None.
-    - ``unit_interval``: the cost needs inputs in [0, 1] (cross-entropy).
+    - ``unit_interval``: the cost needs inputs in [0, 1] (cross-entropy): a bool, or a
+      function of the configuration (see :meth:`needs_unit_interval`).
+    - ``eval_model(model)``: the model whose ``cost_and_grads`` gives the validation cost (it
+      shares ``model``'s parameters; e.g. the same dA without dropout); None: ``model``.
     """
 
     name: str
@@ -114,8 +124,9 @@ class ModelKind:
     reconstruct: Callable
     decode: Optional[Callable] = None
     filters: Optional[Callable] = None
-    unit_interval: bool = True
+    unit_interval: Any = True
     description: str = ""
+    eval_model: Optional[Callable] = None
 
     def defaults(self):
         out = {k: o.default for k, o in self.options.items()}
@@ -131,6 +142,12 @@ class ModelKind:
 
     def cost_kwargs(self, cfg):
         return {key: cfg[key] for key in self.train_options}
+
+    def needs_unit_interval(self, cfg):
+        """Whether training data must lie in [0, 1] under the configuration ``cfg``."""
+        if callable(self.unit_interval):
+            return bool(self.unit_interval(cfg))
+        return bool(self.unit_interval)
 
 
 MODELS = {}
@@ -151,24 +168,88 @@ def get_model_kind(name):
 
 
 def _register_builtin():
-    from .da import dA
+    import copy
+
+    from .ca import cA
+    from .corruption import NOISES
+    from .da import DECODERS, LOSSES, SPARSITIES, dA
+    from .functions import ACTIVATIONS
 
     def build_dA(cfg, rng):
-        return dA(rng, n_visible=cfg["n_visible"], n_hidden=cfg["n_hidden"])
+        # only the tutorial's arguments when the family's options are absent (old model files)
+        family = {key: cfg[key] for key in DA_FAMILY if key in cfg}
+        return dA(rng, n_visible=cfg["n_visible"], n_hidden=cfg["n_hidden"], **family)
+
+    def dA_without_dropout(model):
+        # the validation cost is the test-time model's: no dropout (inverted dropout needs no
+        # rescaling). A shallow copy shares the parameter arrays, which training updates in place.
+        if not model.dropout:
+            return model
+        twin = copy.copy(model)
+        twin.dropout = 0.0
+        return twin
 
     register_model(ModelKind(
         name="dA",
-        description="denoising autoencoder with tied weights (the tutorial's dA)",
+        description="denoising autoencoder (the tutorial's dA: tied weights, sigmoid, cross-entropy, masking "
+                    "noise) and its family",
         build=build_dA,
-        options={"n_hidden": Option(int, 500, "hidden units (500)")},
+        options={
+            "n_hidden": Option(int, 500, "hidden units (500)"),
+            "tied_weights": Option(bool, True, "decoder weights W' = W^T (the tutorial's), or a matrix of "
+                                               "their own with --no-tied-weights (tied)"),
+            "loss": Option(str, "cross_entropy", "reconstruction loss: cross_entropy needs data in [0, 1] and the "
+                                                 "sigmoid decoder (cross_entropy)", choices=LOSSES),
+            "activation": Option(str, "sigmoid", "encoder nonlinearity (sigmoid)", choices=tuple(ACTIVATIONS)),
+            "decoder": Option(str, "sigmoid", "decoder output: linear needs --loss squared_error (sigmoid)",
+                              choices=DECODERS),
+            "noise": Option(str, "masking", "corruption: masking (zeros), gaussian (adds level * N(0, 1)) or "
+                                            "salt_and_pepper (masking)", choices=NOISES),
+            "sparsity": Option(str, None, "sparsity penalty on the code: l1, or kl (sigmoid encoder only) "
+                                          "(none)", choices=SPARSITIES),
+            "sparsity_weight": Option(float, 0.1, "weight of the sparsity penalty (0.1)",
+                                      only_with={"sparsity": ("l1", "kl")}),
+            "sparsity_target": Option(float, 0.05, "target mean activation of each hidden unit, in (0, 1) (0.05)",
+                                      only_with={"sparsity": ("kl",)}),
+            "dropout": Option(float, 0.0, "probability of dropping each hidden unit in training, in [0, 1) (0)"),
+        },
         train_options={"corruption_level": Option(
-            float, 0.3, "fraction of each input's values set to zero in training, in [0, 1) (0.3)")},
+            float, 0.3, "masking / salt_and_pepper: fraction of each input's values corrupted, in [0, 1); "
+                        "gaussian: the noise's standard deviation (0.3)")},
         eval_kwargs=lambda cfg: {"corruption_level": 0.0},
         encode=lambda model, x: model.get_hidden_values(x),
         reconstruct=lambda model, x: model.reconstruct(x),
         decode=lambda model, codes: model.get_reconstructed_input(codes),
         filters=lambda model: backend.to_host(model.W).T,
+        unit_interval=lambda cfg: cfg.get("loss", "cross_entropy") == "cross_entropy",
+        eval_model=dA_without_dropout,
     ))
+
+    def build_cA(cfg, rng):
+        # n_batchsize is only recorded by cA (its computations take N from each minibatch, so
+        # the last, partial minibatch is fine): the run's batch size when known
+        return cA(rng, n_visible=cfg["n_visible"], n_hidden=cfg["n_hidden"],
+                  n_batchsize=int(cfg.get("batch_size") or 1))
+
+    register_model(ModelKind(
+        name="cA",
+        description="contractive autoencoder (the tutorial's cA: tied weights, sigmoid, cross-entropy plus the "
+                    "encoder Jacobian's squared norm)",
+        build=build_cA,
+        options={"n_hidden": Option(int, 500, "hidden units (500)")},
+        train_options={"contraction_level": Option(
+            float, 0.1, "weight of the Jacobian penalty mean ||dh/dx||^2, >= 0 (0.1)")},
+        eval_kwargs=lambda cfg: {"contraction_level": cfg["contraction_level"]},
+        encode=lambda model, x: model.get_hidden_values(x),
+        reconstruct=lambda model, x: model.reconstruct(x),
+        decode=lambda model, codes: model.get_reconstructed_input(codes),
+        filters=lambda model: backend.to_host(model.W).T,
+        unit_interval=True,
+    ))
+
+
+DA_FAMILY = ("tied_weights", "loss", "activation", "decoder", "noise", "sparsity", "sparsity_weight",
+             "sparsity_target", "dropout")
 
 
 _register_builtin()
@@ -431,18 +512,23 @@ class Trainer:
     - ``on_epoch_end(trainer, metrics)``: called after each epoch's checkpoint.
     - ``model_kind`` / ``model_config``: the registry name and constructor configuration of
       the model, stored in checkpoints so that :func:`load_model` can rebuild it from one.
+    - ``eval_model``: the model whose ``cost_and_grads`` gives the validation cost, sharing
+      ``model``'s parameters (e.g. the same dA without dropout); default ``model``.
     """
 
     def __init__(self, model, optimizer, batch_size=20, cost_kwargs=None, eval_kwargs=None, seed=None,
                  rng=None, checkpoint_path=None, progress="auto", shuffle=False, meta=None,
                  on_epoch_end=None, stream=None, eval_batch_size=1000, unit_interval=False,
-                 model_kind=None, model_config=None, quiet=False):
+                 model_kind=None, model_config=None, quiet=False, eval_model=None):
         if not hasattr(model, "params") or not hasattr(model, "cost_and_grads"):
             raise TypeError("model must follow the gradient protocol: a params list and cost_and_grads(...)")
         if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
             raise TypeError(f"optimizer must be a dae.optim optimiser (step, get_state, set_state), "
                             f"got {type(optimizer).__name__}")
+        if eval_model is not None and not hasattr(eval_model, "cost_and_grads"):
+            raise TypeError("eval_model must follow the gradient protocol: cost_and_grads(...)")
         self.model = model
+        self.eval_model = model if eval_model is None else eval_model
         self.optimizer = optimizer
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.eval_batch_size = check_positive_int(eval_batch_size, "eval_batch_size")
@@ -540,7 +626,7 @@ class Trainer:
         with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for start in range(0, x.shape[0], self.eval_batch_size):
                 part = backend.asarray(x[start:start + self.eval_batch_size], dtype=self.model.params[0].dtype)
-                cost, _ = self.model.cost_and_grads(part, rng=rng, **self.eval_kwargs)
+                cost, _ = self.eval_model.cost_and_grads(part, rng=rng, **self.eval_kwargs)
                 total += float(cost) * part.shape[0]
                 n += part.shape[0]
         return total / n
