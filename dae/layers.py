@@ -53,7 +53,37 @@ def init_bound(n_in, n_out, activation):
     return 4.0 * bound if activation == "sigmoid" else bound
 
 
-class HiddenLayer:
+class _Dense:
+    """What HiddenLayer and LogisticRegression share: W (n_in, n_out) and b (n_out,), either
+    given (kept as they are, so other layers share them) or made by ``new_W()``, and the
+    check of an input minibatch (the default ``input`` when None)."""
+
+    def _set_params(self, n_in, n_out, W, b, new_W):
+        self.n_in = check_positive_int(n_in, "n_in")
+        self.n_out = check_positive_int(n_out, "n_out")
+        xp = self.xp = backend.xp
+        if W is None:
+            W = new_W()
+        else:
+            check_param(W, "W", (self.n_in, self.n_out), xp)
+        if b is None:
+            b = xp.zeros(self.n_out, dtype=W.dtype)
+        else:
+            check_param(b, "b", (self.n_out,), xp)
+        self.W, self.b = W, b
+        self.params = [self.W, self.b]
+        self.param_names = ["W", "b"]
+
+    def _x(self, x, name="input"):
+        if x is None:
+            x = self.input
+            if x is None:
+                raise ValueError(f"{name} is required: this {type(self).__name__} was built without a default input")
+        x = check_matrix(x, name, self.n_in, self.xp, allow_1d=True)
+        return x.astype(self.W.dtype, copy=False)
+
+
+class HiddenLayer(_Dense):
     """A fully connected layer ``H = f(X W + b)``.
 
     ``HiddenLayer(rng, input=None, n_in, n_out, W=None, b=None, activation='sigmoid')``
@@ -66,32 +96,15 @@ class HiddenLayer:
 
     def __init__(self, rng, input=None, n_in=None, n_out=None, W=None, b=None, activation="sigmoid"):
         check_rng(rng, "rng")
-        self.n_in = check_positive_int(n_in, "n_in")
-        self.n_out = check_positive_int(n_out, "n_out")
         self.activation = _activation_name(activation)
         self._f, self._f_grad = functions.ACTIVATIONS[self.activation]
-        xp = self.xp = backend.xp
-        if W is None:
-            bound = init_bound(self.n_in, self.n_out, self.activation)
-            W = xp.asarray(numpy.asarray(rng.uniform(-bound, bound, (self.n_in, self.n_out)), dtype=config.floatX))
-        else:
-            check_param(W, "W", (self.n_in, self.n_out), xp)
-        if b is None:
-            b = xp.zeros(self.n_out, dtype=W.dtype)
-        else:
-            check_param(b, "b", (self.n_out,), xp)
-        self.W, self.b = W, b
-        self.input = input
-        self.params = [self.W, self.b]
-        self.param_names = ["W", "b"]
 
-    def _x(self, x, name="input"):
-        if x is None:
-            x = self.input
-            if x is None:
-                raise ValueError(f"{name} is required: this layer was built without a default input")
-        x = check_matrix(x, name, self.n_in, self.xp, allow_1d=True)
-        return x.astype(self.W.dtype, copy=False)
+        def new_W():
+            bound = init_bound(self.n_in, self.n_out, self.activation)
+            return backend.xp.asarray(numpy.asarray(rng.uniform(-bound, bound, (self.n_in, self.n_out)),
+                                                    dtype=config.floatX))
+        self._set_params(n_in, n_out, W, b, new_W)
+        self.input = input
 
     def output(self, input=None):
         """H = f(X W + b) (the tutorial's ``layer.output``), for ``input`` or the default input."""
@@ -127,7 +140,7 @@ class HiddenLayer:
         return f"HiddenLayer(n_in={self.n_in}, n_out={self.n_out}, activation={self.activation!r})"
 
 
-class LogisticRegression:
+class LogisticRegression(_Dense):
     """Multi-class logistic regression ``P(Y | x) = softmax(x W + b)`` (W and b start at zero).
 
     ``LogisticRegression(input=None, n_in, n_out)``; the tutorial's symbolic members are methods
@@ -136,29 +149,9 @@ class LogisticRegression:
     """
 
     def __init__(self, input=None, n_in=None, n_out=None, W=None, b=None):
-        self.n_in = check_positive_int(n_in, "n_in")
-        self.n_out = check_positive_int(n_out, "n_out")
-        xp = self.xp = backend.xp
-        if W is None:
-            W = xp.zeros((self.n_in, self.n_out), dtype=config.floatX)
-        else:
-            check_param(W, "W", (self.n_in, self.n_out), xp)
-        if b is None:
-            b = xp.zeros(self.n_out, dtype=W.dtype)
-        else:
-            check_param(b, "b", (self.n_out,), xp)
-        self.W, self.b = W, b
+        self._set_params(n_in, n_out, W, b,
+                         lambda: backend.xp.zeros((self.n_in, self.n_out), dtype=config.floatX))
         self.input = input
-        self.params = [self.W, self.b]
-        self.param_names = ["W", "b"]
-
-    def _x(self, x, name="input"):
-        if x is None:
-            x = self.input
-            if x is None:
-                raise ValueError(f"{name} is required: this classifier was built without a default input")
-        x = check_matrix(x, name, self.n_in, self.xp, allow_1d=True)
-        return x.astype(self.W.dtype, copy=False)
 
     def _y(self, y, n):
         return check_labels(y, "y", self.n_out, n, self.xp)
