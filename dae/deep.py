@@ -224,17 +224,27 @@ class DeepAutoencoder:
         return total / x.shape[0]
 
     # ----- cost and gradients of the unrolled network (the gradient protocol) -----------------
-    def cost_and_grads(self, x, rng=None):
+    def cost_and_grads(self, x, corruption_level=0.0, rng=None):
         """Mean fine-tuning cost of the minibatch x and the gradients, aligned with ``params``.
 
-        Nothing is random in the unrolled network; ``rng`` is accepted (and unused) so that the
-        model follows the protocol. The equations are in the module docstring.
+        With ``corruption_level`` > 0 the fine-tuning is *denoising*: the network reads
+        x~ = m * x (masking noise, m_k = 0 with probability ``corruption_level``, drawn from
+        ``rng``) and is scored on the clean x, as the pretraining dAs were. The only change to
+        the equations of the module docstring is u_1 = x~ (the first layer's input); the cost
+        and delta_2L still compare with x. Level 0 (the default) draws nothing.
         """
         x = self._input(x, unit_interval=(self.loss == "cross_entropy"))
+        level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
+        inp = x
+        if level > 0:
+            if rng is None:
+                raise ValueError("rng must be given (a numpy RandomState/Generator or dae.RandomStreams) "
+                                 "to draw the corruption when corruption_level > 0")
+            inp = corrupt(x, level, "masking", rng, "corruption")
         layers = self._layers()
         # forward: keep every layer's input u_k
-        inputs = [x]
-        h = x
+        inputs = [inp]
+        h = inp
         for k, (W, b, linear) in enumerate(layers):
             a = h @ W + b
             if k == len(layers) - 1:
@@ -376,9 +386,11 @@ class DeepAutoencoder:
         return model.unroll()
 
     # ----- stage 3: fine-tuning --------------------------------------------------------------------
-    def finetune(self, train_x, epochs, batch_size=100, optimizer=None, rng=None, callback=None):
+    def finetune(self, train_x, epochs, batch_size=100, optimizer=None, rng=None, callback=None,
+                 corruption_level=0.0):
         """Train the unrolled network end to end: ``epochs`` passes over ``train_x`` in shuffled
-        minibatches (``rng``, default seed 0) with ``optimizer`` (a ``dae.optim`` object, default
+        minibatches (``rng``, default seed 0, also draws the masking noise of denoising
+        fine-tuning when ``corruption_level`` > 0) with ``optimizer`` (a ``dae.optim`` object, default
         ``Adam(1e-3)``). ``callback(epoch, mean_cost, optimizer)`` runs after each epoch (for
         printing, evaluation or a learning-rate schedule). Returns the per-epoch mean costs."""
         x = self._input(train_x, "train_x", unit_interval=(self.loss == "cross_entropy"))
@@ -396,7 +408,7 @@ class DeepAutoencoder:
             shuffled = x[order]
             batch_costs = []
             for rows in _rows(x.shape[0], batch_size):
-                cost, grads = self.cost_and_grads(shuffled[rows])
+                cost, grads = self.cost_and_grads(shuffled[rows], corruption_level, rng=rng)
                 opt.step(self.params, grads)
                 batch_costs.append(cost)
             costs.append(float(backend.to_host(self.xp.stack(batch_costs)).mean(dtype="float64")))

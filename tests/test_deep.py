@@ -41,6 +41,39 @@ def test_gradcheck_linear_code_layer_with_noise():
     assert max(errors.values()) < 1e-6, errors
 
 
+def test_gradcheck_denoising_fine_tuning():
+    with dae.config.floatX_as("float64"):
+        model = DeepAutoencoder(numpy.random.RandomState(1), SIZES)
+        _random_params(model)
+        x = _data(6, SIZES[0])
+    errors = dae.gradcheck(model, x, corruption_level=0.4)
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_denoising_fine_tuning_reads_the_masked_input_and_scores_the_clean_one():
+    with dae.config.floatX_as("float64"):
+        model = DeepAutoencoder(numpy.random.RandomState(1), SIZES)
+        _random_params(model)
+        x = _data(8, SIZES[0])
+    cost, grads = model.cost_and_grads(x, 0.5, rng=numpy.random.RandomState(7))
+    # the mask the model drew: the same generator, the same draw
+    mask = dae.corruption.corrupt(numpy.ones_like(x), 0.5, "masking", numpy.random.RandomState(7))
+    assert 0 < mask.mean() < 1
+    z = model.reconstruct(mask * x)
+    expected = -(x * numpy.log(z) + (1 - x) * numpy.log(1 - z)).sum(axis=1).mean()
+    assert cost == pytest.approx(expected, rel=1e-10)
+    clean_cost, clean_grads = model.cost_and_grads(x)
+    assert cost != pytest.approx(clean_cost, rel=1e-6)
+    # level 0 with a generator draws nothing and is the clean cost
+    rng = numpy.random.RandomState(7)
+    assert model.cost_and_grads(x, 0.0, rng=rng)[0] == clean_cost
+    assert rng.randint(2**30) == numpy.random.RandomState(7).randint(2**30)
+    with pytest.raises(ValueError, match="rng"):
+        model.cost_and_grads(x, 0.2)
+    with pytest.raises(ValueError, match="corruption_level"):
+        model.cost_and_grads(x, 1.0, rng=rng)
+
+
 def test_gradient_is_not_trivially_zero_and_matches_one_hand_derivative():
     # sizes [4, 2]: linear code c = x W + b, output z = s(c V + d)
     with dae.config.floatX_as("float64"):

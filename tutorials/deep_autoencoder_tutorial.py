@@ -49,6 +49,9 @@ def parse_args(argv=None):
     p.add_argument("--pretrain-learning-rate", type=float, default=1e-3, help="Adam step of pretraining (1e-3)")
     p.add_argument("--corruption-level", type=float, default=0.1,
                    help="masking noise of the pretraining denoising autoencoders (0.1)")
+    p.add_argument("--finetune-corruption", type=float, default=0.15,
+                   help="masking noise of the 30-D model's fine-tuning: it reads x~, is scored on x (0.15; "
+                        "0 for plain fine-tuning)")
     p.add_argument("--epochs", type=int, default=80,
                    help="fine-tuning passes for the 30-D model (80); see also --minutes")
     p.add_argument("--minutes", type=float, default=None,
@@ -72,6 +75,9 @@ def parse_args(argv=None):
     p.add_argument("--backend", choices=backend.BACKENDS, default=None,
                    help="numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy")
     args = p.parse_args(argv)
+    for name in ("corruption_level", "finetune_corruption"):
+        if not 0.0 <= getattr(args, name) < 1.0:
+            p.error(f"--{name.replace('_', '-')} must be in [0, 1), got {getattr(args, name)}")
     for name in ("pretrain_epochs", "epochs", "epochs_2d"):
         if getattr(args, name) < 0:
             p.error(f"--{name.replace('_', '-')} must be >= 0, got {getattr(args, name)}")
@@ -127,7 +133,7 @@ def learning_rate_at(progress, base, schedule):
     return base * (0.01 + 0.99 * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
-def train_deep_autoencoder(train_x, test_x, sizes, args, epochs, minutes, label):
+def train_deep_autoencoder(train_x, test_x, sizes, args, epochs, minutes, label, corruption=0.0):
     rng = numpy.random.RandomState(args.seed)
     model = DeepAutoencoder(rng, sizes)
     start = timeit.default_timer()
@@ -154,7 +160,7 @@ def train_deep_autoencoder(train_x, test_x, sizes, args, epochs, minutes, label)
             if budget is not None and progress >= 1.0 and costs:
                 break
             opt.learning_rate = learning_rate_at(progress, args.learning_rate, args.schedule)
-            cost, grads = model.cost_and_grads(shuffled[rows])
+            cost, grads = model.cost_and_grads(shuffled[rows], corruption, rng=rng)
             opt.step(model.params, grads)
             costs.append(cost)
             step += 1
@@ -272,7 +278,7 @@ def main(argv=None):
     dev_train, dev_test = backend.asarray(train_x), backend.asarray(test_x)
     sizes = [784] + args.hidden_sizes + [args.code_size]
     model, seconds, epochs_done = train_deep_autoencoder(dev_train, dev_test, sizes, args, args.epochs,
-                                                         args.minutes, f"{args.code_size}-D")
+                                                         args.minutes, f"{args.code_size}-D", args.finetune_corruption)
     deep_error = model.squared_error(dev_test)
     model.save(os.path.join(args.output_folder, f"deep_autoencoder_{args.code_size}.npz"))
     print(f"Deep autoencoder {'-'.join(map(str, sizes))}: test squared error {deep_error:.2f} per image "
