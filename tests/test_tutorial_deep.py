@@ -44,7 +44,7 @@ def test_bad_arguments_are_refused():
         tut.parse_args(["--optimizer", "lbfgs"])
     with pytest.raises(SystemExit):
         tut.parse_args(["--finetune-corruption", "1.0"])
-    assert tut.parse_args([]).finetune_corruption == 0.15
+    assert tut.parse_args([]).finetune_corruption == 0.0
 
 
 def test_pca_by_svd_is_exact_on_low_rank_data_and_matches_the_eigenvalues():

@@ -22,6 +22,13 @@ Pixels are put on the paper's scale, value/255, so they span [0, 1] exactly (``d
 gives value/256). On that scale PCA-30 fitted on the 60,000 training digits gives 13.87 on the
 test set, the paper's number; on the value/256 scale the same fit gives 13.76 (every error is
 (256/255)^2 = 1.0079 times smaller there).
+
+Measured on the 2-core machine, nothing else running (``--minutes 25 --minutes-2d 6``): test squared
+error 3.15 per image after 113 fine-tuning epochs (25.4 minutes including 0.4 of pretraining), PCA-30
+13.87; the 2-D codes give 85.1% 5-NN accuracy against 42.4% for PCA's 2-D projection; 32.8 minutes
+for the whole script. The paper's 3.00 is not reached: the training error is 1.68 there, so the
+network overfits. Denoising fine-tuning (``--finetune-corruption``) was tried as the regulariser and
+did worse at this budget: 3.24 with 5% masking; 15% was still at 4.68 after 29 epochs (3.56 without).
 """
 # %% [markdown]
 # ## 1. Setup: the recipe's options, all with defaults, so a test can run a small slice.
@@ -49,9 +56,9 @@ def parse_args(argv=None):
     p.add_argument("--pretrain-learning-rate", type=float, default=1e-3, help="Adam step of pretraining (1e-3)")
     p.add_argument("--corruption-level", type=float, default=0.1,
                    help="masking noise of the pretraining denoising autoencoders (0.1)")
-    p.add_argument("--finetune-corruption", type=float, default=0.15,
-                   help="masking noise of the 30-D model's fine-tuning: it reads x~, is scored on x (0.15; "
-                        "0 for plain fine-tuning)")
+    p.add_argument("--finetune-corruption", type=float, default=0.0,
+                   help="masking noise of the 30-D model's fine-tuning: it reads x~ and is scored on x "
+                        "(0: plain fine-tuning, the measured recipe)")
     p.add_argument("--epochs", type=int, default=80,
                    help="fine-tuning passes for the 30-D model (80); see also --minutes")
     p.add_argument("--minutes", type=float, default=None,
