@@ -29,12 +29,10 @@ A note on faithfulness: the Theano tutorial wrote ``L_jacob = T.sum(J ** 2) // n
 ``//`` is floor division, which rounds the penalty down to an integer (and has no gradient).
 What the tutorial meant, and what is computed here, is the true mean over the minibatch.
 """
-import math
 
-import numpy
 
 from . import backend
-from . import config
+from .da import tied_parameters
 from .functions import cross_entropy_from_logits, sigmoid
 from .validation import check_float, check_matrix, check_param, check_positive_int, check_rng
 
@@ -61,21 +59,8 @@ class cA:
         self.n_visible = check_positive_int(n_visible, "n_visible")
         self.n_hidden = check_positive_int(n_hidden, "n_hidden")
         self.n_batchsize = check_positive_int(n_batchsize, "n_batchsize")
-        xp = self.xp = backend.xp
-        if W is None:
-            bound = 4 * math.sqrt(6.0 / (n_hidden + n_visible))
-            W = xp.asarray(numpy.asarray(
-                numpy_rng.uniform(low=-bound, high=bound, size=(n_visible, n_hidden)), dtype=config.floatX))
-        else:
-            check_param(W, "W", (n_visible, n_hidden), xp)
-        if bvis is None:
-            bvis = xp.zeros(n_visible, dtype=W.dtype)
-        else:
-            check_param(bvis, "bvis", (n_visible,), xp)
-        if bhid is None:
-            bhid = xp.zeros(n_hidden, dtype=W.dtype)
-        else:
-            check_param(bhid, "bhid", (n_hidden,), xp)
+        self.xp = backend.xp
+        W, bhid, bvis = tied_parameters(numpy_rng, n_visible, n_hidden, W, bhid, bvis)
         self.W = W
         self.b = bhid
         self.b_prime = bvis

@@ -92,6 +92,28 @@ def _corruption_rng(theano_rng):
     )
 
 
+def tied_parameters(numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None, gain=4.0):
+    """(W, bhid, bvis) of a tied autoencoder, as the tutorial makes them: W uniform in
+    +-gain sqrt(6 / (n_hidden + n_visible)) drawn from ``numpy_rng`` in ``config.floatX`` (gain 4
+    for sigmoid units), biases zero; given arrays are checked and kept as they are (shared)."""
+    xp = backend.xp
+    if W is None:
+        bound = gain * math.sqrt(6.0 / (n_hidden + n_visible))
+        W = xp.asarray(numpy.asarray(numpy_rng.uniform(low=-bound, high=bound, size=(n_visible, n_hidden)),
+                                     dtype=config.floatX))
+    else:
+        check_param(W, "W", (n_visible, n_hidden), xp)
+    if bvis is None:
+        bvis = xp.zeros(n_visible, dtype=W.dtype)
+    else:
+        check_param(bvis, "bvis", (n_visible,), xp)
+    if bhid is None:
+        bhid = xp.zeros(n_hidden, dtype=W.dtype)
+    else:
+        check_param(bhid, "bhid", (n_hidden,), xp)
+    return W, bhid, bvis
+
+
 class dA:
     """Denoising autoencoder (the tutorial's class), with the family's options.
 
@@ -139,7 +161,6 @@ class dA:
         self._check_options(tied_weights, loss, activation, decoder, noise, sparsity,
                             sparsity_weight, sparsity_target, dropout)
         xp = self.xp = backend.xp
-        floatX = config.floatX
 
         # The tutorial's order: the corruption stream's seed is drawn before W.
         if theano_rng is None:
@@ -147,22 +168,8 @@ class dA:
         self.theano_rng = _corruption_rng(theano_rng)
 
         gain = 4.0 if self.activation == "sigmoid" else 1.0
-        bound = gain * math.sqrt(6.0 / (n_hidden + n_visible))
-        if W is None:
-            initial_W = numpy.asarray(
-                numpy_rng.uniform(low=-bound, high=bound, size=(n_visible, n_hidden)), dtype=floatX
-            )
-            W = xp.asarray(initial_W)
-        else:
-            check_param(W, "W", (n_visible, n_hidden), xp)
-        if bvis is None:
-            bvis = xp.zeros(n_visible, dtype=W.dtype)
-        else:
-            check_param(bvis, "bvis", (n_visible,), xp)
-        if bhid is None:
-            bhid = xp.zeros(n_hidden, dtype=W.dtype)
-        else:
-            check_param(bhid, "bhid", (n_hidden,), xp)
+        bound = gain * math.sqrt(6.0 / (n_hidden + n_visible))  # also the untied decoder's
+        W, bhid, bvis = tied_parameters(numpy_rng, n_visible, n_hidden, W, bhid, bvis, gain)
 
         self.W = W
         self.b = bhid          # hidden bias
