@@ -11,6 +11,7 @@ This is the only file in the package that imports cupy. ``to_host`` brings an ar
 to NumPy (for saving, printing and plotting: never inside a training step); ``asarray``
 moves host data onto the current backend in ``config.floatX``.
 """
+import contextlib
 import os
 
 import numpy
@@ -73,12 +74,10 @@ def array_module(array):
     if isinstance(array, numpy.ndarray) or numpy.isscalar(array):
         return numpy
     if type(array).__module__.split(".")[0] == "cupy":
-        try:
+        with contextlib.suppress(ImportError):  # a cupy-like type without cupy: fall through to numpy
             import cupy
 
             return cupy
-        except ImportError:
-            pass
     return numpy
 
 

@@ -28,6 +28,7 @@ exit status; a run folder that already holds files is never overwritten unless `
 ``--overwrite`` is given.
 """
 import argparse
+import contextlib
 import glob
 import json
 import os
@@ -202,10 +203,8 @@ def _clear_run(folder):
 def _remove_stale_temporaries(folder):
     """Temporary files left by a process killed while writing (the targets are intact)."""
     for path in glob.glob(os.path.join(folder, ".*.tmp")):
-        try:
+        with contextlib.suppress(OSError):  # already gone, or not ours to remove: nothing to do
             os.remove(path)
-        except OSError:
-            pass
 
 
 def _read_json(path, what):

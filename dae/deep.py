@@ -49,7 +49,7 @@ from . import config
 from . import io as dae_io
 from . import optim
 from .corruption import corrupt
-from .da import dA
+from .da import dA, tied_parameters
 from .functions import cross_entropy_from_logits, sigmoid
 from .random import RandomStreams
 from .validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
@@ -92,21 +92,9 @@ class LinearCodeLayer:
         check_rng(numpy_rng, "numpy_rng")
         self.n_visible = check_positive_int(n_visible, "n_visible")
         self.n_hidden = check_positive_int(n_hidden, "n_hidden")
-        xp = self.xp = backend.xp
-        if W is None:
-            bound = math.sqrt(6.0 / (n_visible + n_hidden))
-            W = xp.asarray(numpy.asarray(numpy_rng.uniform(-bound, bound, (n_visible, n_hidden)),
-                                         dtype=config.floatX))
-        else:
-            check_param(W, "W", (n_visible, n_hidden), xp)
-        if bhid is None:
-            bhid = xp.zeros(n_hidden, dtype=W.dtype)
-        else:
-            check_param(bhid, "bhid", (n_hidden,), xp)
-        if bvis is None:
-            bvis = xp.zeros(n_visible, dtype=W.dtype)
-        else:
-            check_param(bvis, "bvis", (n_visible,), xp)
+        self.xp = backend.xp
+        # a linear code: the tutorial's bound without the sigmoid's factor 4
+        W, bhid, bvis = tied_parameters(numpy_rng, n_visible, n_hidden, W, bhid, bvis, gain=1.0)
         self.W, self.b, self.b_prime = W, bhid, bvis
         self.params = [self.W, self.b, self.b_prime]
         self.param_names = ["W", "b", "b_prime"]
