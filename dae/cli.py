@@ -309,7 +309,7 @@ def _add_train_parser(sub):
     p.add_argument("--epochs", type=int, help="passes over the training data, in all (15)")
     p.add_argument("--batch-size", type=int, help="examples per minibatch (20)")
     p.add_argument("--learning-rate", type=float, help="optimiser step size (0.1)")
-    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), help="sgd, momentum, nesterov or adam (sgd)")
+    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), help="sgd, momentum, nesterov, adam or adamw (sgd)")
     p.add_argument("--backend", choices=backend.BACKENDS, help="numpy (CPU) or cupy (NVIDIA GPU) (numpy)")
     p.add_argument("--seed", type=int, help="seed of the initial weights and the corruption noise (123)")
     p.add_argument("--shuffle", action="store_true", default=None, help="visit the minibatches in a random order each epoch")

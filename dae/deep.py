@@ -375,18 +375,22 @@ class DeepAutoencoder:
 
     # ----- stage 3: fine-tuning --------------------------------------------------------------------
     def finetune(self, train_x, epochs, batch_size=100, optimizer=None, rng=None, callback=None,
-                 corruption_level=0.0):
+                 corruption_level=0.0, augment=None):
         """Train the unrolled network end to end: ``epochs`` passes over ``train_x`` in shuffled
         minibatches (``rng``, default seed 0, also draws the masking noise of denoising
         fine-tuning when ``corruption_level`` > 0) with ``optimizer`` (a ``dae.optim`` object, default
-        ``Adam(1e-3)``). ``callback(epoch, mean_cost, optimizer)`` runs after each epoch (for
-        printing, evaluation or a learning-rate schedule). Returns the per-epoch mean costs."""
+        ``Adam(1e-3)``). ``augment(x_batch, rng) -> x_batch``, if given, makes each minibatch a new
+        variant of itself first (for example ``dae.augment.random_shifts``): the network then
+        reconstructs the variant. ``callback(epoch, mean_cost, optimizer)`` runs after each epoch
+        (for printing, evaluation or a learning-rate schedule). Returns the per-epoch mean costs."""
         x = self._input(train_x, "train_x", unit_interval=(self.loss == "cross_entropy"))
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
         opt = optim.Adam(1e-3) if optimizer is None else optimizer
         if not hasattr(opt, "step"):
             raise TypeError(f"optimizer must be a dae.optim optimiser, got {type(opt).__name__}")
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be a function augment(x_batch, rng), got {type(augment).__name__}")
         rng = numpy.random.RandomState(0) if rng is None else check_rng(rng, "rng")
         costs = []
         for epoch in range(epochs):
@@ -396,7 +400,8 @@ class DeepAutoencoder:
             shuffled = x[order]
             batch_costs = []
             for rows in _rows(x.shape[0], batch_size):
-                cost, grads = self.cost_and_grads(shuffled[rows], corruption_level, rng=rng)
+                batch = shuffled[rows] if augment is None else augment(shuffled[rows], rng)
+                cost, grads = self.cost_and_grads(batch, corruption_level, rng=rng)
                 opt.step(self.params, grads)
                 batch_costs.append(cost)
             costs.append(float(backend.to_host(self.xp.stack(batch_costs)).mean(dtype="float64")))

@@ -13,11 +13,14 @@ Updates (g is the gradient, plus ``weight_decay * p`` for weight matrices when a
     Nesterov:   v <- mu v - lr g ;  p <- p + mu v - lr g
     Adam:       m <- b1 m + (1 - b1) g ;  v <- b2 v + (1 - b2) g^2
                 p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+    AdamW:      W <- (1 - lr wd) W  (weights only), then Adam's step with the plain gradient
 
 Weight decay (L2) applies to parameters with two or more dimensions (weights, filters), not
 to biases. It is added to the gradient (``g + weight_decay * p``) before any optimiser's
 arithmetic, i.e. coupled L2 regularisation of ``cost + weight_decay / 2 * ||W||^2``; for Adam
-this is the original paper's L2, not AdamW's decoupled decay. State is kept per parameter position and can be saved with ``get_state`` /
+this is the original paper's L2. ``AdamW`` (Loshchilov & Hutter, 2019) instead *decouples* the
+decay from the gradient: the weights shrink by the factor (1 - lr * weight_decay) each step,
+whatever Adam's per-coordinate scaling does to the gradient. State is kept per parameter position and can be saved with ``get_state`` /
 restored with ``set_state`` (plain arrays, for checkpoints).
 """
 import math
@@ -174,11 +177,30 @@ class Adam(Optimizer):
         p -= tmp
 
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": lambda **kw: Momentum(nesterov=True, **kw), "adam": Adam}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+
+    W <- (1 - lr * weight_decay) W for every weight matrix (not the biases), then Adam's step
+    on the plain gradient. With coupled L2 (``Adam(weight_decay=...)``) the decay term is
+    divided by Adam's sqrt(v) like the rest of the gradient, so weights whose gradients are
+    large hardly decay; here every weight decays at the same relative rate.
+    """
+
+    def _grad(self, param, grad):
+        return grad
+
+    def _update(self, i, p, g):
+        if self.weight_decay and p.ndim >= 2:
+            p *= 1.0 - self.learning_rate * self.weight_decay
+        super()._update(i, p, g)
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": lambda **kw: Momentum(nesterov=True, **kw), "adam": Adam,
+              "adamw": AdamW}
 
 
 def make(name, **kwargs):
-    """An optimiser by name: 'sgd', 'momentum', 'nesterov' or 'adam'."""
+    """An optimiser by name: 'sgd', 'momentum', 'nesterov', 'adam' or 'adamw'."""
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {tuple(OPTIMIZERS)}, got {name!r}")
     return OPTIMIZERS[name](**kwargs)

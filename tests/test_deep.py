@@ -197,6 +197,30 @@ def test_finetune_lowers_cost_and_squared_error():
     assert model.squared_error(x) < before
 
 
+
+def test_finetune_trains_on_what_augment_returns():
+    x = backend.asarray(numpy.random.RandomState(1).rand(60, 12))
+    calls = []
+
+    def identity(batch, rng):
+        calls.append(batch.shape[0])
+        return batch
+
+    def fit(augment):
+        model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
+        model.unroll()
+        model.finetune(x, 2, batch_size=20, optimizer=dae.optim.Adam(1e-2),
+                       rng=numpy.random.RandomState(4), augment=augment)
+        return [backend.to_host(p).copy() for p in model.params]
+
+    plain, same = fit(None), fit(identity)
+    assert calls == [20] * 6  # once per minibatch, with the minibatch
+    assert all(numpy.array_equal(a, b) for a, b in zip(plain, same))
+    flipped = fit(lambda batch, rng: 1.0 - batch)  # a different training set: different weights
+    assert not numpy.allclose(plain[0], flipped[0])
+    with pytest.raises(TypeError, match="augment"):
+        DeepAutoencoder(numpy.random.RandomState(0), SIZES).finetune(x, 1, augment="shift")
+
 # ----- files -------------------------------------------------------------------------------------
 def test_save_load_roundtrip(tmp_path):
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES, loss="squared_error")

@@ -118,8 +118,42 @@ def test_weight_decay_only_on_matrices(make):
     assert not numpy.allclose(decayed[0], plain[0])     # the matrix is
 
 
+def test_adamw_decays_weights_outside_adam_scaling():
+    """AdamW: W <- (1 - lr wd) W, then Adam's step on the plain gradient; biases not decayed."""
+    params, grads = _problem()
+    lr, wd = 0.01, 0.5
+    decayed = [p.copy() for p in params]
+    opt = optim.AdamW(learning_rate=lr, weight_decay=wd)
+    for _ in range(3):
+        opt.step(decayed, grads)
+    reference = [p.copy() for p in params]
+    adam = optim.Adam(learning_rate=lr)
+    for _ in range(3):
+        reference[0] *= 1 - lr * wd
+        adam.step(reference, grads)
+    assert numpy.allclose(decayed[0], reference[0], rtol=1e-12, atol=1e-15)
+    assert numpy.array_equal(decayed[1], reference[1])   # the bias: Adam's step only
+    # coupled L2 would have gone through Adam's scaling: a different (and here smaller) pull
+    coupled = [p.copy() for p in params]
+    l2 = optim.Adam(learning_rate=lr, weight_decay=wd)
+    for _ in range(3):
+        l2.step(coupled, grads)
+    assert not numpy.allclose(coupled[0], decayed[0])
+    # with a zero gradient the weights shrink by exactly (1 - lr wd) per step
+    w = [params[0].copy()]
+    z = optim.make("adamw", learning_rate=lr, weight_decay=wd)
+    z.step(w, [numpy.zeros_like(w[0])])
+    assert numpy.allclose(w[0], params[0] * (1 - lr * wd), rtol=1e-12)
+    # without decay AdamW is Adam
+    a, b = [params[0].copy()], [params[0].copy()]
+    optim.AdamW(learning_rate=lr).step(a, [grads[0]])
+    optim.Adam(learning_rate=lr).step(b, [grads[0]])
+    assert numpy.array_equal(a[0], b[0])
+
+
 @pytest.mark.parametrize("name,kw", [("sgd", {}), ("momentum", {"momentum": 0.9}),
-                                     ("nesterov", {"momentum": 0.9}), ("adam", {})])
+                                     ("nesterov", {"momentum": 0.9}), ("adam", {}),
+                                     ("adamw", {"weight_decay": 0.1})])
 def test_state_round_trip_resumes_identically(name, kw):
     params, grads = _problem()
     rng = numpy.random.RandomState(0)

@@ -45,6 +45,23 @@ def test_bad_arguments_are_refused():
     with pytest.raises(SystemExit):
         tut.parse_args(["--finetune-corruption", "1.0"])
     assert tut.parse_args([]).finetune_corruption == 0.0
+    for bad in (["--max-shift", "-1"], ["--max-shift", "28"], ["--shift-probability", "1.5"],
+                ["--weight-decay", "-1"]):
+        with pytest.raises(SystemExit):
+            tut.parse_args(bad)
+    defaults = tut.parse_args([])
+    assert defaults.max_shift == 1 and defaults.shift_probability == tut.SHIFT_PROBABILITY
+
+
+def test_shifts_and_weight_decay_change_the_training(tmp_path):
+    common = ["--n-train", "200", "--n-test", "50", "--hidden-sizes", "8", "--code-size", "3",
+              "--pretrain-epochs", "0", "--epochs", "2", "--skip-2d", "--output-folder", str(tmp_path)]
+    plain = tut.main(common + ["--max-shift", "0"])["deep_error"]
+    assert tut.main(common + ["--max-shift", "0"])["deep_error"] == plain  # deterministic
+    assert tut.main(common + ["--shift-probability", "0"])["deep_error"] == plain  # no shift drawn
+    assert tut.main(common)["deep_error"] != plain
+    assert tut.main(common + ["--max-shift", "0", "--optimizer", "adamw",
+                              "--weight-decay", "0.5"])["deep_error"] != plain
 
 
 def test_pca_by_svd_is_exact_on_low_rank_data_and_matches_the_eigenvalues():

@@ -70,17 +70,3 @@ def test_batch_size_larger_than_the_data(tmp_path):
     with pytest.raises(ValueError, match="batch_size"):
         SdA_tutorial.main(["--n-train", "50", "--hidden-layers-sizes", "5", "--corruption-levels", "0.1",
                            "--batch-size", "60", "--pretrain-batch-size", "60", "--output-folder", str(tmp_path)])
-
-
-def test_random_shifts_move_each_image_by_at_most_max_shift():
-    augment = SdA_tutorial.random_shifts(2)
-    x = numpy.zeros((200, 784), dtype=numpy.float32)
-    x[:, 14 * 28 + 10] = 1.0  # one lit pixel, far from the edges
-    out = augment(x, dae.RandomStreams(3))
-    assert out.shape == x.shape and out.dtype == x.dtype
-    assert (out.sum(axis=1) == 1.0).all()  # nothing lost: the pixel moved
-    rows, cols = numpy.divmod(out.argmax(axis=1), 28)
-    assert set(rows - 14) == set(range(-2, 3)) and set(cols - 10) == set(range(-2, 3))
-    edge = numpy.zeros((1, 784), dtype=numpy.float32)
-    edge[0, 0] = 1.0  # a corner pixel may leave the image; the vacated border is 0
-    assert augment(edge, numpy.random.RandomState(0)).sum() <= 1.0

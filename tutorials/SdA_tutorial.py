@@ -41,6 +41,7 @@ import numpy
 
 import dae
 from dae import backend
+from dae.augment import random_shifts
 
 # The fast recipe (the defaults). See the README's results table for what it reaches.
 FAST = dict(finetune_lr=0.2, pretraining_epochs=3, pretrain_lr=0.25, training_epochs=30, batch_size=50,
@@ -111,26 +112,6 @@ def parse_args(argv=None):
         p.error(f"--corruption-levels needs one level per hidden layer ({len(args.hidden_layers_sizes)}), "
                 f"got {len(args.corruption_levels)}")
     return args
-
-
-def random_shifts(max_shift, img_shape=(28, 28)):
-    """An ``augment`` for fine-tuning: each image moved by a random whole number of pixels in
-    [-max_shift, max_shift] along each axis (the edge it leaves is filled with 0, the background)."""
-    h, w = img_shape
-
-    def augment(x, rng):
-        xp = backend.xp
-        n = x.shape[0]
-        generator = rng.state("shifts") if hasattr(rng, "state") else rng  # its own stream of a RandomStreams
-        shifts = backend.to_host(generator.randint(-max_shift, max_shift + 1, (n, 2))).tolist()
-        images = x.reshape(n, h, w)
-        out = xp.zeros_like(images)
-        for i, (dy, dx) in enumerate(shifts):
-            out[i, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
-                images[i, max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
-        return out.reshape(n, h * w)
-
-    return augment
 
 
 def load_datasets(n_train=None):

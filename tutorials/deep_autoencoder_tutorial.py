@@ -43,7 +43,11 @@ import numpy
 
 import dae
 from dae import backend
+from dae.augment import random_shifts
 from dae.deep import DeepAutoencoder
+
+
+SHIFT_PROBABILITY = 0.5
 
 
 def parse_args(argv=None):
@@ -59,6 +63,13 @@ def parse_args(argv=None):
     p.add_argument("--finetune-corruption", type=float, default=0.0,
                    help="masking noise of the 30-D model's fine-tuning: it reads x~ and is scored on x "
                         "(0: plain fine-tuning, the measured recipe)")
+    p.add_argument("--max-shift", type=int, default=1,
+                   help="fine-tuning sees training digits moved by up to this many pixels along each axis "
+                        "(1; 0: the digits as they are)")
+    p.add_argument("--shift-probability", type=float, default=SHIFT_PROBABILITY,
+                   help=f"the fraction of fine-tuning digits that get a random shift ({SHIFT_PROBABILITY})")
+    p.add_argument("--weight-decay", type=float, default=0.0,
+                   help="weight decay of the fine-tuning optimiser (0; decoupled with --optimizer adamw)")
     p.add_argument("--epochs", type=int, default=80,
                    help="fine-tuning passes for the 30-D model (80); see also --minutes")
     p.add_argument("--minutes", type=float, default=None,
@@ -82,6 +93,12 @@ def parse_args(argv=None):
     p.add_argument("--backend", choices=backend.BACKENDS, default=None,
                    help="numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy")
     args = p.parse_args(argv)
+    if args.max_shift < 0 or args.max_shift >= 28:
+        p.error(f"--max-shift must be in [0, 27], got {args.max_shift}")
+    if not 0.0 <= args.shift_probability <= 1.0:
+        p.error(f"--shift-probability must be in [0, 1], got {args.shift_probability}")
+    if not args.weight_decay >= 0.0:
+        p.error(f"--weight-decay must be >= 0, got {args.weight_decay}")
     for name in ("corruption_level", "finetune_corruption"):
         if not 0.0 <= getattr(args, name) < 1.0:
             p.error(f"--{name.replace('_', '-')} must be in [0, 1), got {getattr(args, name)}")
@@ -151,7 +168,9 @@ def train_deep_autoencoder(train_x, test_x, sizes, args, epochs, minutes, label,
     print(f"[{label}] pretraining took {pretrain_time / 60.0:.2f}m; after unrolling, test squared error "
           f"{model.squared_error(test_x):.2f} per image", flush=True)
 
-    opt = dae.optim.make(args.optimizer, learning_rate=args.learning_rate)
+    opt = dae.optim.make(args.optimizer, learning_rate=args.learning_rate, weight_decay=args.weight_decay)
+    augment = (random_shifts(args.max_shift, probability=args.shift_probability)
+               if args.max_shift > 0 and args.shift_probability > 0 else None)
     n = train_x.shape[0]
     batches = [slice(i, min(i + args.batch_size, n)) for i in range(0, n, args.batch_size)]
     budget = None if minutes is None else 60.0 * minutes
@@ -167,7 +186,8 @@ def train_deep_autoencoder(train_x, test_x, sizes, args, epochs, minutes, label,
             if budget is not None and progress >= 1.0 and costs:
                 break
             opt.learning_rate = learning_rate_at(progress, args.learning_rate, args.schedule)
-            cost, grads = model.cost_and_grads(shuffled[rows], corruption, rng=rng)
+            batch = shuffled[rows] if augment is None else augment(shuffled[rows], rng)
+            cost, grads = model.cost_and_grads(batch, corruption, rng=rng)
             opt.step(model.params, grads)
             costs.append(cost)
             step += 1
