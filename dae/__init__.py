@@ -10,12 +10,12 @@ with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
     dae.apply_updates(updates)
 
 Modules (one idea each): backend (NumPy/CuPy switch), config (floatX), data (MNIST),
-functions, corruption, random, da (dA), gradcheck, optim, io, plotting, and the models of
-later chapters.
+functions, corruption, random, da (dA), gradcheck, optim, augment (random shifts), io, plotting,
+and the models of later chapters.
 """
 import importlib
 
-from . import backend, config, gradcheck, optim
+from . import augment, backend, config, gradcheck, optim
 from .da import dA
 from .data import load_data
 from .io import CorruptFileError
@@ -47,5 +47,5 @@ def __getattr__(name):
 
 __all__ = [
     "dA", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
-    "RandomStreams", "CorruptFileError", "backend", "config", "gradcheck", "optim",
+    "RandomStreams", "CorruptFileError", "augment", "backend", "config", "gradcheck", "optim",
 ] + list(_LAZY)

@@ -11,7 +11,7 @@ classification and the deep autoencoder tutorial for reconstruction.
 Each image (a row of ``x_batch``) is, with probability ``probability``, moved by (dy, dx),
 each drawn uniformly from {-max_shift, ..., max_shift} (so (0, 0) is among the draws); the
 edge it leaves is filled with 0, MNIST's background. The shifts come from ``rng`` (a numpy
-RandomState, or a ``dae.RandomStreams``, whose own "shifts" stream is used), so a run is
+RandomState or Generator, or a ``dae.RandomStreams``, whose own "shifts" stream is used), so a run is
 reproducible. The arrays stay on the backend in force; only the small table of shifts is
 drawn on the host.
 """
@@ -41,7 +41,8 @@ def random_shifts(max_shift=1, img_shape=(28, 28), probability=1.0):
                              f"got shape {tuple(x.shape)}")
         n = x.shape[0]
         generator = rng.state("shifts") if hasattr(rng, "state") else rng
-        shifts = backend.to_host(generator.randint(-max_shift, max_shift + 1, (n, 2)))
+        integers = generator.integers if hasattr(generator, "integers") else generator.randint  # Generator or RandomState
+        shifts = backend.to_host(integers(-max_shift, max_shift + 1, (n, 2)))
         if probability < 1.0:  # drawn only then, so probability 1 keeps the stream of shifts alone
             shifts[backend.to_host(generator.uniform(size=n)) >= probability] = 0
         images = x.reshape(n, h, w)

@@ -56,11 +56,17 @@ def test_a_centred_digit_keeps_its_ink_and_moves():
 
 
 def test_random_streams_use_their_own_shifts_stream():
+    assert dae.augment.random_shifts is random_shifts  # reachable as dae.augment after import dae
     x = numpy.random.RandomState(0).uniform(size=(30, 16)).astype("float32")
     a = random_shifts(1, (4, 4))(x, dae.RandomStreams(7))
     b = random_shifts(1, (4, 4))(x, dae.RandomStreams(7))
     assert numpy.array_equal(a, b)
     assert not numpy.array_equal(a, x)
+    g = random_shifts(1, (4, 4), probability=0.5)(x, numpy.random.default_rng(2))  # a Generator works too
+    r = numpy.random.default_rng(2)
+    shifts = r.integers(-1, 2, (30, 2))
+    shifts[r.uniform(size=30) >= 0.5] = 0
+    assert numpy.array_equal(g, _reference(x, shifts, 4, 4))
 
 
 def test_random_shifts_move_each_image_by_at_most_max_shift():

@@ -1,7 +1,6 @@
 """dae train with the dA family's options and with --model cA: run folders, model files, encode,
 reconstruct, info, resume and one-line errors for combinations that make no sense."""
 import json
-import os
 
 import numpy
 import pytest

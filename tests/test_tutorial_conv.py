@@ -1,6 +1,5 @@
 """The conv autoencoder tutorial runs end to end on a small slice and writes its files."""
 import json
-import os
 
 import numpy
 from PIL import Image

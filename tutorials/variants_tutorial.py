@@ -229,7 +229,6 @@ class SoftmaxProbe:
 
 def probe_accuracy(train_codes, train_y, test_codes, test_y, epochs, seed):
     """Standardise the codes (training statistics), fit the probe with Adam, return test accuracy."""
-    xp = backend.xp
     mean = train_codes.mean(axis=0)
     std = train_codes.std(axis=0) + 1e-3  # dead units stay at zero
     tr = (train_codes - mean) / std
