@@ -18,6 +18,7 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     assert "PCA with 5 components: test squared error" in out
     assert "fine-tuning epoch 1" in out and "2-D codes, 3-NN test accuracy" in out
     assert result["epochs"] == 2
+    assert f"training {result['train_error']:.2f}" in out
     assert 0.0 <= result["knn_deep"] <= 1.0 and 0.0 <= result["knn_pca"] <= 1.0
     # the saved model is the trained one: same test error when loaded back
     (_, _), _, (test_x, _) = dae.load_data()
@@ -25,6 +26,9 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     loaded = dae.DeepAutoencoder.load(tmp_path / "deep_autoencoder_5.npz")
     assert loaded.layer_sizes == [784, 16, 8, 5]
     assert loaded.squared_error(test_x) == pytest.approx(result["deep_error"], rel=1e-6)
+    (train_x, _), _, _ = dae.load_data()  # the first 300 training digits, on the same scale
+    train_x = numpy.minimum(train_x[:300] * numpy.float32(256 / 255), 1)
+    assert loaded.squared_error(train_x) == pytest.approx(result["train_error"], rel=1e-6)
 
 
 def test_time_budget_stops_fine_tuning(tmp_path, capsys):
