@@ -24,9 +24,9 @@ from .validation import check_float
 def random_shifts(max_shift=1, img_shape=(28, 28), probability=1.0):
     """An ``augment(x_batch, rng) -> shifted copy`` for training loops (see the module docstring)."""
     if not (isinstance(img_shape, (tuple, list)) and len(img_shape) == 2
-            and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in img_shape)):
+            and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in img_shape)):
         raise ValueError(f"img_shape must be (height, width), two positive ints, got {img_shape!r}")
-    h, w = img_shape
+    h, w = int(img_shape[0]), int(img_shape[1])
     if isinstance(max_shift, bool) or not isinstance(max_shift, numbers.Integral) or max_shift < 0:
         raise ValueError(f"max_shift must be a whole number of pixels >= 0, got {max_shift!r}")
     max_shift = int(max_shift)

@@ -28,6 +28,8 @@ def test_matches_the_reference_and_the_draws(max_shift, img_shape):
     assert out.shape == x.shape and out.dtype == x.dtype
     if max_shift == 0:
         assert numpy.array_equal(out, x)
+    as_numpy_ints = random_shifts(numpy.int64(max_shift), tuple(numpy.int64(s) for s in img_shape))
+    assert numpy.array_equal(as_numpy_ints(x, numpy.random.RandomState(5)), out)
 
 
 def test_probability_leaves_the_rest_unshifted():

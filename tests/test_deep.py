@@ -32,21 +32,17 @@ def test_gradcheck_unrolled_network(loss, sizes):
     assert max(errors.values()) < 1e-6, errors
 
 
-def test_gradcheck_linear_code_layer_with_noise():
+@pytest.mark.parametrize("make,n_in,level", [
+    (lambda rng: LinearCodeLayer(rng, 10, 4), 10, 0.3),       # the code layer's pretraining, with noise
+    (lambda rng: DeepAutoencoder(rng, SIZES), SIZES[0], 0.4),  # denoising fine-tuning
+])
+def test_gradcheck_with_masking_noise(make, n_in, level):
     with dae.config.floatX_as("float64"):
-        layer = LinearCodeLayer(numpy.random.RandomState(1), 10, 4)
-        _random_params(layer)
-        x = _data(6, 10)
-    errors = dae.gradcheck(layer, x, corruption_level=0.3)
-    assert max(errors.values()) < 1e-6, errors
-
-
-def test_gradcheck_denoising_fine_tuning():
-    with dae.config.floatX_as("float64"):
-        model = DeepAutoencoder(numpy.random.RandomState(1), SIZES)
+        model = make(numpy.random.RandomState(1))
         _random_params(model)
-        x = _data(6, SIZES[0])
-    errors = dae.gradcheck(model, x, corruption_level=0.4)
+        x = _data(6, n_in)
+    errors = dae.gradcheck(model, x, corruption_level=level)
+    assert set(errors) == set(model.param_names)
     assert max(errors.values()) < 1e-6, errors
 
 

@@ -113,10 +113,10 @@ def parse_args(argv=None):
     p.add_argument("--backend", choices=backend.BACKENDS, default=None,
                    help="numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy")
     args = p.parse_args(argv)
-    if args.max_shift < 0 or args.max_shift >= 28:
-        p.error(f"--max-shift must be in [0, 27], got {args.max_shift}")
-    if not 0.0 <= args.shift_probability <= 1.0:
-        p.error(f"--shift-probability must be in [0, 1], got {args.shift_probability}")
+    try:  # random_shifts checks its own arguments; say it in the flags' names
+        random_shifts(args.max_shift, probability=args.shift_probability)
+    except (TypeError, ValueError) as error:
+        p.error(f"--max-shift / --shift-probability: {error}")
     if not args.weight_decay >= 0.0:
         p.error(f"--weight-decay must be >= 0, got {args.weight_decay}")
     for name in ("corruption_level", "finetune_corruption"):
