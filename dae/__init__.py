@@ -16,7 +16,7 @@ and the models of later chapters.
 import importlib
 
 from . import augment, backend, config, gradcheck, optim
-from .da import dA
+from .models.da import dA
 from .data import load_data
 from .io import CorruptFileError
 from .optim import apply_updates
@@ -27,13 +27,13 @@ __version__ = "0.1.0"
 
 # Names of the later chapters, imported on first use so that each model stays in its module.
 _LAZY = {
-    "cA": "dae.ca",
+    "cA": "dae.models.ca",
     "HiddenLayer": "dae.layers",
     "LogisticRegression": "dae.layers",
-    "SdA": "dae.sda",
-    "DeepAutoencoder": "dae.deep",
-    "ConvAutoencoder": "dae.conv",
-    "VAE": "dae.vae",
+    "SdA": "dae.models.sda",
+    "DeepAutoencoder": "dae.models.deep",
+    "ConvAutoencoder": "dae.models.conv_ae",
+    "VAE": "dae.models.vae",
 }
 
 

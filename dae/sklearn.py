@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - older scikit-learn
         return estimator._validate_data(X, reset=reset, **kwargs)
 
 from . import backend, optim
-from .da import dA
+from .models.da import dA
 from .training import Trainer
 from .validation import check_choice, check_float, check_positive_int
 

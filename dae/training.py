@@ -170,9 +170,9 @@ def get_model_kind(name):
 def _register_builtin():
     import copy
 
-    from .ca import cA
+    from .models.ca import cA
     from .corruption import NOISES
-    from .da import DECODERS, LOSSES, SPARSITIES, dA
+    from .models.da import DECODERS, LOSSES, SPARSITIES, dA
     from .functions import ACTIVATIONS
 
     def build_dA(cfg, rng):

@@ -5,7 +5,7 @@ import pytest
 
 import dae
 from dae import config
-from dae.ca import cA
+from dae.models.ca import cA
 from dae.gradcheck import gradcheck, numerical_gradient
 
 N_VIS, N_HID, N = 6, 4, 5

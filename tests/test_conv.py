@@ -1,4 +1,4 @@
-"""dae.conv: every layer against finite differences and a direct computation, the whole
+"""dae.models.conv_ae: every layer against finite differences and a direct computation, the whole
 ConvAutoencoder against finite differences, and the errors for bad shapes."""
 import numpy
 import pytest
@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from scipy.signal import correlate
 
 import dae
-from dae.conv import (ConvAutoencoder, Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Upsample2D, col2im,
+from dae.models.conv_ae import (ConvAutoencoder, Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Upsample2D, col2im,
                       im2col)
 from dae.gradcheck import numerical_gradient
 

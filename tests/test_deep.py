@@ -4,7 +4,7 @@ import pytest
 
 import dae
 from dae import backend
-from dae.deep import DeepAutoencoder, LinearCodeLayer
+from dae.models.deep import DeepAutoencoder, LinearCodeLayer
 
 SIZES = [12, 8, 5, 3]
 

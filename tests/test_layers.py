@@ -7,7 +7,7 @@ import pytest
 import dae
 from dae import functions
 from dae.gradcheck import numerical_gradient
-from dae.layers import init_bound
+from dae.layers.dense import init_bound
 
 
 def _rng(seed=0):

@@ -4,7 +4,7 @@ import numpy
 import pytest
 
 import dae
-from dae.sda import InPlaceSGD
+from dae.models.sda import InPlaceSGD
 
 
 def _rng(seed=0):

@@ -1,4 +1,4 @@
-"""Tests of dae.vae: the VAE's cost, its hand-written gradients, the importance-weighted
+"""Tests of dae.models.vae: the VAE's cost, its hand-written gradients, the importance-weighted
 log-likelihood, binarisation, argument checks and files."""
 import math
 
@@ -8,7 +8,7 @@ import pytest
 import dae
 from dae import backend
 from dae.gradcheck import numerical_gradient
-from dae.vae import VAE, binarize
+from dae.models.vae import VAE, binarize
 
 
 def tiny(n_hidden=(6,), n_latent=3, activation="tanh", seed=1, n_visible=9, scale=0.3):

@@ -31,7 +31,7 @@ import numpy
 
 import dae
 from dae import backend
-from dae.conv import NOISES, OUTPUTS, UNPOOLINGS
+from dae.models.conv_ae import NOISES, OUTPUTS, UNPOOLINGS
 from dae.patches import load_patches
 
 

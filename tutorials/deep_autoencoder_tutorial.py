@@ -64,7 +64,7 @@ import numpy
 import dae
 from dae import backend
 from dae.augment import random_shifts
-from dae.deep import DeepAutoencoder
+from dae.models.deep import DeepAutoencoder
 
 
 SHIFT_PROBABILITY = 0.5

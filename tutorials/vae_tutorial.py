@@ -36,7 +36,7 @@ import numpy
 
 import dae
 from dae import backend
-from dae.vae import VAE, binarize
+from dae.models.vae import VAE, binarize
 
 
 def parse_args(argv=None):

@@ -24,15 +24,15 @@ import numbers
 
 import numpy
 
-from . import backend
-from . import config
+from .. import backend
+from .. import config
 from .da import dA
-from .io import load_arrays, save_arrays
-from .layers import HiddenLayer, LogisticRegression
-from .plotting import tile_raster_images
-from .corruption import uniform
-from .random import RandomStreams
-from .validation import check_choice, check_float, check_labels, check_matrix, check_positive_int, check_rng
+from ..io import load_arrays, save_arrays
+from ..layers import HiddenLayer, LogisticRegression
+from ..plotting import tile_raster_images
+from ..corruption import uniform
+from ..random import RandomStreams
+from ..validation import check_choice, check_float, check_labels, check_matrix, check_positive_int, check_rng
 
 FINETUNE = ("all", "top")
 _CHUNK = 5000  # rows per block when a whole data set is pushed through the network at once

@@ -47,12 +47,12 @@ import numbers
 
 import numpy
 
-from . import backend
-from . import config
-from . import io
-from .functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
-from .random import RandomStreams
-from .validation import check_choice, check_matrix, check_positive_int, check_rng
+from .. import backend
+from .. import config
+from .. import io
+from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
+from ..random import RandomStreams
+from ..validation import check_choice, check_matrix, check_positive_int, check_rng
 
 LOG_2PI = math.log(2.0 * math.pi)
 

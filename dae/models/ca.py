@@ -31,10 +31,10 @@ What the tutorial meant, and what is computed here, is the true mean over the mi
 """
 
 
-from . import backend
+from .. import backend
 from .da import tied_parameters
-from .functions import cross_entropy_from_logits, sigmoid
-from .validation import check_float, check_matrix, check_param, check_positive_int, check_rng
+from ..functions import cross_entropy_from_logits, sigmoid
+from ..validation import check_float, check_matrix, check_param, check_positive_int, check_rng
 
 
 class cA:

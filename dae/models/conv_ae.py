@@ -22,13 +22,13 @@ import math
 
 import numpy
 
-from . import backend
-from . import config
-from .corruption import corrupt
-from .functions import cross_entropy_from_logits, sigmoid
-from .io import load_arrays, save_arrays
-from .random import RandomStreams
-from .validation import check_choice, check_float, check_param, check_positive_int, check_rng
+from .. import backend
+from .. import config
+from ..corruption import corrupt
+from ..functions import cross_entropy_from_logits, sigmoid
+from ..io import load_arrays, save_arrays
+from ..random import RandomStreams
+from ..validation import check_choice, check_float, check_param, check_positive_int, check_rng
 
 
 # ----------------------------------------------------------------------------------------------

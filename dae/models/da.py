@@ -52,12 +52,12 @@ import math
 
 import numpy
 
-from . import backend
-from . import config
-from .corruption import NOISES, binomial, corrupt
-from .functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid, squared_error
-from .random import RandomStreams
-from .validation import check_choice, check_float, check_matrix, check_param, check_positive_int, check_rng
+from .. import backend
+from .. import config
+from ..corruption import NOISES, binomial, corrupt
+from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid, squared_error
+from ..random import RandomStreams
+from ..validation import check_choice, check_float, check_matrix, check_param, check_positive_int, check_rng
 
 LOSSES = ("cross_entropy", "squared_error")
 DECODERS = ("sigmoid", "linear")

@@ -23,10 +23,10 @@ import math
 
 import numpy
 
-from . import backend
-from . import config
-from . import functions
-from .validation import check_choice, check_labels, check_matrix, check_param, check_positive_int, check_rng
+from .. import backend
+from .. import config
+from .. import functions
+from ..validation import check_choice, check_labels, check_matrix, check_param, check_positive_int, check_rng
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _BY_FUNCTION = {functions.sigmoid: "sigmoid", functions.tanh: "tanh", functions.relu: "relu"}

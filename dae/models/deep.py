@@ -44,15 +44,15 @@ import math
 
 import numpy
 
-from . import backend
-from . import config
-from . import io as dae_io
-from . import optim
-from .corruption import corrupt
+from .. import backend
+from .. import config
+from .. import io as dae_io
+from .. import optim
+from ..corruption import corrupt
 from .da import dA, tied_parameters
-from .functions import cross_entropy_from_logits, sigmoid
-from .random import RandomStreams
-from .validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
+from ..functions import cross_entropy_from_logits, sigmoid
+from ..random import RandomStreams
+from ..validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
                          check_rng)
 
 LOSSES = ("cross_entropy", "squared_error")
