@@ -14,6 +14,7 @@ setup(
         "pillow>=9.0",
         "matplotlib>=3.5",
         "tqdm>=4.60",
+        "threadpoolctl>=3.1",  # dae.threads: BLAS threads chosen per workload and load
     ],
     extras_require={
         # what the test suite needs

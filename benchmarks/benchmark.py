@@ -1,7 +1,12 @@
-"""Side-by-side timing of the tutorial's models: dae against PyTorch (and PyTensor, if installed).
+"""Side-by-side timing of every model: dae against PyTorch eager (and PyTensor, if installed).
 
     python benchmarks/benchmark.py                      # everything, results in benchmarks/results.json
-    python benchmarks/benchmark.py --only dA --reps 5   # one workload family
+    python benchmarks/benchmark.py --only deep,vae      # a subset (dA pretrain finetune cA deep conv vae)
+    python benchmarks/benchmark.py --quick              # fewer steps and repetitions: a quick look
+    python benchmarks/benchmark.py --only dA --load     # beside a competing single-threaded BLAS job
+
+The machine may be shared: only the ratios of contenders timed side by side, alternated, mean
+anything; absolute seconds move with whatever else runs.
 
 Workloads (MNIST training set, float32, SGD):
   dA        one epoch of the tutorial's dA: 784-500, corruption 0.3, lr 0.1
@@ -17,6 +22,19 @@ Batch-1 workloads are timed on ``--examples-batch1`` examples (default 10,000) a
 PyTorch is written as a PyTorch user would: tensors with requires_grad, autograd,
 ``torch.optim.SGD``, ``binary_cross_entropy_with_logits`` / ``cross_entropy``, eager mode, CPU.
 PyTorch and PyTensor are optional (pip install -e ".[bench]"); a missing one is skipped.
+
+The later models (benchmarks/workloads.py), each at its tutorial's shapes and batch size, a fixed
+number of steps timed and scaled to one epoch (Adam unless said):
+  cA        784-500 contractive autoencoder, batch 10, contraction 0.1, SGD 0.01 (50,000 examples)
+  deep      deep autoencoder fine-tuning 784-1000-500-250-30 and its mirror, batch 200 (50,000)
+  conv      conv autoencoder, 32x32x3 patches, channels 8-16-16, kernels 5-3-3, code 32, batch 32 (20,000)
+  vae       VAE 784-500-500-20 ReLU, batch 100 (50,000)
+Before each contender's timed run the benchmark pauses 0.3 s, so that neither library's idle BLAS
+or OpenMP threads, still spinning after its last call, slow the other down.
+
+dae's BLAS threads are chosen per workload by ``dae.threads.choose_blas_threads`` (``--threads N``
+to force a count). ``--load`` starts a competing single-threaded matrix-multiply job for the
+whole run (the "shared machine" case), and records it in the results.
 """
 import argparse
 import json
@@ -31,9 +49,13 @@ import numpy
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import dae  # noqa: E402
 from dae import backend  # noqa: E402
+from dae import threads as dae_threads  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import workloads  # noqa: E402
 from dae.fast import SigmoidSoftmaxSGD, TiedSigmoidSGD  # noqa: E402
 
 EPOCH = 50000
+PAUSE = 0.3  # seconds before each timed run: the other library's spinning threads go to sleep
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -202,15 +224,99 @@ def available(module):
         return False
 
 
+MODEL_WORKLOADS = {
+    "cA": {"spec": dict(n_visible=784, n_hidden=500, batch_size=10, contraction_level=0.1, learning_rate=0.01),
+           "data": "mnist", "epoch_examples": 50000, "steps": 1000, "quick_steps": 100},
+    "deep": {"spec": dict(sizes=[784, 1000, 500, 250, 30], batch_size=200, learning_rate=1e-3),
+             "data": "mnist", "epoch_examples": 50000, "steps": 250, "quick_steps": 25},
+    "conv": {"spec": dict(input_shape=[3, 32, 32], channels=[8, 16, 16], kernel_sizes=[5, 3, 3], code_size=32,
+                          batch_size=32, learning_rate=2e-3),
+             "data": "patches", "epoch_examples": 20000, "steps": 100, "quick_steps": 10},
+    "vae": {"spec": dict(n_visible=784, n_hidden=[500, 500], n_latent=20, activation="relu", batch_size=100,
+                         learning_rate=1e-3),
+            "data": "mnist", "epoch_examples": 50000, "steps": 500, "quick_steps": 50},
+}
+TUTORIAL_WORKLOADS = ["dA", "pretrain", "finetune"]
+ALL = TUTORIAL_WORKLOADS + list(MODEL_WORKLOADS)
+
+
+def _only(text):
+    names = [n for part in text for n in part.split(",") if n]
+    unknown = [n for n in names if n not in ALL]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown workload(s) {unknown}; choose from {ALL}")
+    return names
+
+
+def time_alternated(runs, reps, dae_threads_n):
+    """{contender: [seconds per rep]}: the contenders alternate within each repetition."""
+    times, costs = {c: [] for c in runs}, {}
+    for _ in range(reps):
+        for c, run in runs.items():
+            time.sleep(PAUSE)
+            with (dae_threads.blas_threads(dae_threads_n) if c == "dae" else _nothing()):
+                start = time.perf_counter()
+                costs[c] = run()
+                times[c].append(time.perf_counter() - start)
+    return times, costs
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def summarise(result, times, costs, flops_epoch, scale, names):
+    for c in names:
+        median = statistics.median(times[c]) * scale
+        result["contenders"][c] = {"epoch_seconds_median": median,
+                                   "epoch_seconds_all": [t * scale for t in times[c]],
+                                   "gflops": flops_epoch / median / 1e9,
+                                   "last_mean_cost": costs[c]}
+    if "pytorch" in names:
+        result["ratio_dae_over_pytorch"] = (result["contenders"]["dae"]["epoch_seconds_median"]
+                                            / result["contenders"]["pytorch"]["epoch_seconds_median"])
+    return result
+
+
+def print_row(result, names, label):
+    line = f"{label:22s}: " + ", ".join(
+        f"{c} {result['contenders'][c]['epoch_seconds_median']:.2f}s/epoch "
+        f"({result['contenders'][c]['gflops']:.0f} GFLOP/s)" for c in names)
+    if "ratio_dae_over_pytorch" in result:
+        line += f", dae/PyTorch {result['ratio_dae_over_pytorch']:.2f}"
+    if "step_ms" in result:
+        line += " | ms/step " + ", ".join(f"{c} {v:.2f}" for c, v in result["step_ms"].items())
+    print(line, flush=True)
+
+
+def competing_job():
+    """A single-threaded BLAS job in another process, multiplying 512x512 matrices until killed."""
+    import subprocess
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    code = ("import numpy\na = numpy.random.rand(512, 512).astype('float32')\n"
+            "while True:\n    a = (a @ a) * (1.0 / 512)\n")
+    return subprocess.Popen([sys.executable, "-c", code], env=env)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--reps", type=int, default=3, help="repetitions per contender (median reported)")
-    parser.add_argument("--only", choices=["dA", "pretrain", "finetune"], nargs="*", default=None)
-    parser.add_argument("--batch-sizes", type=int, nargs="*", default=[20, 1])
+    parser.add_argument("--reps", type=int, default=None, help="repetitions per contender (median reported; 3, quick 3)")
+    parser.add_argument("--only", nargs="*", type=str, default=None,
+                        help=f"workloads to run, by name or comma-separated: {', '.join(ALL)}")
+    parser.add_argument("--quick", action="store_true", help="a tenth of the steps: a quick look")
+    parser.add_argument("--batch-sizes", type=int, nargs="*", default=[20, 1], help="for dA, pretrain, finetune")
     parser.add_argument("--examples-batch1", type=int, default=10000,
                         help="examples timed at batch 1, scaled to the 50,000-example epoch")
+    parser.add_argument("--threads", default="auto", help="dae's BLAS threads: 'auto' (per workload) or a number")
+    parser.add_argument("--load", action="store_true", help="run beside a competing single-threaded BLAS job")
     parser.add_argument("--output", default=os.path.join(HERE, "results.json"))
     args = parser.parse_args(argv)
+    only = ALL if args.only is None else _only(args.only)
+    reps = args.reps or 3
 
     (train_x, train_y), _, _ = dae.load_data()
     contenders = {"dae": True, "pytorch": available("torch"), "pytensor": available("pytensor")}
@@ -221,72 +327,113 @@ def main(argv=None):
         torch_info = None
         print("PyTorch is not installed: only dae is timed (pip install -e '.[bench]')", file=sys.stderr)
 
-    rates = matmul_rate()
-    print("matmul GFLOP/s: " + ", ".join(f"{k} {v:.1f}" for k, v in rates.items()), flush=True)
-    workloads = []
-    for kind in args.only or ["dA", "pretrain", "finetune"]:
-        for batch_size in args.batch_sizes:
-            n = EPOCH if batch_size > 1 else min(EPOCH, args.examples_batch1)
-            x, y = train_x[:n], train_y[:n]
-            if kind == "dA":
-                spec = dict(n_hidden=500, level=0.3, lr=0.1)
-                flops = flops_dA(784, 500, n)
-                makers = {"dae": lambda: dae_dA(x, 500, batch_size, 0.3, 0.1),
-                          "pytorch": lambda: torch_dA(x, 500, batch_size, 0.3, 0.1),
-                          "pytensor": lambda: pytensor_dA(x, 500, batch_size, 0.3, 0.1)}
-            elif kind == "pretrain":
-                spec = dict(n_hidden=1000, level=0.1, lr=0.001)
-                flops = flops_dA(784, 1000, n)
-                makers = {"dae": lambda: dae_dA(x, 1000, batch_size, 0.1, 0.001),
-                          "pytorch": lambda: torch_dA(x, 1000, batch_size, 0.1, 0.001),
-                          "pytensor": lambda: pytensor_dA(x, 1000, batch_size, 0.1, 0.001)}
-            else:
-                sizes = [784, 1000, 1000, 1000, 10]
-                spec = dict(sizes=sizes, lr=0.1)
-                flops = flops_mlp(sizes, n)
-                makers = {"dae": lambda: dae_finetune(x, y, sizes, batch_size, 0.1),
-                          "pytorch": lambda: torch_finetune(x, y, sizes, batch_size, 0.1)}
-            names = [c for c in makers if contenders.get(c)]
-            runs = {c: makers[c]() for c in names}  # built (and compiled) outside the timing
-            times = {c: [] for c in names}
-            costs = {}
-            for _ in range(args.reps):
-                for c in names:
-                    start = time.perf_counter()
-                    costs[c] = runs[c]()
-                    times[c].append(time.perf_counter() - start)
-            scale = EPOCH / n
-            result = {"workload": kind, "batch_size": batch_size, "examples_timed": n, **spec,
-                      "gflop_per_epoch": flops * scale / 1e9, "contenders": {}}
-            for c in names:
-                median = statistics.median(times[c]) * scale
-                result["contenders"][c] = {"epoch_seconds_median": median,
-                                           "epoch_seconds_all": [t * scale for t in times[c]],
-                                           "gflops": flops * scale / median / 1e9,
-                                           "last_mean_cost": costs[c]}
-            if "pytorch" in names:
-                result["ratio_dae_over_pytorch"] = (result["contenders"]["dae"]["epoch_seconds_median"]
-                                                    / result["contenders"]["pytorch"]["epoch_seconds_median"])
-            workloads.append(result)
-            line = f"{kind:9s} batch {batch_size:3d}: " + ", ".join(
-                f"{c} {result['contenders'][c]['epoch_seconds_median']:.2f}s/epoch "
-                f"({result['contenders'][c]['gflops']:.0f} GFLOP/s)" for c in names)
-            if "ratio_dae_over_pytorch" in result:
-                line += f", dae/PyTorch {result['ratio_dae_over_pytorch']:.2f}"
-            print(line, flush=True)
+    job = competing_job() if args.load else None
+    try:
+        rates = matmul_rate()
+        print("matmul GFLOP/s: " + ", ".join(f"{k} {v:.1f}" for k, v in rates.items()), flush=True)
+        workloads_out = []
+        for kind in [k for k in TUTORIAL_WORKLOADS if k in only]:
+            for batch_size in args.batch_sizes:
+                workloads_out.append(tutorial_workload(kind, batch_size, train_x, train_y, args, reps, contenders))
+        for kind in [k for k in MODEL_WORKLOADS if k in only]:
+            workloads_out.append(model_workload(kind, train_x, args, reps, contenders))
+    finally:
+        if job is not None:
+            job.kill()
+            job.wait()
 
     report = {
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
-                    "numpy": numpy.__version__, "pytorch": torch_info, "backend": backend.name},
+                    "numpy": numpy.__version__, "pytorch": torch_info, "backend": backend.name,
+                    "blas": dae_threads.blas_info()},
+        "note": "a shared machine: only the ratios of contenders timed side by side (alternated) mean anything",
+        "competing_single_thread_blas_job": bool(args.load),
         "matmul_gflops": rates,
-        "reps": args.reps,
-        "workloads": workloads,
+        "reps": reps,
+        "quick": bool(args.quick),
+        "workloads": workloads_out,
         "command": "python benchmarks/benchmark.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     with open(args.output, "w") as f:
         json.dump(report, f, indent=2)
     print(f"wrote {args.output}")
+
+
+def _dae_threads_for(args, n_rows, n_in, n_out):
+    if args.threads != "auto":
+        return int(args.threads)
+    return dae_threads.choose_blas_threads(n_rows, n_in, n_out)
+
+
+def tutorial_workload(kind, batch_size, train_x, train_y, args, reps, contenders):
+    n = EPOCH if batch_size > 1 else min(EPOCH, args.examples_batch1)
+    if args.quick:
+        n = max(batch_size, n // 10)
+    x, y = train_x[:n], train_y[:n]
+    if kind == "dA":
+        spec = dict(n_hidden=500, level=0.3, lr=0.1)
+        flops = flops_dA(784, 500, n)
+        makers = {"dae": lambda: dae_dA(x, 500, batch_size, 0.3, 0.1),
+                  "pytorch": lambda: torch_dA(x, 500, batch_size, 0.3, 0.1),
+                  "pytensor": lambda: pytensor_dA(x, 500, batch_size, 0.3, 0.1)}
+        widest = 500
+    elif kind == "pretrain":
+        spec = dict(n_hidden=1000, level=0.1, lr=0.001)
+        flops = flops_dA(784, 1000, n)
+        makers = {"dae": lambda: dae_dA(x, 1000, batch_size, 0.1, 0.001),
+                  "pytorch": lambda: torch_dA(x, 1000, batch_size, 0.1, 0.001),
+                  "pytensor": lambda: pytensor_dA(x, 1000, batch_size, 0.1, 0.001)}
+        widest = 1000
+    else:
+        sizes = [784, 1000, 1000, 1000, 10]
+        spec = dict(sizes=sizes, lr=0.1)
+        flops = flops_mlp(sizes, n)
+        makers = {"dae": lambda: dae_finetune(x, y, sizes, batch_size, 0.1),
+                  "pytorch": lambda: torch_finetune(x, y, sizes, batch_size, 0.1)}
+        widest = 1000
+    names = [c for c in makers if contenders.get(c)]
+    runs = {c: makers[c]() for c in names}  # built (and compiled) outside the timing
+    threads_n = _dae_threads_for(args, batch_size, 784, widest)
+    times, costs = time_alternated(runs, reps, threads_n)
+    scale = EPOCH / n
+    result = {"workload": kind, "batch_size": batch_size, "examples_timed": n, **spec, "dae_blas_threads": threads_n,
+              "gflop_per_epoch": flops * scale / 1e9, "contenders": {}}
+    summarise(result, times, costs, flops * scale, scale, names)
+    print_row(result, names, f"{kind} batch {batch_size}")
+    return result
+
+
+def model_workload(kind, train_x, args, reps, contenders):
+    w = MODEL_WORKLOADS[kind]
+    spec = dict(w["spec"])
+    batch_size = spec["batch_size"]
+    steps = w["quick_steps"] if args.quick else w["steps"]
+    if w["data"] == "mnist":
+        x = train_x[:max(steps, 1) * batch_size] if steps * batch_size <= train_x.shape[0] else train_x
+    else:
+        from dae.patches import load_patches
+        x, _ = load_patches(n_train=min(w["epoch_examples"], steps * batch_size), n_test=10, seed=0)
+    makers = {c: (lambda c=c: workloads.MAKERS[kind](c, x, spec)) for c in ("dae", "pytorch")}
+    names = [c for c in makers if contenders.get(c)]
+    runs = {c: makers[c]() for c in names}
+    for run in runs.values():
+        run(2)                                          # warm up (first-touch of buffers, thread start)
+    timed = {c: (lambda run=run: run(steps)) for c, run in runs.items()}
+    widest = max(v for k, v in spec.items() if k in ("n_hidden", "sizes") for v in (v if isinstance(v, list) else [v])) \
+        if kind != "conv" else 1024
+    threads_n = _dae_threads_for(args, batch_size, 784, widest)
+    times, costs = time_alternated(timed, reps, threads_n)
+    epoch_steps = w["epoch_examples"] // batch_size
+    scale = epoch_steps / steps
+    flops_epoch = workloads.FLOPS[kind](spec, batch_size) * epoch_steps
+    result = {"workload": kind, **spec, "steps_timed": steps, "steps_per_epoch": epoch_steps,
+              "epoch_examples": w["epoch_examples"], "dae_blas_threads": threads_n,
+              "gflop_per_epoch": flops_epoch / 1e9, "contenders": {},
+              "step_ms": {c: 1e3 * statistics.median(times[c]) / steps for c in names}}
+    summarise(result, times, costs, flops_epoch, scale, names)
+    print_row(result, names, kind)
+    return result
 
 
 if __name__ == "__main__":

@@ -152,29 +152,43 @@ class Adam(Optimizer):
         xp = backend.xp
         return [[xp.zeros_like(p), xp.zeros_like(p)] for p in params]
 
+    # Elements per block: the arithmetic runs block by block so that the eleven passes below
+    # stay in the core's cache (4 arrays x 256 KiB) instead of streaming every array from memory
+    # eleven times; the result is the same, element for element.
+    BLOCK = 65536
+
     def _update(self, i, p, g):
         m, v = self.state[i]
-        if getattr(self, "_scratch", None) is None or len(self._scratch) != len(self.state):
-            self._scratch = [None] * len(self.state)  # work buffers, not state: never saved
-        tmp = self._scratch[i]
-        if tmp is None or tmp.shape != p.shape or tmp.dtype != p.dtype:
-            tmp = self._scratch[i] = backend.xp.empty_like(p)
         xp = backend.xp
-        # the same arithmetic as the class docstring, in place: no temporary arrays
+        if getattr(self, "_scratch", None) is None or self._scratch.dtype != p.dtype:
+            self._scratch = xp.empty(self.BLOCK, dtype=p.dtype)  # a work buffer, not state: never saved
+        step = self.learning_rate * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        eps_hat = self.epsilon * math.sqrt(1 - self.beta2 ** self.t)
+        flat = all(a.flags.c_contiguous for a in (p, g, m, v)) and g.dtype == p.dtype
+        if not flat or p.size <= self.BLOCK:
+            self._block(p, g, m, v, xp.empty_like(p) if p.size > self.BLOCK else self._scratch[:p.size].reshape(p.shape),
+                        step, eps_hat)
+            return
+        p1, g1, m1, v1 = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
+        for start in range(0, p1.size, self.BLOCK):
+            rows = slice(start, start + self.BLOCK)
+            self._block(p1[rows], g1[rows], m1[rows], v1[rows], self._scratch[:p1[rows].size], step, eps_hat)
+
+    def _block(self, p, g, m, v, tmp, step, eps_hat):
+        """The class docstring's arithmetic, in place on (a block of) one parameter."""
+        xp = backend.xp
         m *= self.beta1
         xp.multiply(g, 1 - self.beta1, out=tmp)
-        m += tmp
+        m += tmp                                  # m <- b1 m + (1 - b1) g
         v *= self.beta2
         xp.multiply(g, g, out=tmp)
         tmp *= 1 - self.beta2
-        v += tmp
-        step = self.learning_rate * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
-        eps_hat = self.epsilon * math.sqrt(1 - self.beta2 ** self.t)
+        v += tmp                                  # v <- b2 v + (1 - b2) g^2
         xp.sqrt(v, out=tmp)
         tmp += eps_hat
         xp.divide(m, tmp, out=tmp)
         tmp *= step
-        p -= tmp
+        p -= tmp                                  # p <- p - lr m^ / (sqrt(v^) + eps)
 
 
 class AdamW(Adam):

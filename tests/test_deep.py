@@ -4,7 +4,7 @@ import pytest
 
 import dae
 from dae import backend
-from dae.models.deep import DeepAutoencoder, LinearCodeLayer
+from dae.models.deep import DeepAutoencoder
 
 SIZES = [12, 8, 5, 3]
 
@@ -33,7 +33,7 @@ def test_gradcheck_unrolled_network(loss, sizes):
 
 
 @pytest.mark.parametrize("make,n_in,level", [
-    (lambda rng: LinearCodeLayer(rng, 10, 4), 10, 0.3),       # the code layer's pretraining, with noise
+    (lambda rng: dae.dA(rng, n_visible=10, n_hidden=4, activation="linear"), 10, 0.3),  # the code layer's
     (lambda rng: DeepAutoencoder(rng, SIZES), SIZES[0], 0.4),  # denoising fine-tuning
 ])
 def test_gradcheck_with_masking_noise(make, n_in, level):
@@ -154,11 +154,34 @@ def test_from_encoder_builds_the_exact_unrolled_network():
         DeepAutoencoder.from_encoder(W, b[:2], c)
 
 
+def test_the_linear_code_layer_is_the_linear_dA_of_the_old_LinearCodeLayer():
+    """dA(activation="linear") computes what the removed LinearCodeLayer did: c = x~ W + b,
+    z = s(c W^T + b'), dz = (z - x) / N, dc = dz W, gW = x~^T dc + dz^T c (written out here)."""
+    with dae.config.floatX_as("float64"):
+        layer = dae.dA(numpy.random.RandomState(1), n_visible=10, n_hidden=4, activation="linear")
+        bound = numpy.sqrt(6.0 / 14)             # gain 1: Glorot's range, as LinearCodeLayer drew it
+        assert numpy.abs(layer.W).max() <= bound and numpy.abs(layer.W).max() > 0.5 * bound
+        _random_params(layer)
+        x = _data(6, 10)
+    cost, grads = layer.cost_and_grads(x, 0.3, rng=numpy.random.RandomState(5))
+    tilde = dae.corruption.corrupt(x, 0.3, "masking", numpy.random.RandomState(5), "corruption")
+    c = tilde @ layer.W + layer.b
+    a = c @ layer.W.T + layer.b_prime
+    z = 1 / (1 + numpy.exp(-a))
+    dz = (z - x) / 6
+    dc = dz @ layer.W
+    expected = [tilde.T @ dc + dz.T @ c, dc.sum(axis=0), dz.sum(axis=0)]
+    assert cost == pytest.approx((numpy.logaddexp(0, a) - x * a).sum(axis=1).mean(), rel=1e-12)
+    for g, e in zip(grads, expected):
+        numpy.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-15)
+
+
 # ----- pretraining -------------------------------------------------------------------------------
 def test_pretraining_layers_share_the_encoder_arrays():
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
     first, top = model.pretraining_layer(0), model.pretraining_layer(2)
-    assert isinstance(first, dae.dA) and isinstance(top, LinearCodeLayer)
+    assert isinstance(first, dae.dA) and isinstance(top, dae.dA)
+    assert (first.activation, top.activation) == ("sigmoid", "linear")
     assert first.W is model.encoder_W[0] and first.b is model.encoder_b[0]
     assert first.b_prime is model.visible_b[0]
     assert top.W is model.encoder_W[2] and top.b_prime is model.visible_b[2]

@@ -87,7 +87,7 @@ def test_hidden_layer_input_gradient(activation):
     x = _rng(8).randn(3, 6)
     upstream = _rng(9).randn(3, 4)
     h, cache = layer.forward(x)
-    dx, _ = layer.backward(cache, upstream)
+    dx, _ = layer.backward(upstream, cache)
     numeric = numerical_gradient(lambda v: float((layer.output(v) * upstream).sum()), x.copy())
     numpy.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-8)
 
@@ -170,7 +170,7 @@ def test_logistic_regression_input_gradient():
     x = _rng(3).randn(5, 4)
     y = numpy.array([2, 1, 0, 0, 1])
     _, cache = clf.forward(x, y)
-    dx, _ = clf.backward(cache)
+    dx, _ = clf.backward(1.0, cache)
     numeric = numerical_gradient(lambda v: float(clf.negative_log_likelihood(y, v)), x.copy())
     numpy.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-9)
 

@@ -1,4 +1,13 @@
-"""The two supervised building blocks of the tutorial's SdA: a hidden layer and a softmax classifier.
+"""Fully connected layers: ``Dense`` (affine), and the tutorial's HiddenLayer and LogisticRegression.
+
+Dense, for a minibatch X of shape (N, n_in) and W (n_in, n_out)::
+
+    A = X W + b                 given dC/dA = D:  gW = X^T D   gb = sum over rows of D   dC/dX = D W^T
+
+``out, cache = dense.forward(x)``; ``dx, [gW, gb] = dense.backward(dout, cache, need_dx=True)``.
+Every dense layer of every model (SdA, deep autoencoder, VAE) is a Dense followed by an activation
+layer (dae/layers/activations.py) or a loss layer (dae/layers/losses.py); only those three files
+hold the arithmetic.
 
 HiddenLayer (the multilayer perceptron tutorial's class), for a minibatch X of shape (N, n_in)::
 
@@ -26,6 +35,8 @@ import numpy
 from .. import backend
 from .. import config
 from .. import functions
+from .activations import activation as make_activation
+from .losses import SoftmaxCrossEntropy
 from ..validation import check_choice, check_labels, check_matrix, check_param, check_positive_int, check_rng
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -53,6 +64,25 @@ def init_bound(n_in, n_out, activation):
     return 4.0 * bound if activation == "sigmoid" else bound
 
 
+class Dense:
+    """The affine map ``A = X W + b`` on arrays it is given (kept as they are: shared, updated in
+    place). ``params = [W, b]``. No argument checks: for models that stack layers."""
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.params = [W, b]
+
+    def forward(self, x):
+        a = x @ self.W
+        a += self.b
+        return a, x
+
+    def backward(self, dout, x, need_dx=True):
+        """(dC/dX, [gW, gb]) from dC/dA = ``dout``; dC/dX is None unless ``need_dx``."""
+        grads = [x.T @ dout, dout.sum(axis=0)]
+        return (dout @ self.W.T if need_dx else None), grads
+
+
 class _Dense:
     """What HiddenLayer and LogisticRegression share: W (n_in, n_out) and b (n_out,), either
     given (kept as they are, so other layers share them) or made by ``new_W()``, and the
@@ -73,6 +103,7 @@ class _Dense:
         self.W, self.b = W, b
         self.params = [self.W, self.b]
         self.param_names = ["W", "b"]
+        self.dense = Dense(W, b)
 
     def _x(self, x, name="input"):
         if x is None:
@@ -97,7 +128,7 @@ class HiddenLayer(_Dense):
     def __init__(self, rng, input=None, n_in=None, n_out=None, W=None, b=None, activation="sigmoid"):
         check_rng(rng, "rng")
         self.activation = _activation_name(activation)
-        self._f, self._f_grad = functions.ACTIVATIONS[self.activation]
+        self.act = make_activation(self.activation)
 
         def new_W():
             bound = init_bound(self.n_in, self.n_out, self.activation)
@@ -108,20 +139,20 @@ class HiddenLayer(_Dense):
 
     def output(self, input=None):
         """H = f(X W + b) (the tutorial's ``layer.output``), for ``input`` or the default input."""
-        return self._f(self._x(input) @ self.W + self.b)
+        return self.forward(self._x(input))[0]
 
     # ----- forward / backward pair (no argument checks: for models that stack layers) --------
     def forward(self, x):
-        h = self._f(x @ self.W + self.b)
+        """H = f(X W + b): the Dense, then the activation (in place on the fresh X W + b)."""
+        a, x = self.dense.forward(x)
+        h, _ = self.act.forward(a, inplace=True)
         return h, (x, h)
 
-    def backward(self, cache, dh, need_dx=True):
-        """(dC/dX or None, [gW, gb]) from dC/dH; the inputs' gradient only when ``need_dx``."""
+    def backward(self, dout, cache, need_dx=True):
+        """(dC/dX or None, [gW, gb]) from dC/dH = ``dout``; dC/dX only when ``need_dx``."""
         x, h = cache
-        da = self._f_grad(h)   # a fresh array: scaled in place
-        da *= dh
-        grads = [x.T @ da, da.sum(axis=0)]
-        return (da @ self.W.T if need_dx else None), grads
+        da, _ = self.act.backward(dout, h)
+        return self.dense.backward(da, x, need_dx)
 
     # ----- the gradient protocol --------------------------------------------------------------
     def cost_and_grads(self, x, upstream, rng=None):
@@ -133,7 +164,7 @@ class HiddenLayer(_Dense):
         if upstream.shape[0] != x.shape[0]:
             raise ValueError(f"upstream must have one row per example of x ({x.shape[0]}), got {upstream.shape[0]}")
         h, cache = self.forward(x)
-        _, grads = self.backward(cache, upstream, need_dx=False)
+        _, grads = self.backward(upstream, cache, need_dx=False)
         return (h * upstream).sum(), grads
 
     def __repr__(self):
@@ -152,6 +183,7 @@ class LogisticRegression(_Dense):
         self._set_params(n_in, n_out, W, b,
                          lambda: backend.xp.zeros((self.n_in, self.n_out), dtype=config.floatX))
         self.input = input
+        self.loss = SoftmaxCrossEntropy()
 
     def _y(self, y, n):
         return check_labels(y, "y", self.n_out, n, self.xp)
@@ -180,19 +212,16 @@ class LogisticRegression(_Dense):
 
     # ----- forward / backward pair --------------------------------------------------------------
     def forward(self, x, y):
-        """(NLL, cache) without argument checks."""
-        logp = functions.log_softmax(x @ self.W + self.b)
-        rows = self.xp.arange(x.shape[0])
-        return -logp[rows, y].mean(), (x, y, logp)
+        """(NLL, cache) without argument checks: the Dense, then the softmax cross-entropy."""
+        a, x = self.dense.forward(x)
+        cost, loss_cache = self.loss.forward(a, y)
+        return cost, (x, loss_cache)
 
-    def backward(self, cache, need_dx=True):
-        x, y, logp = cache
-        n = x.shape[0]
-        d = self.xp.exp(logp)                      # P(Y | x)
-        d[self.xp.arange(n), y] -= 1.0             # P - onehot(y)
-        d /= n
-        grads = [x.T @ d, d.sum(axis=0)]
-        return (d @ self.W.T if need_dx else None), grads
+    def backward(self, dout, cache, need_dx=True):
+        """(dNLL/dX or None, [gW, gb]); ``dout`` is dC/dNLL (1.0 when the NLL is the cost)."""
+        x, loss_cache = cache
+        d, _ = self.loss.backward(dout, loss_cache)
+        return self.dense.backward(d, x, need_dx)
 
     # ----- the gradient protocol --------------------------------------------------------------
     def cost_and_grads(self, x, y, rng=None):
@@ -200,7 +229,7 @@ class LogisticRegression(_Dense):
         x = self._x(x, "x")
         y = self._y(y, x.shape[0])
         cost, cache = self.forward(x, y)
-        _, grads = self.backward(cache, need_dx=False)
+        _, grads = self.backward(1.0, cache, need_dx=False)
         return cost, grads
 
     def __repr__(self):

@@ -21,7 +21,7 @@ Three stages, as in the paper:
    trained to reconstruct h_{i-1} (the codes of the layers below, computed once, clean).
    The sigmoid layers are ``dae.dA`` (masking noise, cross-entropy, its own analytic
    gradients), built on this model's W_i and b_i so training them trains the encoder.
-   The linear code layer is :class:`LinearCodeLayer`: the same tied autoencoder with a
+   The linear code layer is ``dae.dA(activation="linear")``: the same tied autoencoder with a
    linear code, c = x~ W + b and z = s(c W^T + b'). (Hinton pretrained it as an RBM with
    Gaussian hidden units; the layer here is its autoencoder counterpart.) Each layer's
    reconstruction bias b'_i is kept: it becomes the decoder's bias d_{i-1}.
@@ -38,7 +38,10 @@ k = 1 .. 2L in the order the data goes through them, u_k = a_k's input, act_k it
     gW_k = u_k^T delta_k ,   gb_k = sum over rows of delta_k
     delta_{k-1} = (delta_k W_k^T) * act'_{k-1}          (s' = h (1 - h) ; linear' = 1)
 
-``cost_and_grads(x)`` returns these gradients, aligned with ``params``.
+``cost_and_grads(x)`` returns these gradients, aligned with ``params``. The network is a list
+of ``dae.layers.Dense`` layers, each followed by its activation (Sigmoid, or Identity for the
+code), and a loss layer on the last one's output (SigmoidCrossEntropy on the logits a_z, or a
+Sigmoid then SquaredError): the deltas above are what those layers' ``backward`` compute.
 """
 import math
 
@@ -49,8 +52,8 @@ from .. import config
 from .. import io as dae_io
 from .. import optim
 from ..corruption import corrupt
-from .da import dA, tied_parameters
-from ..functions import cross_entropy_from_logits, sigmoid
+from .da import dA
+from ..layers import Dense, Identity, Sigmoid, SigmoidCrossEntropy, SquaredError
 from ..random import RandomStreams
 from ..validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
                          check_rng)
@@ -70,58 +73,6 @@ def _check_layer_sizes(layer_sizes):
 def _rows(n, batch_size):
     """Slices covering range(n) in consecutive chunks of batch_size."""
     return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
-
-
-class LinearCodeLayer:
-    """A tied-weight denoising autoencoder whose code is LINEAR: the deep autoencoder's top layer.
-
-    ``LinearCodeLayer(numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None)``::
-
-        x~ = x * m,  m_k ~ Bernoulli(1 - corruption_level)     (masking noise, as dA)
-        c  = x~ W + b                                            (linear code)
-        z  = s(c W^T + b'),  a_z = c W^T + b'
-        cost = mean over rows of  sum_k [ softplus(a_z,k) - x_k a_z,k ]   (cross-entropy)
-
-    Gradients (N rows): dz = (z - x) / N ; dc = dz W (no activation to go back through) ;
-    gW = x~^T dc + dz^T c ; gb = sum dc ; gb' = sum dz. W is drawn uniform in
-    +-sqrt(6 / (n_visible + n_hidden)) (Glorot's range for a linear unit) unless shared in.
-    ``params = [W, b, b_prime]``, the same protocol as ``dA``.
-    """
-
-    def __init__(self, numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None):
-        check_rng(numpy_rng, "numpy_rng")
-        self.n_visible = check_positive_int(n_visible, "n_visible")
-        self.n_hidden = check_positive_int(n_hidden, "n_hidden")
-        self.xp = backend.xp
-        # a linear code: the tutorial's bound without the sigmoid's factor 4
-        W, bhid, bvis = tied_parameters(numpy_rng, n_visible, n_hidden, W, bhid, bvis, gain=1.0)
-        self.W, self.b, self.b_prime = W, bhid, bvis
-        self.params = [self.W, self.b, self.b_prime]
-        self.param_names = ["W", "b", "b_prime"]
-
-    def get_hidden_values(self, x):
-        """c = x W + b (linear)."""
-        x = check_matrix(x, "x", self.n_visible, self.xp, allow_1d=True)
-        return x.astype(self.W.dtype, copy=False) @ self.W + self.b
-
-    def cost_and_grads(self, x, corruption_level=0.0, rng=None):
-        """Minibatch cost and ``[gW, gb, gb_prime]``; the mask is drawn from ``rng``."""
-        x = check_matrix(x, "x", self.n_visible, self.xp, unit_interval=True).astype(self.W.dtype, copy=False)
-        level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
-        if rng is None:
-            raise ValueError("rng must be given (a numpy RandomState/Generator or dae.RandomStreams) "
-                             "to draw the corruption")
-        # forward
-        tilde_x = corrupt(x, level, "masking", rng, "corruption")
-        c = tilde_x @ self.W + self.b
-        a_z = c @ self.W.T + self.b_prime
-        z = sigmoid(a_z)
-        cost = cross_entropy_from_logits(x, a_z).mean()
-        # backward
-        dz = (z - x) / x.shape[0]
-        dc = dz @ self.W
-        gW = tilde_x.T @ dc + dz.T @ c
-        return cost, [gW, dc.sum(axis=0), dz.sum(axis=0)]
 
 
 class DeepAutoencoder:
@@ -167,14 +118,21 @@ class DeepAutoencoder:
         for j in range(L):
             self.params += [self.decoder_W[j], self.decoder_b[j]]
             self.param_names += [f"decoder_W{j}", f"decoder_b{j}"]
+        # the network as layers, in data order: (Dense, activation) for the 2L layers, then the loss
+        self.layers = [(Dense(self.encoder_W[i], self.encoder_b[i]), Identity() if i == L - 1 else Sigmoid())
+                       for i in range(L)]
+        self.layers += [(Dense(self.decoder_W[j], self.decoder_b[j]), Sigmoid()) for j in range(L)]
+        if self.loss == "cross_entropy":   # the loss reads the logits a_z: the last activation is folded in
+            self.layers[-1] = (self.layers[-1][0], Identity())
+            self.loss_layer = SigmoidCrossEntropy()
+        else:
+            self.loss_layer = SquaredError()
 
-    # ----- the network as a list of layers, in data order -------------------------------------
-    def _layers(self):
-        """[(W, b, is_linear)] for the 2L layers, input to output."""
-        L = self.n_layers
-        enc = [(self.encoder_W[i], self.encoder_b[i], i == L - 1) for i in range(L)]
-        dec = [(self.decoder_W[j], self.decoder_b[j], False) for j in range(L)]
-        return enc + dec
+    def _run(self, h, layers):
+        """h pushed through ``layers`` (no caches: for encoding and decoding)."""
+        for dense, act in layers:
+            h, _ = act.forward(dense.forward(h)[0], inplace=True)
+        return h
 
     def _input(self, x, name="x", unit_interval=False):
         x = check_matrix(x, name, self.layer_sizes[0], self.xp, unit_interval=unit_interval, allow_1d=True)
@@ -183,19 +141,13 @@ class DeepAutoencoder:
     # ----- for users ----------------------------------------------------------------------------
     def encode(self, x):
         """The code c = h_L for each row of x (linear, n_code columns)."""
-        h = self._input(x)
-        for W, b, linear in self._layers()[:self.n_layers]:
-            a = h @ W + b
-            h = a if linear else sigmoid(a)
-        return h
+        return self._run(self._input(x), self.layers[:self.n_layers])
 
     def decode(self, code):
         """The reconstruction z = g_0 (in (0, 1)) of each row of ``code``."""
         g = check_matrix(code, "code", self.layer_sizes[-1], self.xp, allow_1d=True)
-        g = g.astype(self.encoder_W[0].dtype, copy=False)
-        for W, b, _ in self._layers()[self.n_layers:]:
-            g = sigmoid(g @ W + b)
-        return g
+        g = self._run(g.astype(self.encoder_W[0].dtype, copy=False), self.layers[self.n_layers:])
+        return Sigmoid().forward(g, inplace=True)[0] if self.loss == "cross_entropy" else g
 
     def reconstruct(self, x):
         """z = decode(encode(x))."""
@@ -229,61 +181,44 @@ class DeepAutoencoder:
                 raise ValueError("rng must be given (a numpy RandomState/Generator or dae.RandomStreams) "
                                  "to draw the corruption when corruption_level > 0")
             inp = corrupt(x, level, "masking", rng, "corruption")
-        layers = self._layers()
-        # forward: keep every layer's input u_k
-        inputs = [inp]
+        # forward: each Dense keeps its input u_k, each activation its output
+        caches = []
         h = inp
-        for k, (W, b, linear) in enumerate(layers):
-            a = h @ W + b
-            if k == len(layers) - 1:
-                break
-            h = a if linear else sigmoid(a)
-            inputs.append(h)
-        z = sigmoid(a)
-        n = x.shape[0]
-        if self.loss == "cross_entropy":
-            cost = cross_entropy_from_logits(x, a).mean()
-            delta = (z - x) / n
-        else:
-            d = z - x
-            cost = (d * d).sum(axis=1).mean()
-            delta = (2.0 / n) * d * z * (1.0 - z)
-        # backward
-        grads = [None] * (2 * len(layers))
-        for k in range(len(layers) - 1, -1, -1):
-            W, _, _ = layers[k]
-            u = inputs[k]
-            grads[2 * k] = u.T @ delta
-            grads[2 * k + 1] = delta.sum(axis=0)
-            if k > 0:
-                delta = delta @ W.T
-                if not layers[k - 1][2]:  # the layer below is sigmoid: times h (1 - h)
-                    delta *= u * (1.0 - u)
+        for dense, act in self.layers:
+            a, dense_cache = dense.forward(h)
+            h, act_cache = act.forward(a, inplace=True)
+            caches.append((dense_cache, act_cache))
+        cost, loss_cache = self.loss_layer.forward(h, x)
+        # backward: delta_2L from the loss, then through each activation and Dense
+        delta, _ = self.loss_layer.backward(1.0, loss_cache)
+        grads = [None] * (2 * len(self.layers))
+        for k in range(len(self.layers) - 1, -1, -1):
+            dense, act = self.layers[k]
+            dense_cache, act_cache = caches[k]
+            delta, _ = act.backward(delta, act_cache, inplace=True)
+            delta, grads[2 * k:2 * k + 2] = dense.backward(delta, dense_cache, need_dx=k > 0)
         return cost, grads
 
     # ----- stage 1: greedy layer-wise pretraining ----------------------------------------------
     def pretraining_layer(self, i, numpy_rng=None):
         """The tied autoencoder that pretrains encoder layer ``i`` (0-based), sharing its arrays:
-        a ``dae.dA`` for a sigmoid layer, a :class:`LinearCodeLayer` for the code layer."""
+        a ``dae.dA``, sigmoid for the hidden layers, ``activation="linear"`` for the code layer
+        (whose initial range is then Glorot's, without the sigmoid's factor 4)."""
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.n_layers:
             raise ValueError(f"i must be a layer index in [0, {self.n_layers}), got {i!r}")
         numpy_rng = numpy.random.RandomState(0) if numpy_rng is None else check_rng(numpy_rng)
         n_in, n_out = self.layer_sizes[i], self.layer_sizes[i + 1]
         shared = dict(W=self.encoder_W[i], bhid=self.encoder_b[i], bvis=self.visible_b[i])
-        if i == self.n_layers - 1:
-            return LinearCodeLayer(numpy_rng, n_in, n_out, **shared)
+        activation = "linear" if i == self.n_layers - 1 else "sigmoid"
         # theano_rng is given so that dA draws nothing from numpy_rng (its W is shared in).
-        return dA(numpy_rng, theano_rng=RandomStreams(0), n_visible=n_in, n_hidden=n_out, **shared)
+        return dA(numpy_rng, theano_rng=RandomStreams(0), n_visible=n_in, n_hidden=n_out,
+                  activation=activation, **shared)
 
     def _propagate(self, x, i, batch_size=2000):
         """h_i for all rows of x (the input of encoder layer i), in chunks."""
         out = []
         for rows in _rows(x.shape[0], batch_size):
-            h = x[rows]
-            for W, b, linear in self._layers()[:i]:
-                a = h @ W + b
-                h = a if linear else sigmoid(a)
-            out.append(h)
+            out.append(self._run(x[rows], self.layers[:i]))
         return self.xp.concatenate(out, axis=0)
 
     def pretrain(self, train_x, epochs=1, batch_size=100, corruption_level=0.1, optimizer="adam",

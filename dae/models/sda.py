@@ -18,7 +18,7 @@ Training has the three steps of the tutorial:
 
 Back-propagation for step 3: with D = (P - onehot(y)) / N at the top, G_L = D V^T, and for
 k = L..1: A_k = G_k * h_k (1 - h_k), gW_k = h_{k-1}^T A_k, gb_k = sum_rows A_k,
-G_{k-1} = A_k W_k^T (see dae/layers.py). ``cost_and_grads(x, y)`` returns these.
+G_{k-1} = A_k W_k^T (see dae/layers/dense.py). ``cost_and_grads(x, y)`` returns these.
 """
 import numbers
 
@@ -215,14 +215,14 @@ class SdA:
                 masks.append(self._keep_mask(rng, dropout, h, f"dropout{k}"))
                 h = h * masks[-1]
         cost, log_cache = self.logLayer.forward(h, y)
-        dh, log_grads = self.logLayer.backward(log_cache, need_dx=not top_only)
+        dh, log_grads = self.logLayer.backward(1.0, log_cache, need_dx=not top_only)
         if top_only:
             return cost, log_grads
         grads = []
         for i in range(self.n_layers - 1, -1, -1):
             if dropout:
                 dh *= masks[i]
-            dh, layer_grads = self.sigmoid_layers[i].backward(caches[i], dh, need_dx=i > 0)
+            dh, layer_grads = self.sigmoid_layers[i].backward(dh, caches[i], need_dx=i > 0)
             grads = layer_grads + grads
         return cost, grads + log_grads
 
@@ -402,7 +402,7 @@ class SdA:
 
     def _top_step(self, codes, y):
         cost, cache = self.logLayer.forward(codes, y)
-        _, grads = self.logLayer.backward(cache, need_dx=False)
+        _, grads = self.logLayer.backward(1.0, cache, need_dx=False)
         return cost, grads
 
     def _predict_checked(self, x):

@@ -30,7 +30,9 @@ Writing d(.) for dcost/d(.)::
     dlogvar  = dz * eps * s / 2 + (exp(logvar) - 1) / (2 N)       (dz/dlogvar = eps s / 2)
     dh_L     = dmu W_mu^T + dlogvar W_logvar^T,  then back through the encoder as above
 
-``cost_and_grads`` computes exactly these, the forward pass and the backward pass side by side.
+``cost_and_grads`` computes exactly these, the forward pass and the backward pass side by side,
+from the layers of dae/layers/: a ``Dense`` and an activation per hidden layer, a ``Dense`` per
+head (mu, logvar) and for the logits, and ``SigmoidCrossEntropy`` for rec (its backward is da).
 
 The importance-weighted estimate of log p(x) (Burda et al., 2015) draws k codes from q::
 
@@ -51,6 +53,7 @@ from .. import backend
 from .. import config
 from .. import io
 from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
+from ..layers import Dense, SigmoidCrossEntropy, activation as make_activation
 from ..random import RandomStreams
 from ..validation import check_choice, check_matrix, check_positive_int, check_rng
 
@@ -125,7 +128,7 @@ class VAE:
         self.n_hidden = _check_hidden(n_hidden)
         self.n_latent = check_positive_int(n_latent, "n_latent")
         self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
-        self.f, self.f_grad = ACTIVATIONS[activation]
+        self.act = make_activation(self.activation)   # stateless: one layer object serves every layer
         if rng is None:  # the noise stream's seed is drawn before the weights, as dA does
             draw = numpy_rng.randint if hasattr(numpy_rng, "randint") else numpy_rng.integers
             rng = RandomStreams(int(draw(2 ** 30)))
@@ -159,6 +162,12 @@ class VAE:
                     for l in range(len(self.n_hidden))]
         self.W_out = add("W_out", weight(sizes[-1], self.n_visible))
         self.b_out = add("b_out", xp.zeros(self.n_visible, dtype))
+        # the same arrays as layers
+        self.enc_layers = [Dense(W, b) for W, b in self.enc]
+        self.mu_layer, self.logvar_layer = Dense(self.W_mu, self.b_mu), Dense(self.W_logvar, self.b_logvar)
+        self.dec_layers = [Dense(W, b) for W, b in self.dec]
+        self.out_layer = Dense(self.W_out, self.b_out)
+        self.rec_loss = SigmoidCrossEntropy()
 
     # ----- argument checks --------------------------------------------------------------------
     def _x(self, x, name="x"):
@@ -176,31 +185,34 @@ class VAE:
 
     # ----- the two networks (forward passes that keep what the backward pass needs) ---------
     def _mlp(self, layers, h):
-        """Hidden layers h_l = f(h_{l-1} W + b); returns every h_l, h_0 included."""
-        hs = [h]
-        for W, b in layers:
-            hs.append(self.f(hs[-1] @ W + b))
-        return hs
+        """Hidden layers h_l = f(h_{l-1} W + b): (h_L, caches for ``_mlp_backward``)."""
+        caches = []
+        for dense in layers:
+            a, dense_cache = dense.forward(h)
+            h, act_cache = self.act.forward(a, inplace=True)
+            caches.append((dense_cache, act_cache))
+        return h, caches
 
-    def _mlp_backward(self, layers, hs, dh, input_grad=True):
+    def _mlp_backward(self, layers, caches, dh, input_grad=True):
         """Back through ``_mlp``: returns (grads [gW, gb per layer], dcost/dh_0).
 
         With ``input_grad=False`` dcost/dh_0 is not computed (None): the encoder needs no
         gradient with respect to the data, and skipping it saves a tenth of the work."""
         grads = []
         for l in range(len(layers) - 1, -1, -1):
-            dpre = dh * self.f_grad(hs[l + 1])
-            grads = [hs[l].T @ dpre, dpre.sum(axis=0)] + grads
-            dh = dpre @ layers[l][0].T if (l > 0 or input_grad) else None
+            dense_cache, act_cache = caches[l]
+            dpre, _ = self.act.backward(dh, act_cache, inplace=True)
+            dh, layer_grads = layers[l].backward(dpre, dense_cache, need_dx=l > 0 or input_grad)
+            grads = layer_grads + grads
         return grads, dh
 
     def _encode(self, x):
-        hs = self._mlp(self.enc, x)
-        return hs, hs[-1] @ self.W_mu + self.b_mu, hs[-1] @ self.W_logvar + self.b_logvar
+        h, caches = self._mlp(self.enc_layers, x)
+        return (h, caches), self.mu_layer.forward(h)[0], self.logvar_layer.forward(h)[0]
 
     def _decode(self, z):
-        gs = self._mlp(self.dec, z)
-        return gs, gs[-1] @ self.W_out + self.b_out
+        g, caches = self._mlp(self.dec_layers, z)
+        return (g, caches), self.out_layer.forward(g)[0]
 
     # ----- cost and gradients (the gradient protocol) ---------------------------------------
     def cost_and_grads(self, x, rng=None):
@@ -212,25 +224,29 @@ class VAE:
         x = self._x(x)
         eps = self._eps(rng, x.shape[0])
         n = x.shape[0]
+        xp = self.xp
 
         # forward
-        hs, mu, logvar = self._encode(x)
-        s = self.xp.exp(0.5 * logvar)
+        (h, enc_caches), mu, logvar = self._encode(x)
+        s = xp.exp(0.5 * logvar)
         z = mu + s * eps
-        gs, a = self._decode(z)
+        (g, dec_caches), a = self._decode(z)
         var = s * s
         kl = -0.5 * (1.0 + logvar - mu * mu - var).sum(axis=1)
-        cost = (cross_entropy_from_logits(x, a) + kl).mean()
+        rec, rec_cache = self.rec_loss.forward(a, x)          # mean over rows of sum_k softplus(a) - x a
+        cost = rec + kl.mean()
 
         # backward
-        da = (sigmoid(a) - x) / n
-        g_out = [gs[-1].T @ da, da.sum(axis=0)]
-        g_dec, dz = self._mlp_backward(self.dec, gs, da @ self.W_out.T)
+        da, _ = self.rec_loss.backward(1.0, rec_cache)        # (sigmoid(a) - x) / N
+        dg, g_out = self.out_layer.backward(da, g)
+        g_dec, dz = self._mlp_backward(self.dec_layers, dec_caches, dg)
         dmu = dz + mu / n
         dlogvar = 0.5 * dz * eps * s + 0.5 * (var - 1.0) / n
-        g_heads = [hs[-1].T @ dmu, dmu.sum(axis=0), hs[-1].T @ dlogvar, dlogvar.sum(axis=0)]
-        g_enc, _ = self._mlp_backward(self.enc, hs, dmu @ self.W_mu.T + dlogvar @ self.W_logvar.T, input_grad=False)
-        return cost, g_enc + g_heads + g_dec + g_out
+        dh, g_mu = self.mu_layer.backward(dmu, h)
+        dh_logvar, g_logvar = self.logvar_layer.backward(dlogvar, h)
+        dh += dh_logvar
+        g_enc, _ = self._mlp_backward(self.enc_layers, enc_caches, dh, input_grad=False)
+        return cost, g_enc + g_mu + g_logvar + g_dec + g_out
 
     # ----- for users ----------------------------------------------------------------------
     def encode(self, x):
