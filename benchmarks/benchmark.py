@@ -312,6 +312,8 @@ def main(argv=None):
     parser.add_argument("--examples-batch1", type=int, default=10000,
                         help="examples timed at batch 1, scaled to the 50,000-example epoch")
     parser.add_argument("--threads", default="auto", help="dae's BLAS threads: 'auto' (per workload) or a number")
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="PyTorch's intra-op threads (default: its own choice, one per core)")
     parser.add_argument("--load", action="store_true", help="run beside a competing single-threaded BLAS job")
     parser.add_argument("--output", default=os.path.join(HERE, "results.json"))
     args = parser.parse_args(argv)
@@ -322,6 +324,8 @@ def main(argv=None):
     contenders = {"dae": True, "pytorch": available("torch"), "pytensor": available("pytensor")}
     if contenders["pytorch"]:
         import torch
+        if args.torch_threads:
+            torch.set_num_threads(args.torch_threads)
         torch_info = {"version": torch.__version__, "threads": torch.get_num_threads()}
     else:
         torch_info = None

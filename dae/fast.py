@@ -30,6 +30,7 @@ The equations are those of ``dae/da.py``; what changes is only how they are eval
 import math
 
 from . import backend
+from .layers.activations import Sigmoid
 from .validation import check_float, check_matrix, check_positive_int
 
 
@@ -146,6 +147,8 @@ class SigmoidSoftmaxSGD:
 
     ``train_layers`` (default all) lists which layers are updated, counting the output layer
     as the last: fine-tuning only the classifier is ``train_layers=[len(weights) - 1]``.
+    The sigmoid is ``dae.layers.Sigmoid``'s in-place path (forward into the product's buffer,
+    backward into a preallocated slope buffer): the same layer as the SdA's, no allocation.
     """
 
     def __init__(self, weights, biases, batch_size, learning_rate, train_layers=None):
@@ -165,6 +168,7 @@ class SigmoidSoftmaxSGD:
         self.slope = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights[:-1]]
         self.work = [xp.empty_like(W) if i in self.train_layers else None for i, W in enumerate(weights)]
         self.rows = xp.arange(n)
+        self.act = Sigmoid()
 
     def __call__(self, x, y):
         xp, n = self.xp, self.batch_size
@@ -178,7 +182,7 @@ class SigmoidSoftmaxSGD:
             xp.matmul(below, W, out=h)
             h += b
             if i < L:
-                backend.sigmoid_inplace(h)
+                self.act.forward(h, inplace=True)
             below = h
         logits, d_out = self.h[L], self.d[L]
         xp.subtract(logits, logits.max(axis=1, keepdims=True), out=d_out)  # shifted logits
@@ -194,11 +198,8 @@ class SigmoidSoftmaxSGD:
             W, b, d = self.weights[i], self.biases[i], self.d[i]
             if i > 0:
                 h_below, d_below = self.h[i - 1], self.d[i - 1]
-                slope = self.slope[i - 1]
                 xp.matmul(d, W.T, out=d_below)
-                xp.subtract(1.0, h_below, out=slope)
-                slope *= h_below                                # s' = h (1 - h)
-                d_below *= slope
+                self.act.backward(d_below, h_below, inplace=True, work=self.slope[i - 1])  # * h (1 - h)
             if i in self.train_layers:
                 b -= step * d.sum(axis=0)
                 d *= -step                                      # d is not needed below any more

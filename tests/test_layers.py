@@ -188,3 +188,32 @@ def test_logistic_regression_label_errors():
         clf.errors(numpy.array([0.0, 1.0, 1.0]), x)
     with pytest.raises(ValueError, match="input"):
         clf.p_y_given_x()
+
+
+# ----- Dense: the one affine layer every network is built from ----------------------------------
+def test_dense_forward_backward_and_input_gradient():
+    from dae.layers import Dense
+    rng = _rng(11)
+    W, b = rng.randn(5, 3), rng.randn(3)
+    layer = Dense(W, b)
+    assert layer.params[0] is W and layer.params[1] is b
+    x, dout = rng.randn(4, 5), rng.randn(4, 3)
+    a, cache = layer.forward(x)
+    numpy.testing.assert_allclose(a, x @ W + b, rtol=1e-14)
+    dx, (gW, gb) = layer.backward(dout, cache)
+
+    def probe(v):
+        return float((Dense(W, b).forward(v)[0] * dout).sum())
+    numpy.testing.assert_allclose(dx, numerical_gradient(probe, x.copy()), rtol=1e-6, atol=1e-9)
+    numpy.testing.assert_allclose(gW, numerical_gradient(lambda w: float(((x @ w + b) * dout).sum()), W.copy()),
+                                  rtol=1e-6, atol=1e-9)
+    numpy.testing.assert_allclose(gb, dout.sum(axis=0), rtol=1e-14)
+    none, _ = layer.backward(dout, cache, need_dx=False)
+    assert none is None
+
+
+def test_hidden_layer_is_a_dense_then_its_activation():
+    layer = dae.HiddenLayer(_rng(3), n_in=4, n_out=3, activation="tanh")
+    assert layer.dense.W is layer.W and layer.act.name == "tanh"
+    x = _rng(4).rand(2, 4).astype(numpy.float32)
+    numpy.testing.assert_array_equal(layer.output(x), numpy.tanh(x @ layer.W + layer.b))
