@@ -331,6 +331,7 @@ def main(argv=None):
         torch_info = None
         print("PyTorch is not installed: only dae is timed (pip install -e '.[bench]')", file=sys.stderr)
 
+    load_before = _loadavg()
     job = competing_job() if args.load else None
     try:
         rates = matmul_rate()
@@ -352,6 +353,8 @@ def main(argv=None):
                     "blas": dae_threads.blas_info()},
         "note": "a shared machine: only the ratios of contenders timed side by side (alternated) mean anything",
         "competing_single_thread_blas_job": bool(args.load),
+        "loadavg_before_after": [load_before, _loadavg()],
+        "threads": {"dae": args.threads, "pytorch": args.torch_threads or "default"},
         "matmul_gflops": rates,
         "reps": reps,
         "quick": bool(args.quick),
@@ -362,6 +365,16 @@ def main(argv=None):
     with open(args.output, "w") as f:
         json.dump(report, f, indent=2)
     print(f"wrote {args.output}")
+
+
+def _loadavg():
+    """The 1-minute load average and the runnable tasks (what else the machine was doing)."""
+    try:
+        with open("/proc/loadavg") as f:
+            fields = f.read().split()
+        return {"load_1min": float(fields[0]), "runnable": fields[3]}
+    except OSError:
+        return None
 
 
 def _dae_threads_for(args, n_rows, n_in, n_out):

@@ -163,7 +163,7 @@ def squared_error_per_image(x, x_hat):
 # %% [markdown]
 # ## 3. Training: greedy pretraining, unrolling, then fine-tuning with a decaying step.
 # `model.pretrain` trains one tied denoising autoencoder per layer on the codes of the layers
-# below (dA for sigmoid layers, LinearCodeLayer for the code) and unrolls the network. The
+# below (a sigmoid dA per hidden layer, a `dA(activation="linear")` for the code) and unrolls the network. The
 # fine-tuning loop is written out here: one `cost_and_grads` and one optimiser step per
 # minibatch, the learning rate set before each step from the schedule. With `--minutes`, the
 # schedule runs on the elapsed fraction of the time budget and training stops when it is

@@ -119,11 +119,11 @@ class DeepAutoencoder:
             self.params += [self.decoder_W[j], self.decoder_b[j]]
             self.param_names += [f"decoder_W{j}", f"decoder_b{j}"]
         # the network as layers, in data order: (Dense, activation) for the 2L layers, then the loss
-        self.layers = [(Dense(self.encoder_W[i], self.encoder_b[i]), Identity() if i == L - 1 else Sigmoid())
+        self.network = [(Dense(self.encoder_W[i], self.encoder_b[i]), Identity() if i == L - 1 else Sigmoid())
                        for i in range(L)]
-        self.layers += [(Dense(self.decoder_W[j], self.decoder_b[j]), Sigmoid()) for j in range(L)]
+        self.network += [(Dense(self.decoder_W[j], self.decoder_b[j]), Sigmoid()) for j in range(L)]
         if self.loss == "cross_entropy":   # the loss reads the logits a_z: the last activation is folded in
-            self.layers[-1] = (self.layers[-1][0], Identity())
+            self.network[-1] = (self.network[-1][0], Identity())
             self.loss_layer = SigmoidCrossEntropy()
         else:
             self.loss_layer = SquaredError()
@@ -141,12 +141,12 @@ class DeepAutoencoder:
     # ----- for users ----------------------------------------------------------------------------
     def encode(self, x):
         """The code c = h_L for each row of x (linear, n_code columns)."""
-        return self._run(self._input(x), self.layers[:self.n_layers])
+        return self._run(self._input(x), self.network[:self.n_layers])
 
     def decode(self, code):
         """The reconstruction z = g_0 (in (0, 1)) of each row of ``code``."""
         g = check_matrix(code, "code", self.layer_sizes[-1], self.xp, allow_1d=True)
-        g = self._run(g.astype(self.encoder_W[0].dtype, copy=False), self.layers[self.n_layers:])
+        g = self._run(g.astype(self.encoder_W[0].dtype, copy=False), self.network[self.n_layers:])
         return Sigmoid().forward(g, inplace=True)[0] if self.loss == "cross_entropy" else g
 
     def reconstruct(self, x):
@@ -184,16 +184,16 @@ class DeepAutoencoder:
         # forward: each Dense keeps its input u_k, each activation its output
         caches = []
         h = inp
-        for dense, act in self.layers:
+        for dense, act in self.network:
             a, dense_cache = dense.forward(h)
             h, act_cache = act.forward(a, inplace=True)
             caches.append((dense_cache, act_cache))
         cost, loss_cache = self.loss_layer.forward(h, x)
         # backward: delta_2L from the loss, then through each activation and Dense
         delta, _ = self.loss_layer.backward(1.0, loss_cache)
-        grads = [None] * (2 * len(self.layers))
-        for k in range(len(self.layers) - 1, -1, -1):
-            dense, act = self.layers[k]
+        grads = [None] * (2 * len(self.network))
+        for k in range(len(self.network) - 1, -1, -1):
+            dense, act = self.network[k]
             dense_cache, act_cache = caches[k]
             delta, _ = act.backward(delta, act_cache, inplace=True)
             delta, grads[2 * k:2 * k + 2] = dense.backward(delta, dense_cache, need_dx=k > 0)
@@ -218,7 +218,7 @@ class DeepAutoencoder:
         """h_i for all rows of x (the input of encoder layer i), in chunks."""
         out = []
         for rows in _rows(x.shape[0], batch_size):
-            out.append(self._run(x[rows], self.layers[:i]))
+            out.append(self._run(x[rows], self.network[:i]))
         return self.xp.concatenate(out, axis=0)
 
     def pretrain(self, train_x, epochs=1, batch_size=100, corruption_level=0.1, optimizer="adam",
