@@ -55,6 +55,7 @@ import workloads  # noqa: E402
 from dae.fast import SigmoidSoftmaxSGD, TiedSigmoidSGD  # noqa: E402
 
 EPOCH = 50000
+MATMUL_RATE = [float("nan")]  # the square product's GFLOP/s, measured at the start of the run
 PAUSE = 0.3  # seconds before each timed run: the other library's spinning threads go to sleep
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -226,15 +227,16 @@ def available(module):
 
 MODEL_WORKLOADS = {
     "cA": {"spec": dict(n_visible=784, n_hidden=500, batch_size=10, contraction_level=0.1, learning_rate=0.01),
-           "data": "mnist", "epoch_examples": 50000, "steps": 1000, "quick_steps": 100},
+           "data": "mnist", "epoch_examples": 50000, "steps": 1000, "quick_steps": 100, "largest_product": (10, 784, 500)},
     "deep": {"spec": dict(sizes=[784, 1000, 500, 250, 30], batch_size=200, learning_rate=1e-3),
-             "data": "mnist", "epoch_examples": 50000, "steps": 250, "quick_steps": 25},
+             "data": "mnist", "epoch_examples": 50000, "steps": 250, "quick_steps": 25, "largest_product": (200, 784, 1000)},
     "conv": {"spec": dict(input_shape=[3, 32, 32], channels=[8, 16, 16], kernel_sizes=[5, 3, 3], code_size=32,
                           batch_size=32, learning_rate=2e-3),
-             "data": "patches", "epoch_examples": 20000, "steps": 100, "quick_steps": 10},
+             "data": "patches", "epoch_examples": 20000, "steps": 100, "quick_steps": 10,
+             "largest_product": (32 * 32 * 32, 8 * 3 * 3, 16)},   # im2col of the second convolution
     "vae": {"spec": dict(n_visible=784, n_hidden=[500, 500], n_latent=20, activation="relu", batch_size=100,
                          learning_rate=1e-3),
-            "data": "mnist", "epoch_examples": 50000, "steps": 500, "quick_steps": 50},
+            "data": "mnist", "epoch_examples": 50000, "steps": 500, "quick_steps": 50, "largest_product": (100, 784, 500)},
 }
 TUTORIAL_WORKLOADS = ["dA", "pretrain", "finetune"]
 ALL = TUTORIAL_WORKLOADS + list(MODEL_WORKLOADS)
@@ -275,6 +277,7 @@ def summarise(result, times, costs, flops_epoch, scale, names):
         result["contenders"][c] = {"epoch_seconds_median": median,
                                    "epoch_seconds_all": [t * scale for t in times[c]],
                                    "gflops": flops_epoch / median / 1e9,
+                                   "fraction_of_square_matmul_rate": flops_epoch / median / 1e9 / MATMUL_RATE[0],
                                    "last_mean_cost": costs[c]}
     if "pytorch" in names:
         result["ratio_dae_over_pytorch"] = (result["contenders"]["dae"]["epoch_seconds_median"]
@@ -316,6 +319,8 @@ def main(argv=None):
                         help="PyTorch's intra-op threads (default: its own choice, one per core)")
     parser.add_argument("--load", action="store_true", help="run beside a competing single-threaded BLAS job")
     parser.add_argument("--output", default=os.path.join(HERE, "results.json"))
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the rows of --output that this run does not redo (each row keeps its command)")
     args = parser.parse_args(argv)
     only = ALL if args.only is None else _only(args.only)
     reps = args.reps or 3
@@ -335,6 +340,7 @@ def main(argv=None):
     job = competing_job() if args.load else None
     try:
         rates = matmul_rate()
+        MATMUL_RATE[0] = rates["square_2048"]
         print("matmul GFLOP/s: " + ", ".join(f"{k} {v:.1f}" for k, v in rates.items()), flush=True)
         workloads_out = []
         for kind in [k for k in TUTORIAL_WORKLOADS if k in only]:
@@ -347,6 +353,19 @@ def main(argv=None):
             job.kill()
             job.wait()
 
+    command = "python benchmarks/benchmark.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    for row in workloads_out:
+        row.update(command=command, date=stamp, loadavg_before_after=[load_before, _loadavg()])
+    if args.merge and os.path.exists(args.output):
+        with open(args.output) as f:
+            previous = json.load(f)
+        old = previous.get("workloads", [])
+        for row in old:  # rows of an older run keep that run's command and date
+            row.setdefault("command", previous.get("command"))
+            row.setdefault("date", previous.get("date"))
+        redone = {(r["workload"], r.get("batch_size")) for r in workloads_out}
+        workloads_out = [r for r in old if (r["workload"], r.get("batch_size")) not in redone] + workloads_out
     report = {
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
                     "numpy": numpy.__version__, "pytorch": torch_info, "backend": backend.name,
@@ -359,8 +378,8 @@ def main(argv=None):
         "reps": reps,
         "quick": bool(args.quick),
         "workloads": workloads_out,
-        "command": "python benchmarks/benchmark.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": command,
+        "date": stamp,
     }
     with open(args.output, "w") as f:
         json.dump(report, f, indent=2)
@@ -437,9 +456,7 @@ def model_workload(kind, train_x, args, reps, contenders):
     for run in runs.values():
         run(2)                                          # warm up (first-touch of buffers, thread start)
     timed = {c: (lambda run=run: run(steps)) for c, run in runs.items()}
-    widest = max(v for k, v in spec.items() if k in ("n_hidden", "sizes") for v in (v if isinstance(v, list) else [v])) \
-        if kind != "conv" else 1024
-    threads_n = _dae_threads_for(args, batch_size, 784, widest)
+    threads_n = _dae_threads_for(args, *w["largest_product"])
     times, costs = time_alternated(timed, reps, threads_n)
     epoch_steps = w["epoch_examples"] // batch_size
     scale = epoch_steps / steps

@@ -33,7 +33,10 @@ What the tutorial meant, and what is computed here, is the true mean over the mi
 
 from .. import backend
 from .da import tied_parameters
-from ..functions import cross_entropy_from_logits, sigmoid
+from ..functions import sigmoid
+from ..layers import Dense, Sigmoid, SigmoidCrossEntropy
+
+_SIGMOID, _REC = Sigmoid(), SigmoidCrossEntropy()
 from ..validation import check_float, check_matrix, check_param, check_positive_int, check_rng
 
 
@@ -65,6 +68,7 @@ class cA:
         self.b = bhid
         self.b_prime = bvis
         self.W_prime = self.W.T
+        self._encoder, self._decoder = Dense(self.W, self.b), Dense(self.W_prime, self.b_prime)
         self.x = input
         self.params = [self.W, self.b, self.b_prime]
         self.param_names = ["W", "b", "b_prime"]
@@ -99,10 +103,9 @@ class cA:
         n = x.shape[0]
 
         # forward
-        h = sigmoid(x @ self.W + self.b)
-        a_z = h @ self.W_prime + self.b_prime
-        z = sigmoid(a_z)
-        L_rec = cross_entropy_from_logits(x, a_z).mean()
+        h, _ = _SIGMOID.forward(self._encoder.forward(x)[0], inplace=True)
+        a_z, _ = self._decoder.forward(h)
+        L_rec, (_, z) = _REC.forward(a_z, x)  # mean cross-entropy from the logits, and z = s(a_z)
         slope = h * (1.0 - h)             # dh/da, per unit
         s = slope * slope                 # s_nj
         w = (self.W * self.W).sum(axis=0)  # w_j = sum_i W_ij^2
