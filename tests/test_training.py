@@ -8,6 +8,7 @@ import pytest
 
 import dae
 from dae import optim, training
+from dae.io import load_arrays
 
 
 def data(n=120, d=36, seed=0):

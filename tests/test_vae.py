@@ -308,8 +308,8 @@ def test_load_refuses_damaged_or_foreign_files(tmp_path):
     with pytest.raises(dae.CorruptFileError):
         VAE.load(bad)
     other = tmp_path / "other.npz"
-    dae.io.save_arrays(other, {"W": numpy.zeros(3)}, {"model": "dA"})
-    with pytest.raises(ValueError, match="does not hold a VAE"):
+    dae.save_model(dae.dA(numpy.random.RandomState(0), n_visible=4, n_hidden=2), other)
+    with pytest.raises(ValueError, match="holds a dA, not a VAE"):
         VAE.load(other)
 
 
