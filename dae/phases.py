@@ -15,15 +15,7 @@ import os
 import numpy
 
 from . import optim
-
-
-def trainer_class():
-    """``dae.train.Trainer`` (the one loop), or the older ``dae.training.Trainer``."""
-    try:
-        from .train import Trainer
-    except ImportError:  # pragma: no cover - before dae.train exists
-        from .training import Trainer
-    return Trainer
+from .train import Trainer
 
 
 def checkpoint_path(folder, phase, n_phases):
@@ -32,15 +24,13 @@ def checkpoint_path(folder, phase, n_phases):
 
 
 def phase_rng(phase, index, cfg):
-    if phase.rng is not None and (isinstance(phase.rng, numpy.random.RandomState) or
-                                  trainer_class().__module__ != "dae.training"):
+    if phase.rng is not None:
         return phase.rng
     return numpy.random.RandomState((int(cfg["seed"]) + index) % 2 ** 32)
 
 
 def make_trainer(phase, index, n_phases, cfg, data, folder, *, progress="auto", stream=None, on_epoch_end=None):
     """The Trainer of one phase (its checkpoint in ``folder``, None: no checkpoints)."""
-    Trainer = trainer_class()
     kwargs = dict(batch_size=cfg["batch_size"], cost_kwargs=phase.cost_kwargs, eval_kwargs=phase.eval_kwargs,
                   eval_model=phase.eval_model, rng=phase_rng(phase, index, cfg), shuffle=cfg.get("shuffle", False),
                   checkpoint_path=None if folder is None else checkpoint_path(folder, phase, n_phases),
@@ -65,7 +55,7 @@ def finished(trainer, epochs):
 
 def run_phases(phases, cfg, data, folder, *, resume=False, progress="auto", stream=None, say=None,
                on_epoch_end=None):
-    """Train every phase in order; returns {phase name: history}.
+    """Train every phase in order; returns ({phase name: history}, whether any phase trained).
 
     ``on_epoch_end(phase, trainer, metrics)`` runs after each epoch's checkpoint (and once for a
     phase found finished on resume), e.g. to write the whole model's file."""
@@ -73,6 +63,7 @@ def run_phases(phases, cfg, data, folder, *, resume=False, progress="auto", stre
     histories = {}
     n = len(phases)
     fresh = not resume
+    trained = False
     for index, phase in enumerate(phases):
         if phase.before is not None:
             phase.before(phase.model)
@@ -97,5 +88,6 @@ def run_phases(phases, cfg, data, folder, *, resume=False, progress="auto", stre
         fit = dict(valid_x=data.valid_x, check_values=False)
         if phase.supervised:
             fit.update(train_y=data.y, valid_y=data.valid_y)
+        trained = True
         histories[phase.name] = list(trainer.fit(data.x, phase.epochs, **fit))
-    return histories
+    return histories, trained

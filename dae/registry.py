@@ -389,8 +389,8 @@ def _register_SdA():
         train_options=dict(LAYERWISE, **{
             "dropout": Option(float, 0.0, "dA: probability of dropping each hidden unit in training; SdA: the same "
                                           "in fine-tuning, in [0, 1) (0)"),
-            "patience": Option(int, 10, "SdA early stopping: look at least this many epochs, doubled at each "
-                                        "significant improvement (10, the tutorial's)"),
+            "patience": Option(int, None, "SdA early stopping: look at least this many minibatches, doubled at "
+                                          "each significant improvement (10 epochs' worth, the tutorial's)"),
         }),
         encode=lambda m, x: m.get_codes(x),
         reconstruct=reconstruct,

@@ -5,7 +5,7 @@ import numpy
 
 from .. import backend
 from ..registry import get_model_kind
-from ..training import check_data
+from ..validation import check_data
 from ..validation import check_positive_int
 from .common import UserError, load_model_file, model_path
 from .datasets import load_dataset
@@ -95,7 +95,7 @@ def cmd_reconstruct(args):
 
 def cmd_sample(args):
     from ..random import RandomStreams
-    from ..training import check_seed
+    from ..validation import check_seed
 
     check_positive_int(args.number, "--number")
     check_seed(args.seed, "--seed")

@@ -40,7 +40,7 @@ def _learning_curves(metrics, path):
     phases = {name: h for name, h in phases.items() if h}
     if not phases:
         return False
-    fig, axes = plt.subplots(1, len(phases), figsize=(min(4 * len(phases), 16), 3.5), dpi=100, squeeze=False)
+    fig, axes = plt.subplots(1, len(phases), figsize=(6, 4) if len(phases) == 1 else (min(4 * len(phases), 16), 3.5), dpi=100, squeeze=False)
     for ax, (name, history) in zip(axes[0], phases.items()):
         ax.plot([m["epoch"] for m in history], [m["train_cost"] for m in history], "o-", label="train")
         valid = [(m["epoch"], m["valid_cost"]) for m in history if m.get("valid_cost") is not None]

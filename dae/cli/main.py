@@ -4,7 +4,7 @@ import sys
 
 from ..data import DataFileError
 from ..io import CorruptFileError
-from ..training import DivergenceError
+from ..train import DivergenceError
 from . import apply, figures, info, train
 from .common import Parser, UserError
 

@@ -21,7 +21,8 @@ from .. import backend, config, optim
 from ..model_files import save_model
 from ..phases import run_phases
 from ..registry import MODELS, get_model_kind
-from ..training import DivergenceError, TrainingInterrupted, check_data, check_seed
+from ..train import DivergenceError, TrainingInterrupted
+from ..validation import check_data, check_seed
 from .common import FIGURES, RUN_FILES, UserError, read_json, write_json
 from .datasets import is_mnist, load_dataset, load_labels
 
@@ -385,15 +386,19 @@ def cmd_train(args):
             f"run folder {run}")
     start = time.perf_counter()
     try:
-        run_phases(phases, cfg, data, run, resume=resume, progress=False if args.quiet else "auto", say=say,
-                   on_epoch_end=on_epoch_end)
+        _, trained = run_phases(phases, cfg, data, run, resume=resume, progress=False if args.quiet else "auto",
+                                say=say, on_epoch_end=on_epoch_end)
     except TrainingInterrupted as exc:
         print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
         return 130
     except DivergenceError as exc:
         raise UserError(f"{exc}; continue from it with: dae train --resume {run} --learning-rate "
                         f"{cfg['learning_rate'] / 10:g}") from exc
-    say(f"Trained in {time.perf_counter() - start:.1f}s; model saved to {os.path.join(run, 'model.npz')}")
+    if not trained:
+        say(f"{run} has already trained its {cfg['epochs']} epochs (--epochs {cfg['epochs']}): nothing to do")
+        return 0
+    say(f"Trained {cfg['epochs']} epochs in {time.perf_counter() - start:.1f}s; model saved to "
+        f"{os.path.join(run, 'model.npz')}")
     if not args.no_plots:
         from .figures import make_figures
 
