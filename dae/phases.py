@@ -36,7 +36,7 @@ def make_trainer(phase, index, n_phases, cfg, data, folder, *, progress="auto", 
                   checkpoint_path=None if folder is None else checkpoint_path(folder, phase, n_phases),
                   progress=progress, stream=stream, meta={"config": cfg, "phase": phase.name},
                   model_kind=phase.kind, model_config=phase.config, on_epoch_end=on_epoch_end,
-                  unit_interval=phase.unit_interval)
+                  unit_interval=phase.unit_interval, label=phase.label)
     if phase.transform is not None:
         kwargs["transform"] = phase.transform
     if phase.early_stopping is not None:
@@ -83,8 +83,6 @@ def run_phases(phases, cfg, data, folder, *, resume=False, progress="auto", stre
             fresh = True  # from here on nothing is left to restore
             if path is not None:
                 trainer.save_checkpoint()  # epoch 0, minibatch 0: --resume works from the very start
-        if n > 1:
-            say(f"Phase {phase.name}: {phase.epochs} epochs, learning rate {phase.learning_rate:g}")
         fit = dict(valid_x=data.valid_x, check_values=False)
         if phase.supervised:
             fit.update(train_y=data.y, valid_y=data.valid_y)

@@ -104,6 +104,7 @@ class Phase:
     early_stopping: Optional[Callable] = None
     evaluate: Optional[Callable] = None
     unit_interval: bool = False
+    label: str = "Training"       # the progress lines' first words: "Training epoch 0, cost ..."
 
 
 # ----- model kinds ---------------------------------------------------------------------------
@@ -316,7 +317,7 @@ def _dA_phase(name, layer, epochs, lr, corruption, transform, rng):
         kind, config = None, None
     return Phase(name, layer, epochs, lr, cost_kwargs={"corruption_level": corruption},
                  eval_kwargs={"corruption_level": 0.0}, transform=transform, rng=rng, kind=kind, config=config,
-                 unit_interval=True)
+                 unit_interval=True, label=f"Pre-training layer {name[len('pretrain'):]},")
 
 
 def _register_SdA():
@@ -356,6 +357,7 @@ def _register_SdA():
 
         out.append(Phase("finetune", m, cfg["epochs"], cfg["learning_rate"], cost_kwargs={"dropout": cfg["dropout"]},
                          eval_kwargs={}, supervised=True, rng=m.theano_rng, kind="SdA", config=config_of(m),
+                         label="Fine-tuning",
                          early_stopping=(lambda data: _early_stopping(valid_error, cfg)) if
                          data.valid_x is not None else None,
                          evaluate=(lambda data: lambda trainer: {"valid_error": valid_error()})
@@ -428,7 +430,8 @@ def _register_deep():
                                  cfg["pretrain_corruption_level"], transform, None))
         out.append(Phase("finetune", m, cfg["epochs"], cfg["learning_rate"],
                          cost_kwargs={"corruption_level": 0.0}, before=lambda model: model.unroll(),
-                         kind="deep", config=config_of(m), unit_interval=cfg["loss"] == "cross_entropy"))
+                         kind="deep", config=config_of(m), unit_interval=cfg["loss"] == "cross_entropy",
+                         label="Fine-tuning"))
         return out
 
     def config_of(m):

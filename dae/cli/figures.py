@@ -36,7 +36,7 @@ def _learning_curves(metrics, path):
     import matplotlib.pyplot as plt
     import matplotlib.ticker
 
-    phases = metrics.get("phases") or {"train": metrics.get("epochs", [])}
+    phases = {p["phase"]: p["epochs"] for p in metrics.get("phases") or []} or {"train": metrics.get("epochs", [])}
     phases = {name: h for name, h in phases.items() if h}
     if not phases:
         return False

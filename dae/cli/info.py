@@ -3,7 +3,7 @@ import json
 import os
 
 from ..io import CorruptFileError
-from ..model_files import CHECKPOINT_KIND, load_model, read_model_meta
+from ..model_files import CHECKPOINT_KIND, load_model, read_file, read_model_meta
 from ..registry import get_model_kind
 from .common import UserError, model_path
 
@@ -20,6 +20,9 @@ def cmd_info(args):
     if not os.path.exists(path):
         raise UserError(f"model file {path} not found")
     try:
+        arrays, meta = read_file(path)
+        if meta.get("kind") == CHECKPOINT_KIND and "model" not in meta:
+            return _bare_checkpoint(path, arrays, meta)
         arrays, meta = read_model_meta(path)
         model = load_model(path)
     except CorruptFileError as exc:
@@ -43,7 +46,28 @@ def cmd_info(args):
     if not checkpoint and "epochs_trained" in meta:
         print(f"epochs trained: {meta['epochs_trained']}")
     if checkpoint:
-        opt = meta.get("optimizer", {})
-        print(f"position: epoch {meta.get('epoch')}, minibatch {meta.get('batch')}; optimiser {opt.get('name')} "
-              f"after {opt.get('t')} steps")
+        _position(meta)
+    return 0
+
+
+def _position(meta):
+    opt = meta.get("optimizer", {})
+    print(f"position: epoch {meta.get('epoch')}, minibatch {meta.get('batch')}; optimiser {opt.get('name')} "
+          f"after {opt.get('t')} steps")
+
+
+def _bare_checkpoint(path, arrays, meta):
+    """A checkpoint of a part that is no model kind of its own (e.g. the deep autoencoder's
+    linear code layer while it is pretrained): what it holds, without rebuilding a model."""
+    print(f"file:     {path} ({os.path.getsize(path)} bytes, checksum OK)")
+    print("kind:     training checkpoint (of a model part; dae.load_model reads the run's model.npz)")
+    total = 0
+    for name, a in arrays.items():
+        if name.startswith("param/"):
+            total += int(a.size)
+            print(f"  {name[len('param/'):]:<18s} {str(tuple(a.shape)):<14s} {a.dtype}")
+    print(f"parameters: {total}")
+    if meta.get("phase"):
+        print(f"phase: {meta['phase']}")
+    _position(meta)
     return 0

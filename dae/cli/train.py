@@ -333,7 +333,7 @@ def _precheck(phases, data):
             x = backend.asarray(numpy.asarray(data.x[:1]), dtype=phase.model.params[0].dtype)
             if phase.transform is not None:
                 x = phase.transform(x)
-            args = (x, backend.asarray(numpy.asarray(data.y[:1]))) if phase.supervised else (x,)
+            args = (x, backend.xp.asarray(numpy.asarray(data.y[:1]))) if phase.supervised else (x,)
             phase.model.cost_and_grads(*args, rng=numpy.random.RandomState(0), **phase.cost_kwargs)
 
 
@@ -371,8 +371,9 @@ def cmd_train(args):
         histories[phase.name] = list(trainer.history)
         save_model(model, os.path.join(run, "model.npz"), kind.name, model_config,
                    {"image_shape": cfg["image_shape"], "epochs_trained": trainer.epoch, "phase": phase.name})
-        write_json(os.path.join(run, "metrics.json"), {"model": kind.name, "epochs": trainer.history,
-                                                       "phases": histories})
+        write_json(os.path.join(run, "metrics.json"), {
+            "model": kind.name, "epochs": trainer.history,
+            "phases": [{"phase": name, "epochs": h} for name, h in histories.items()]})
 
     if resume:
         _remove_stale_temporaries(run)
