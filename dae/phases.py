@@ -87,5 +87,9 @@ def run_phases(phases, cfg, data, folder, *, resume=False, progress="auto", stre
         if phase.supervised:
             fit.update(train_y=data.y, valid_y=data.valid_y)
         trained = True
-        histories[phase.name] = list(trainer.fit(data.x, phase.epochs, **fit))
+        try:
+            histories[phase.name] = list(trainer.fit(data.x, phase.epochs, **fit))
+        except BaseException as exc:  # the caller's message names the phase (and its learning rate)
+            exc.phase = phase
+            raise
     return histories, trained

@@ -304,7 +304,7 @@ def _register_dA_cA():
 # ----- SdA -------------------------------------------------------------------------------------
 LAYERWISE = {
     "pretraining_epochs": Option(int, 15, "pretraining epochs per layer (SdA: 15, the tutorial's; deep: 1)"),
-    "pretrain_lr": Option(float, 0.001, "pretraining learning rate (SdA: 0.001, the tutorial's; deep: 0.1)"),
+    "pretrain_lr": Option(float, 0.001, "pretraining learning rate (SdA: 0.001, the tutorial's; deep: 0.01)"),
 }
 
 
@@ -449,7 +449,7 @@ def _register_deep():
         },
         train_options={
             "pretraining_epochs": dataclasses.replace(LAYERWISE["pretraining_epochs"], default=1),
-            "pretrain_lr": dataclasses.replace(LAYERWISE["pretrain_lr"], default=0.1),
+            "pretrain_lr": dataclasses.replace(LAYERWISE["pretrain_lr"], default=0.01),
             "pretrain_corruption_level": Option(float, 0.1, "masking level of the layer-wise pretraining (0.1)")},
         encode=lambda m, x: m.encode(x),
         reconstruct=lambda m, x: m.reconstruct(x),

@@ -30,7 +30,7 @@ TRAIN_DEFAULTS = {"model": "dA", "data": "mnist", "epochs": 15, "batch_size": 20
                   "optimizer": "sgd", "backend": "numpy", "seed": 123, "shuffle": False, "n_train": None,
                   "n_valid": None, "valid_fraction": 0.0, "valid_data": None, "labels": None, "valid_labels": None,
                   "max_minutes": None}
-RESUME_OVERRIDABLE = ("epochs", "backend", "learning_rate", "max_minutes")
+RESUME_OVERRIDABLE = ("epochs", "backend", "learning_rate", "max_minutes", "pretrain_lr")
 FILE_KEYS = ("data", "valid_data", "labels", "valid_labels")
 
 
@@ -196,7 +196,7 @@ def train_config(args):
             if key in given and key not in RESUME_OVERRIDABLE and key in cfg and given[key] != cfg[key]:
                 raise UserError(f"{spell(key, given[key])} differs from the run's saved {spell(key, cfg[key])}; "
                                 f"a resumed run keeps its configuration (only --epochs, --backend, "
-                                f"--learning-rate and --max-minutes may change)")
+                                f"--learning-rate, --pretrain-lr and --max-minutes may change)")
         for key in RESUME_OVERRIDABLE:
             if key in given:
                 cfg[key] = given[key]
@@ -393,8 +393,11 @@ def cmd_train(args):
         print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
         return 130
     except DivergenceError as exc:
-        raise UserError(f"{exc}; continue from it with: dae train --resume {run} --learning-rate "
-                        f"{cfg['learning_rate'] / 10:g}") from exc
+        phase = getattr(exc, "phase", None)
+        which = "--pretrain-lr" if phase is not None and phase.name.startswith("pretrain") else "--learning-rate"
+        rate = cfg["learning_rate"] if phase is None else phase.learning_rate
+        where = f" (in {phase.name})" if phase is not None and len(phases) > 1 else ""
+        raise UserError(f"{exc}{where}; continue from it with: dae train --resume {run} {which} {rate / 10:g}") from exc
     if not trained:
         say(f"{run} has already trained its {cfg['epochs']} epochs (--epochs {cfg['epochs']}): nothing to do")
         return 0
