@@ -28,7 +28,7 @@ import numpy
 from . import backend, config
 from .io import CorruptFileError, atomic_write, load_arrays, save_arrays
 from .train.loop import CHECKPOINT_KIND, DivergenceError, Trainer, TrainingInterrupted  # noqa: F401
-from .train.loop import param_names as _param_names
+from .protocol import param_names as _param_names
 from .validation import check_data, check_seed  # noqa: F401
 
 MODEL_FILE_KIND = "dae-model"
