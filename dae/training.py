@@ -9,7 +9,7 @@ from .model_files import MODEL_FILE_KIND, fill_arrays, load_model, read_model_me
 from .model_files import read_file as _load_dae_file  # noqa: F401
 from .registry import DA_FAMILY, MODELS, ModelKind, Option, get_model_kind, register_model  # noqa: F401
 from .train.loop import CHECKPOINT_KIND, DivergenceError, Trainer, TrainingInterrupted  # noqa: F401
-from .train.loop import param_names as _param_names
+from .protocol import param_names as _param_names
 from .validation import check_data, check_seed  # noqa: F401
 
 
