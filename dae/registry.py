@@ -353,15 +353,13 @@ def _register_SdA():
                for i, layer in enumerate(m.dA_layers)]
 
         def valid_error(trainer=None):
-            return float(m.errors(data.valid_x, data.valid_y))
+            return float(m.errors(data.valid_x, data.valid_y))  # the tutorial's zero-one validation error
 
         out.append(Phase("finetune", m, cfg["epochs"], cfg["learning_rate"], cost_kwargs={"dropout": cfg["dropout"]},
                          eval_kwargs={}, supervised=True, rng=m.theano_rng, kind="SdA", config=config_of(m),
                          label="Fine-tuning",
                          early_stopping=(lambda data: _early_stopping(valid_error, cfg)) if
-                         data.valid_x is not None else None,
-                         evaluate=(lambda data: lambda trainer: {"valid_error": valid_error()})
-                         if data.valid_x is not None else None))
+                         data.valid_x is not None else None))
         return out
 
     def config_of(m):
@@ -403,8 +401,9 @@ def _register_SdA():
 def _early_stopping(score, cfg):
     from .train import EarlyStopping
 
+    # the tutorial's rule; the model kept is the best validation epoch's
     return EarlyStopping(lambda trainer: score(), patience=cfg["patience"], patience_increase=2.0,
-                         improvement_threshold=0.995)
+                         improvement_threshold=0.995, restore_best=True)
 
 
 # ----- the deep autoencoder --------------------------------------------------------------------
