@@ -9,6 +9,8 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.9",
     packages=find_packages(include=["dae", "dae.*"]),
+    # the exercises' workbook templates (copied by `dae exercises start`)
+    package_data={"dae.exercises": ["templates/*.py", "templates/*.md", "templates/*.ini"]},
     install_requires=[
         "numpy>=1.22",
         "pillow>=9.0",
