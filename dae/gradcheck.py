@@ -98,15 +98,14 @@ def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar function ``f`` at the float64 array ``x``
     (modified in place and restored): the building block of :func:`gradcheck`, for exercises."""
     grad = numpy.zeros(x.shape, dtype=numpy.float64)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = float(flat[i])
-        flat[i] = old + eps
+    for i in numpy.ndindex(x.shape):  # by index, so any memory layout is perturbed in place
+        old = float(x[i])
+        x[i] = old + eps
         plus = float(f(x))
-        flat[i] = old - eps
+        x[i] = old - eps
         minus = float(f(x))
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * eps)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
     return grad
 
 

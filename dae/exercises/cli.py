@@ -17,7 +17,7 @@ from .core import summary
 
 def cmd_start(args):
     try:
-        files = workbook.start(args.directory, force=args.force)
+        workbook.start(args.directory, force=args.force)
     except FileExistsError as exc:
         print(f"dae exercises start: {exc}", file=sys.stderr)
         return 1

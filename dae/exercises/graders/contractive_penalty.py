@@ -7,7 +7,7 @@ from ..grading import compare, numerical_gradient, unpack
 
 SHAPES = [(5, 6, 4), (4, 5, 5), (7, 3, 6)]  # (N, n_visible, n_hidden)
 ONLY_THROUGH_H = ("W enters the penalty twice: through h = s(x W + b) and through w_j = sum_i W_ij^2; "
-                  "the second path (2 W_ij times the column's sum over n of (h (1 - h))^2, over N) is missing")
+                  "the path through w_j is missing")
 ONLY_THROUGH_W = ("only the path through w_j = sum_i W_ij^2: the penalty also depends on W through "
                   "h = s(x W + b), as on b")
 

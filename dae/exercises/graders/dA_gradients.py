@@ -15,6 +15,10 @@ SWAPPED = ("the corrupted and the clean input are swapped: encode the corrupted 
            "reconstruction z with the clean x")
 NO_CLEAN = "x_tilde used everywhere: the cross-entropy compares z with the clean x, not with x_tilde"
 NO_TILDE = "x used everywhere: the encoder reads the corrupted x_tilde, not the clean x"
+CLEAN_IN_GW = ("the clean x in gW's encoder term: the encoder reads x_tilde, so its term is built from "
+               "x_tilde (the decoder's term from y)")
+NO_SIGMOID = ("the encoder's sigmoid is skipped on the way back: dcost/dy must go through y = s(.) "
+              "(s' = y (1 - y)) before it reaches W and b")
 
 
 def make_case(shape, seed):
@@ -49,6 +53,11 @@ def _grade(fns, case):
         c, g = ref.tied_cost_and_grads(W, b, b_prime, xa, xb)
         return [c] + list(g)
     swapped, tilde_only, clean_only = wrong(x_tilde, x), wrong(x_tilde, x_tilde), wrong(x, x)
+    # dcost/d(pre-activation) of the encoder and of the decoder, by finite differences
+    y = ref.sigmoid(x_tilde @ W + b)
+    d_pre = numerical_gradient(lambda A: float(ref.cross_entropy_from_logits(x, ref.sigmoid(A) @ W.T + b_prime).mean()),
+                               x_tilde @ W + b)
+    d_out = numerical_gradient(lambda A: float(ref.cross_entropy_from_logits(x, A).mean()), y @ W.T + b_prime)
     out = [compare("cost", got["cost"], cost(W, b, b_prime, x, x_tilde), n, [
         (f"the sum over the rows: a missing 1/N (the cost is the mean over the N = {n} rows)",
          n * cost(W, b, b_prime, x, x_tilde)),
@@ -62,7 +71,10 @@ def _grade(fns, case):
         if name == "gW":
             enc = numerical_gradient(lambda We: _untied_cost(We, W.T, b, b_prime, x, x_tilde), W)
             dec = numerical_gradient(lambda Wd: _untied_cost(W, Wd, b, b_prime, x, x_tilde), W.T).T
-            candidates = [(DECODER_FORGOTTEN, enc), (ENCODER_FORGOTTEN, dec)] + candidates
+            candidates = [(DECODER_FORGOTTEN, enc), (ENCODER_FORGOTTEN, dec), (CLEAN_IN_GW, x.T @ d_pre + dec),
+                          (NO_SIGMOID, x_tilde.T @ (d_out @ W) + dec)] + candidates
+        if name == "gb":
+            candidates.append((NO_SIGMOID, (d_out @ W).sum(axis=0)))
         out.append(compare(name, got[name], numerical_gradient(f, p), n, candidates))
     return out
 

@@ -8,8 +8,7 @@ from ..grading import compare, numerical_gradient
 UNSTABLE_SIGMOID = ("not finite for large |a|: exp(-a) overflows for a << 0; write the sigmoid so that "
                     "nothing overflows (e.g. through tanh, or exp of -|a| only)")
 UNSTABLE_CE = ("not finite (or inaccurate) at saturated logits: log(sigmoid(a)) rounds to log(0); "
-               "write the loss from the logits, log(1 + exp(a)) - x a, with a stable log(1 + exp(.)) "
-               "(numpy.logaddexp(0, a))")
+               "write the loss from the logits a alone, with a stable log(1 + exp(.)) (numpy.logaddexp(0, .))")
 PER_ROW = "one value per row: sum over the columns (the pixels), shape (N,), not over the rows"
 SIGMOID_AGAIN = ("the sigmoid's derivative z (1 - z) multiplied in: from the logits the log and the sigmoid "
                  "cancel, dL/da is simpler than that")

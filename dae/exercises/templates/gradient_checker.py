@@ -23,9 +23,9 @@ def numerical_gradient(f, x, eps=1e-5):
 
     Example (UFLDL's): h(x) = x1^2 + 3 x1 x2 at x = (4, 10) has the gradient (38, 12).
 
-    Hint: ``numpy.ndindex(x.shape)`` (or ``x.reshape(-1)``, a view) visits every entry of an
-    array of any shape. You may change x while you work, but leave it exactly as it was
-    given: the graders check that ``x`` is unchanged when you return.
+    Hint: ``for i in numpy.ndindex(x.shape)`` visits every entry ``x[i]`` of an array of any
+    shape. You may change x while you work, but leave it exactly as it was given: the
+    graders check that ``x`` is unchanged when you return.
     """
     # ---- your code here ----
     raise NotImplementedError
