@@ -63,7 +63,8 @@ MISTAKES = [
      "    return numpy.exp(a) / (1 + numpy.exp(a))\n", "sigmoid", "overflow"),
     ("softmax_mlp", "    d /= n\n    return cost", "    return cost", "gW", "1/N"),
     ("softmax_mlp", "da = dh * h * (1 - h)", "da = dh", "gW1", "sigmoid is skipped"),
-    ("softmax_mlp", "return cost, x.T @ da, da.sum(axis=0), gW2, gb2", "return cost, x.T @ da, da.sum(axis=0), gW2.T, gb2",
+    ("softmax_mlp", "return cost, x.T @ da, da.sum(axis=0), gW2, gb2",
+     "return cost, x.T @ da, da.sum(axis=0), gW2.T, gb2",
      "gW2", "transpose"),
     ("contractive_penalty", "gW = x.T @ da + 2 * W * s.sum(axis=0) / n", "gW = x.T @ da", "gW", "twice"),
     ("contractive_penalty", "penalty = (s @ w).mean()", "penalty = (s @ w).sum()", "penalty", "1/N"),
@@ -81,7 +82,8 @@ MISTAKES = [
      "    blocks = numpy.repeat(dout[..., None], size * size, axis=-1) / size ** 2\n", "dx", "average pooling"),
     ("vae_gradients", "return dz, dz * eps * numpy.exp(logvar / 2) / 2", "return dz, dz * eps * numpy.exp(logvar / 2)",
      "dlogvar (through z)", "1/2"),
-    ("vae_gradients", "return mu + numpy.exp(logvar / 2) * eps", "return mu + numpy.exp(logvar) * eps", "z", "variance"),
+    ("vae_gradients", "return mu + numpy.exp(logvar / 2) * eps", "return mu + numpy.exp(logvar) * eps",
+     "z", "variance"),
     ("vae_gradients", ".sum(axis=1).mean()", ".sum(axis=1).sum()", "kl", "1/N"),
     ("vae_gradients", "return kl, mu / n,", "return kl, mu,", "dmu (KL)", "1/N"),
 ]
@@ -298,3 +300,14 @@ def _perturb(value):
     if isinstance(value, float) or (isinstance(value, numpy.ndarray) and value.ndim == 0):
         return float(value) * 1.001
     return value
+
+
+def test_the_readme_has_the_exercises_section():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    section = text.split("## Exercises", 1)[1].split("\n## ", 1)[0]
+    for step in ("dae exercises start my_workbook", "my_workbook/README.md", "raise NotImplementedError",
+                 "cd my_workbook && pytest", "dae exercises check --solutions", "dae exercises solution NAME"):
+        assert step in section, step
+    for name in NAMES:
+        assert f"`{name}.py`" in section

@@ -36,7 +36,8 @@ def _sample_backward(fns, case):
     got = unpack(fns["reparameterize_backward"](dz, mu, logvar, eps), ("dmu", "dlogvar"), "reparameterize_backward")
     s = numpy.exp(0.5 * logvar)
     return [
-        compare("dmu (through z)", got["dmu"], numerical_gradient(lambda v: float((sample(v, logvar, eps) * dz).sum()), mu)),
+        compare("dmu (through z)", got["dmu"],
+                numerical_gradient(lambda v: float((sample(v, logvar, eps) * dz).sum()), mu)),
         compare("dlogvar (through z)", got["dlogvar"],
                 numerical_gradient(lambda v: float((sample(mu, v, eps) * dz).sum()), logvar),
                 candidates=[(NO_HALF, dz * eps * s), (VARIANCE, dz * eps * s * s / 2)]),
