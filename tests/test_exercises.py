@@ -246,7 +246,10 @@ def test_solutions_flag_grades_the_references(capsys):
 def test_check_finds_the_workbook_from_inside_it(fresh, monkeypatch):
     monkeypatch.chdir(fresh)
     assert [r.status for r in check(["sparse_kl"])] == ["not started"]
-    monkeypatch.chdir(fresh.parent)
+    monkeypatch.chdir(fresh.parent)  # next to the one workbook
+    assert [r.status for r in check(["sparse_kl"])] == ["not started"]
+    assert [r.status for r in check([str(fresh / "sparse_kl.py")])] == ["not started"]
+    monkeypatch.chdir(fresh.parent.parent)
     with pytest.raises(FileNotFoundError, match="--dir"):
         check(["sparse_kl"])
 

@@ -22,7 +22,8 @@ def exercises():
 
 def get(name):
     """The exercise called ``name`` (``dA_gradients`` or ``dA_gradients.py``); ValueError otherwise."""
-    stem = name[:-3] if name.endswith(".py") else name
+    stem = os.path.basename(name)
+    stem = stem[:-3] if stem.endswith(".py") else stem
     for ex in exercises():
         if ex.name == stem:
             return ex
@@ -60,7 +61,8 @@ def start(directory, force=False):
 
 def find(directory=None):
     """The workbook folder: ``directory`` when given, else the current folder or the nearest parent
-    holding the marker. FileNotFoundError when there is none."""
+    holding the marker (or the one workbook folder right inside the current one).
+    FileNotFoundError when there is none."""
     if directory is not None:
         directory = os.path.abspath(directory)
         if not os.path.isdir(directory):
@@ -77,14 +79,23 @@ def find(directory=None):
         path = parent
     if any(os.path.exists(os.path.join(here, ex.filename)) for ex in exercises()):
         return here
+    children = [os.path.join(here, d) for d in sorted(os.listdir(here))
+                if os.path.exists(os.path.join(here, d, MARKER))]
+    if len(children) == 1:  # run next to the one workbook
+        return children[0]
     raise FileNotFoundError(f"{here} is not a workbook (nor inside one): pass --dir DIR, or create one with "
                             "`dae exercises start DIR`")
 
 
 def check(names=None, directory=None, solutions=False):
-    """Grade the named exercises (default: all) of the workbook, or the package's solutions."""
+    """Grade the named exercises (default: all) of the workbook, or the package's solutions.
+
+    A name may be a path to the exercise's file (``my_workbook/dA_gradients.py``): its folder is
+    then the workbook, unless ``directory`` says otherwise."""
     chosen = exercises() if not names else [get(n) for n in names]
     if solutions:
         return [grade_reference(ex) for ex in chosen]
+    if directory is None and names and any(os.path.isfile(n) and os.path.dirname(n) for n in names):
+        directory = os.path.dirname([n for n in names if os.path.isfile(n) and os.path.dirname(n)][0])
     folder = find(directory)
     return [grade_file(ex, os.path.join(folder, ex.filename)) for ex in chosen]
