@@ -79,5 +79,5 @@ EXERCISE = Exercise(
     "a convolution layer's forward and backward passes through im2col / col2im",
     ["conv_forward", "conv_backward"],
     [Part(["conv_forward"], _forward, CASES), Part(["conv_backward"], _backward, CASES)],
-    _reference, lambda: [ref.im2col, ref.col2im, ref.Conv2D.forward, ref.Conv2D.backward],
+    _reference, lambda: [ref.im2col, ref.col2im, ref.Conv2D.forward, ref.Conv2D.backward, _reference],
 )

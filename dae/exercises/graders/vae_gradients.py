@@ -78,7 +78,7 @@ def _reference():
 
 def _solution_objects():
     from ...models import vae
-    return [ref.reparameterize, ref.gaussian_kl, vae.VAE.cost_and_grads]
+    return [ref.reparameterize, ref.gaussian_kl, vae.VAE.cost_and_grads, _reference]
 
 
 EXERCISE = Exercise(
