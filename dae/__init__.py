@@ -34,14 +34,16 @@ _LAZY = {
     "DeepAutoencoder": "dae.models.deep",
     "ConvAutoencoder": "dae.models.conv_ae",
     "VAE": "dae.models.vae",
+    "Trainer": "dae.train",
+    "EarlyStopping": "dae.train",
 }
 
 
 def __getattr__(name):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name == "sklearn":
-        return importlib.import_module("dae.sklearn")
+    if name in ("sklearn", "train"):
+        return importlib.import_module(f"dae.{name}")
     raise AttributeError(f"module 'dae' has no attribute {name!r}")
 
 
