@@ -61,18 +61,17 @@ def gradcheck(model, *args, eps=1e-6, max_entries=150, seed=1234, **kwargs):
     for name, param, grad in zip(param_names(model), model.params, analytic):
         if grad.shape != tuple(param.shape):
             raise ValueError(f"gradient of {name} has shape {grad.shape}, expected {tuple(param.shape)}")
-        flat = param.reshape(-1)  # a view: perturbing it perturbs the parameter
-        n = flat.size
+        n = int(param.size)
         idx = numpy.arange(n) if n <= max_entries else numpy.sort(picker.choice(n, max_entries, replace=False))
         numeric = numpy.empty(len(idx))
         for j, i in enumerate(idx):
-            i = int(i)
-            old = float(flat[i])
-            flat[i] = old + eps
+            at = numpy.unravel_index(int(i), param.shape)  # by index: any layout (a transposed view) is perturbed
+            old = float(param[at])
+            param[at] = old + eps
             plus = cost_at()
-            flat[i] = old - eps
+            param[at] = old - eps
             minus = cost_at()
-            flat[i] = old
+            param[at] = old
             numeric[j] = (plus - minus) / (2 * eps)
         a = grad.reshape(-1)[idx]
         denom = numpy.linalg.norm(a) + numpy.linalg.norm(numeric)
