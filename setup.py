@@ -31,6 +31,8 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.9",
     packages=find_packages(include=["dae", "dae.*"]),
+    # the original Theano graph's run (dae.reference): costs and filter mosaic
+    package_data={"dae.reference": ["*.json", "*.png"]},
     install_requires=[
         "numpy>=1.22",
         "pillow>=9.0",
@@ -46,6 +48,8 @@ setup(
         "bench": ["torch>=2.0"],
         # dae.sklearn.DenoisingAutoencoder
         "sklearn": ["scikit-learn>=1.2"],
+        # tutorials as notebooks: python tools/build_notebooks.py, tests/test_notebooks.py
+        "notebooks": ["jupytext>=1.14", "nbclient>=0.7", "nbformat>=5.7", "ipykernel>=6", "papermill>=2.4"],
     },
     entry_points={"console_scripts": ["dae=dae.cli:main"]},
     cmdclass={"build_py": build_py_with_data},

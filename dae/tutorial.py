@@ -33,7 +33,7 @@ tagged for papermill, each with a comment that is its ``--help`` line::
 
 Figures: ``dae.tutorial.show(image_or_figure, path)`` writes a uint8 mosaic (what
 ``tile_raster_images`` returns) or a matplotlib ``Figure`` to ``path`` (its folder is made) and,
-in Jupyter, also displays that file inline; run as a script it only writes the file.
+in Jupyter, also displays that file inline; run as a script it only writes the file. Returns None.
 
 Tests run a tutorial as a script in-process with ``run_script(path, argv)``, which returns the
 tutorial's globals after the last cell.
@@ -228,7 +228,7 @@ def parameters(namespace, *, quick=None, choices=None, positive=(), aliases=None
 # ----- figures ------------------------------------------------------------------------------
 def show(figure, path, dpi=80):
     """Write ``figure`` (a uint8 image array, or a matplotlib Figure) to ``path`` and, in a
-    Jupyter kernel, display the written file inline. Returns ``path``."""
+    Jupyter kernel, display the written file inline."""
     folder = os.path.dirname(path)
     if folder:
         os.makedirs(folder, exist_ok=True)
@@ -245,7 +245,6 @@ def show(figure, path, dpi=80):
     if in_notebook():
         from IPython.display import Image, display
         display(Image(filename=path))
-    return path
 
 
 # ----- tests --------------------------------------------------------------------------------

@@ -329,7 +329,14 @@ class dA:
         """
         learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
         cost, grads = self.cost_and_grads(x, corruption_level)
-        updates = [(param, param - learning_rate * gparam) for param, gparam in zip(self.params, grads)]
+        updates = []
+        for param, gparam in zip(self.params, grads):
+            # new_value = param - learning_rate * gparam, computed in gparam's own buffer (the
+            # gradients are fresh arrays, used once): the same numbers, bit for bit, without
+            # allocating and filling two more weight-sized temporaries per step
+            gparam *= -learning_rate
+            gparam += param
+            updates.append((param, gparam))
         return cost, updates
 
     # ----- for users ----------------------------------------------------------------------
