@@ -37,6 +37,22 @@ in Jupyter, also displays that file inline; run as a script it only writes the f
 
 Tests run a tutorial as a script in-process with ``run_script(path, argv)``, which returns the
 tutorial's globals after the last cell.
+
+A tutorial, from top to bottom (``tutorials/dA_tutorial.py`` is the model to copy):
+
+1. the jupytext header naming the ``python3`` kernel (so ``jupytext --to ipynb`` + papermill run
+   it with no kernel flag), then a markdown cell: the title, what the tutorial does, how to run it;
+2. the parameters cell (above): the original's defaults, one comment each, ``quick = False``;
+3. a code cell with the imports and ``dae.tutorial.parameters(globals(), quick=..., ...)``;
+4. the steps in the original tutorial's order (data, model, training, figures), each a markdown
+   cell (what the step does and why, its equations in LaTeX, what to look for in its output)
+   followed by top-level code (no ``# %%`` inside a function; a function only where it is a
+   reusable unit); the library's own classes, not copies of them;
+5. figures through ``dae.tutorial.show(image, f"{output_folder}/name.png")``;
+6. a last markdown cell pointing to its exercise (``dae exercises start my_workbook``).
+
+Then list it in ``tests/test_notebooks.py`` (EXPECTED: the lines it prints, its figures) and
+run ``python tools/build_notebooks.py --quick --output-dir /tmp/nb NAME`` to try it.
 """
 import argparse
 import ast

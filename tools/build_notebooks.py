@@ -59,7 +59,21 @@ def build(name, output_dir, quick=False, parameters=None, timeout=None, workdir=
         os.environ["PYTHONPATH"] = env_path
         if not env_path:
             del os.environ["PYTHONPATH"]
+    _strip_run_metadata(path)
     return path
+
+
+def _strip_run_metadata(path):
+    """Drop what papermill records about the run (local paths, timestamps), so that rebuilding
+    an unchanged tutorial changes only what its cells print."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(notebook, path)
 
 
 def main(argv=None):

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Denoising autoencoders (dA)
 #
@@ -95,7 +103,7 @@ da = new_dA()
 print(da, "params:", da.param_names, [tuple(p.shape) for p in da.params])
 
 # %% [markdown]
-# ## Training: the cost, its gradients, one SGD step per minibatch
+# ## Putting it all together: the cost, its gradients, one SGD step per minibatch
 #
 # The cost of a minibatch of $N$ rows is the mean of $L$. Its gradients are what Theano's
 # `T.grad` produced, written out by hand (`dae/models/da.py`). Writing
@@ -146,7 +154,7 @@ def train(da, corruption_level):
     return epoch_costs
 
 # %% [markdown]
-# ## Building the model with no corruption
+# ## Running the code: no corruption
 #
 # First a plain autoencoder: corruption level 0, so $\tilde{\mathbf{x}} = \mathbf{x}$.
 
