@@ -250,11 +250,10 @@ def show(figure, path, dpi=80):
         os.makedirs(folder, exist_ok=True)
     if hasattr(figure, "savefig"):
         figure.savefig(path, dpi=dpi)
-        try:  # a pyplot figure would be drawn a second time by the inline backend
+        if getattr(figure.canvas, "manager", None) is not None:
+            # made by pyplot: close it, or the inline backend would draw it a second time
             import matplotlib.pyplot as plt
             plt.close(figure)
-        except Exception:  # pragma: no cover - a Figure made without pyplot
-            pass
     else:
         from .plotting import save_image
         save_image(figure, path)

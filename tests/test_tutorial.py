@@ -158,3 +158,13 @@ def test_show_displays_inline_in_a_kernel(tmp_path, monkeypatch):
 def test_not_in_a_notebook_here():
     assert tutorial.in_notebook() is False
     assert dae.tutorial is tutorial
+
+
+def test_show_closes_a_pyplot_figure(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1))
+    tutorial.show(fig, str(tmp_path / "p.png"))
+    assert not plt.fignum_exists(fig.number) and (tmp_path / "p.png").is_file()

@@ -84,7 +84,7 @@ def test_full_run_matches_the_original_graph_tile_by_tile(tmp_path, capsys):
 
 
 def test_batch_larger_than_the_data_is_an_error(tmp_path):
-    with pytest.raises(SystemExit, match="batch_size"):
+    with pytest.raises(ValueError, match="batch_size"):
         run_script(SCRIPT, ["--n-train", "10", "--batch-size", "20", "--output-folder", tmp_path])
 
 

@@ -62,7 +62,7 @@ if n_train is not None:
 train_set_x = dae.backend.asarray(train_set_x)  # on the GPU when the backend is cupy
 n_train_batches = train_set_x.shape[0] // batch_size
 if n_train_batches == 0:
-    raise SystemExit(f"error: batch_size {batch_size} is larger than the {train_set_x.shape[0]} training images")
+    raise ValueError(f"batch_size ({batch_size}) is larger than the {train_set_x.shape[0]} training images")
 print(f"{train_set_x.shape[0]} training images of {train_set_x.shape[1]} pixels, {n_train_batches} minibatches")
 
 # %% [markdown]
