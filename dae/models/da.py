@@ -326,7 +326,10 @@ class dA:
         gb = dy.sum(axis=0)
         gb_prime = dz.sum(axis=0)
         if self.tied_weights:
-            gW = tilde_x.T @ dy + dz.T @ y_hat
+            # gW = x~^T dy + dz^T y^ (W is used twice), computed as ONE product of stacked
+            # factors, [x~; dz]^T [dy; y^]: one pass of BLAS over gW instead of two and a sum
+            xp = self.xp
+            gW = xp.concatenate([tilde_x, dz]).T @ xp.concatenate([dy, y_hat])
             return cost, [gW, gb, gb_prime]
         gW = tilde_x.T @ dy
         gW_prime = y_hat.T @ dz
@@ -364,7 +367,14 @@ class dA:
         """
         learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
         cost, grads = self.cost_and_grads(x, corruption_level)
-        updates = [(param, param - learning_rate * gparam) for param, gparam in zip(self.params, grads)]
+        updates = []
+        for param, gparam in zip(self.params, grads):
+            # new_value = param - learning_rate * gparam, computed in gparam's own buffer (the
+            # gradients are fresh arrays, used once): the same numbers, bit for bit, without
+            # allocating and filling two more weight-sized temporaries per step
+            gparam *= -learning_rate
+            gparam += param
+            updates.append((param, gparam))
         return cost, updates
 
     # ----- for users ----------------------------------------------------------------------
