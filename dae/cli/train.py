@@ -319,7 +319,7 @@ def _remove_stale_temporaries(folder):
             os.remove(path)
 
 
-def _first_checkpoint(run, kind):
+def _first_checkpoint(run):
     names = ["checkpoint.npz"] + sorted(os.path.basename(p) for p in glob.glob(os.path.join(run, "checkpoint_*.npz")))
     return [n for n in names if os.path.exists(os.path.join(run, n))]
 
@@ -344,7 +344,7 @@ def cmd_train(args):
     if not resume and _nonempty(run) and not args.overwrite:
         raise UserError(f"{run} already holds files; continue it with --resume, pick a new --output-dir, "
                         f"or replace its run files with --overwrite")
-    if resume and not _first_checkpoint(run, kind):
+    if resume and not _first_checkpoint(run):
         raise UserError(f"{os.path.join(run, 'checkpoint.npz')} not found: nothing to resume")
     backend.use(cfg["backend"])
     data = training_data(cfg, kind)
