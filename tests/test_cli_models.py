@@ -7,7 +7,7 @@ import numpy
 import pytest
 
 import dae
-from dae import cli, optim, training
+from dae import cli, optim, registry, train
 from dae.io import load_arrays
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -97,7 +97,7 @@ def test_variant_trains_saves_encodes_and_describes_itself(name, files, capsys):
     assert len(metrics) == 2 and all(numpy.isfinite(m["train_cost"]) and m["valid_cost"] is not None for m in metrics)
 
     # the model file holds the options: load_model rebuilds the same kind of model
-    model, meta = training.load_model(run_dir / "model.npz", return_meta=True)
+    model, meta = dae.load_model(run_dir / "model.npz", return_meta=True)
     assert type(model).__name__ == cfg["model"]
     for key in meta["config"]:
         if key not in ("n_visible", "n_hidden"):
@@ -129,7 +129,7 @@ def test_variant_trains_saves_encodes_and_describes_itself(name, files, capsys):
     for key in expected:
         if key in saved:
             assert saved[key] == expected[key], key
-    assert set(saved) == {"n_visible"} | set(training.get_model_kind(cfg["model"]).options)
+    assert set(saved) == {"n_visible"} | set(registry.get_model_kind(cfg["model"]).options)
 
 
 def test_the_default_dA_is_the_tutorials_bit_for_bit(tmp_path, capsys):
@@ -162,7 +162,7 @@ def test_dropout_validation_cost_is_the_test_time_models(files, capsys):
     rc, out, err = run(capsys, *BASE, "--data", files / "unit.npy", "--dropout", "0.5", "--output-dir", files / "r",
                        "--no-plots")
     assert rc == 0, err
-    model = training.load_model(files / "r" / "model.npz")
+    model = dae.load_model(files / "r" / "model.npz")
     assert model.dropout == 0.5
     valid = unit_data().reshape(N, D)[N - 40:]
     last = json.loads((files / "r" / "metrics.json").read_text())["epochs"][-1]["valid_cost"]
@@ -180,7 +180,7 @@ def test_cA_trains_with_a_partial_last_minibatch(files, capsys):
     assert rc == 0, err
     cfg = json.loads((files / "c" / "config.json").read_text())
     assert cfg["contraction_level"] == 0.1 and "corruption_level" not in cfg and "loss" not in cfg
-    model = training.load_model(files / "c" / "model.npz")
+    model = dae.load_model(files / "c" / "model.npz")
     assert isinstance(model, dae.cA)
     valid = unit_data().reshape(N, D)[N - 40:]
     cost, _ = model.cost_and_grads(valid, contraction_level=0.1)
@@ -217,7 +217,7 @@ def test_resume_of_a_run_saved_before_the_family_options(files, capsys):
                        "--no-plots")
     assert rc == 0, err
     cfg = json.loads((run_dir / "config.json").read_text())
-    for key in training.DA_FAMILY:
+    for key in registry.DA_FAMILY:
         del cfg[key]
     (run_dir / "config.json").write_text(json.dumps(cfg))
     rc, out, err = run(capsys, "train", "--resume", run_dir, "--epochs", "2", "--quiet", "--no-plots")
@@ -271,7 +271,7 @@ def test_train_help_lists_the_models_and_their_flags(capsys):
 
 
 def test_registry_entries_for_the_family_and_cA():
-    da, ca = training.get_model_kind("dA"), training.get_model_kind("cA")
+    da, ca = registry.get_model_kind("dA"), registry.get_model_kind("cA")
     assert da.needs_unit_interval(da.defaults()) and not da.needs_unit_interval(dict(da.defaults(),
                                                                                      loss="squared_error"))
     cfg = dict(ca.defaults(), n_visible=5, n_hidden=3, epochs=1, learning_rate=0.1)
@@ -287,4 +287,4 @@ def test_registry_entries_for_the_family_and_cA():
     plain = da.build(da.model_config(dict(cfg, dropout=0.0)), numpy.random.RandomState(0))
     assert da.phases(plain, dict(cfg, dropout=0.0), None)[0].eval_model is None
     with pytest.raises(TypeError, match="eval_model"):
-        training.Trainer(model, optim.SGD(0.1), eval_model=object())
+        train.Trainer(model, optim.SGD(0.1), eval_model=object())

@@ -212,20 +212,20 @@ class Trainer:
 
     def load_checkpoint(self, path):
         """Restore parameters, optimiser, generator, position and history from ``path``."""
-        from ..training import _load_dae_file  # the one reader of dae files (checks, one-line errors)
+        from ..model_files import read_file  # the one reader of dae files (checks, one-line errors)
 
         path = os.fspath(path)
-        arrays, meta = _load_dae_file(path)
+        arrays, meta = read_file(path)
         return self.restore_state(arrays, meta, path)
 
     def restore_state(self, arrays, meta, path="the saved state"):
         """Restore what :meth:`state_arrays` returned (``load_checkpoint`` reads it from a file)."""
-        from ..training import _fill_params as fill_params
+        from ..model_files import fill_arrays
 
         if meta.get("kind") != CHECKPOINT_KIND:
             raise CorruptFileError(f"{path} is not a dae training checkpoint (kind {meta.get('kind')!r})")
         try:
-            fill_params(self.model, arrays, path, prefix="param/")
+            fill_arrays(dict(zip(self.names, self.model.params)), arrays, path, prefix="param/")
             opt = meta["optimizer"]
             if opt["name"] != type(self.optimizer).__name__:
                 raise ValueError(f"{path} was written with the {opt['name']} optimiser, not {type(self.optimizer).__name__}")
