@@ -14,7 +14,7 @@ of minibatch SGD (or momentum / adam) with masking corruption; ``partial_fit`` r
 epoch over the data it is given; ``transform`` gives the hidden code y = s(x W + b);
 ``inverse_transform`` the reconstruction z = s(y W' + b') from a code; ``score`` the negative
 mean reconstruction cross-entropy of clean inputs (higher is better). Training uses
-:class:`dae.training.Trainer`, on the backend in force; outputs are NumPy float32 arrays.
+:class:`dae.train.Trainer`, on the backend in force; outputs are NumPy float32 arrays.
 
 scikit-learn is an optional extra: ``pip install scikit-learn`` (or ``pip install -e .[sklearn]``).
 """
@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 from . import backend, optim
 from .models.da import dA
-from .training import Trainer
+from .train import Trainer
 from .validation import check_choice, check_float, check_positive_int
 
 

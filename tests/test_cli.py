@@ -8,7 +8,8 @@ import sys
 import numpy
 import pytest
 
-from dae import cli, training
+import dae
+from dae import cli
 from dae.io import load_arrays
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,7 +82,7 @@ def test_encode_reconstruct_info_plot(trained, npy, tmp_path, capsys):
     rc, out, err = run(capsys, "encode", trained / "model.npz", npy, "-o", tmp_path / "codes.npy")
     assert rc == 0, err
     codes = numpy.load(tmp_path / "codes.npy")
-    model = training.load_model(trained / "model.npz")
+    model = dae.load_model(trained / "model.npz")
     x = images().reshape(60, 36)
     assert codes.shape == (60, 8) and numpy.allclose(codes, model.get_hidden_values(x))
     rc, out, err = run(capsys, "reconstruct", trained, npy, "-o", tmp_path / "recon.npy", "--batch-size", "7")
@@ -259,9 +260,9 @@ def test_resume_finds_relative_data_from_another_folder(tmp_path, capsys, monkey
 def test_divergence_keeps_the_last_good_checkpoint_and_resume_can_lower_the_rate(tmp_path, npy, capsys):
     run_dir = tmp_path / "d"
     err = one_line_error(capsys, *TRAIN, "--data", npy, "--output-dir", run_dir, "--learning-rate", "1e37")
-    assert re.search(r"diverged at epoch 0, minibatch \d+: the cost is inf", err) and "smaller learning rate" in err
+    assert re.search(r"diverged at epoch 0, minibatch \d+: the cost is (inf|\S+, more than 100 times)", err) and "smaller learning rate" in err
     assert f"dae train --resume {run_dir} --learning-rate 1e+36" in err
-    good = training.load_model(run_dir / "checkpoint.npz")
+    good = dae.load_model(run_dir / "checkpoint.npz")
     assert all(numpy.isfinite(p).all() for p in good.params)
     rc, out, err = run(capsys, "train", "--resume", run_dir, "--learning-rate", "0.1", "--quiet", "--no-plots")
     assert rc == 0, err

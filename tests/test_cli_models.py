@@ -1,14 +1,16 @@
 """dae train with the dA family's options and with --model cA: run folders, model files, encode,
 reconstruct, info, resume and one-line errors for combinations that make no sense."""
 import json
+import os
 
 import numpy
 import pytest
 
 import dae
-from dae import cli, optim, training
+from dae import cli, optim, registry, train
 from dae.io import load_arrays
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N, SIDE = 200, 6
 D = SIDE * SIDE
 
@@ -95,7 +97,7 @@ def test_variant_trains_saves_encodes_and_describes_itself(name, files, capsys):
     assert len(metrics) == 2 and all(numpy.isfinite(m["train_cost"]) and m["valid_cost"] is not None for m in metrics)
 
     # the model file holds the options: load_model rebuilds the same kind of model
-    model, meta = training.load_model(run_dir / "model.npz", return_meta=True)
+    model, meta = dae.load_model(run_dir / "model.npz", return_meta=True)
     assert type(model).__name__ == cfg["model"]
     for key in meta["config"]:
         if key not in ("n_visible", "n_hidden"):
@@ -127,22 +129,32 @@ def test_variant_trains_saves_encodes_and_describes_itself(name, files, capsys):
     for key in expected:
         if key in saved:
             assert saved[key] == expected[key], key
-    assert set(saved) == {"n_visible"} | set(training.get_model_kind(cfg["model"]).options)
+    assert set(saved) == {"n_visible"} | set(registry.get_model_kind(cfg["model"]).options)
 
 
-def test_the_default_dA_is_the_tutorials_bit_for_bit(files, capsys):
-    rc, out, err = run(capsys, "train", "--data", files / "unit.npy", "--epochs", "1", "--batch-size", "20",
-                       "--n-hidden", "8", "--seed", "9", "--output-dir", files / "d", "--quiet", "--no-plots")
+def test_the_default_dA_is_the_tutorials_bit_for_bit(tmp_path, capsys):
+    """The tutorial's command line against the tutorial's own code path (tutorials/dA_tutorial.py:
+    RandomState(123), theano_rng drawn first, get_cost_updates + apply_updates), on 400 digits."""
+    from dae.tutorial import run_script
+
+    rc, out, err = run(capsys, "train", "--model", "dA", "--data", "mnist", "--n-train", "400", "--epochs", "2",
+                       "--batch-size", "20", "--learning-rate", "0.1", "--optimizer", "sgd", "--seed", "123",
+                       "--n-hidden", "500", "--corruption-level", "0.3", "--output-dir", tmp_path / "d", "--no-plots")
     assert rc == 0, err
-    cfg = json.loads((files / "d" / "config.json").read_text())
+    cfg = json.loads((tmp_path / "d" / "config.json").read_text())
     assert (cfg["tied_weights"], cfg["loss"], cfg["activation"], cfg["decoder"], cfg["noise"], cfg["sparsity"],
             cfg["dropout"]) == (True, "cross_entropy", "sigmoid", "sigmoid", "masking", None, 0.0)
-    model = dae.dA(numpy.random.RandomState(9), n_visible=D, n_hidden=8)
-    trainer = training.Trainer(model, optim.SGD(0.1), batch_size=20, cost_kwargs={"corruption_level": 0.3}, seed=9,
-                               progress=False)
-    trainer.fit(unit_data().reshape(N, D), 1)
-    saved, _ = load_arrays(files / "d" / "model.npz")
-    for name, param in zip(model.param_names, model.params):
+    tutorial = run_script(os.path.join(ROOT, "tutorials", "dA_tutorial.py"),
+                          ["--n-train", "400", "--training-epochs", "2", "--output-folder", tmp_path / "t"])
+    assert tutorial["fast"] is False  # the readable path: get_cost_updates + apply_updates
+    tutorial_lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Training epoch")]
+    # (mnist brings its validation set: the command line adds the validation cost to each line)
+    printed = [line.split(", validation")[0] for line in out.splitlines() if line.startswith("Training epoch")]
+    assert printed == tutorial_lines[2:]  # the tutorial's second run is the 30% one
+    assert float(printed[0].split()[-1]) == tutorial["costs_30"][0]
+    saved, _ = load_arrays(tmp_path / "d" / "model.npz")
+    da = tutorial["da"]
+    for name, param in zip(da.param_names, da.params):
         assert numpy.array_equal(saved[name], param), name
 
 
@@ -150,7 +162,7 @@ def test_dropout_validation_cost_is_the_test_time_models(files, capsys):
     rc, out, err = run(capsys, *BASE, "--data", files / "unit.npy", "--dropout", "0.5", "--output-dir", files / "r",
                        "--no-plots")
     assert rc == 0, err
-    model = training.load_model(files / "r" / "model.npz")
+    model = dae.load_model(files / "r" / "model.npz")
     assert model.dropout == 0.5
     valid = unit_data().reshape(N, D)[N - 40:]
     last = json.loads((files / "r" / "metrics.json").read_text())["epochs"][-1]["valid_cost"]
@@ -168,7 +180,7 @@ def test_cA_trains_with_a_partial_last_minibatch(files, capsys):
     assert rc == 0, err
     cfg = json.loads((files / "c" / "config.json").read_text())
     assert cfg["contraction_level"] == 0.1 and "corruption_level" not in cfg and "loss" not in cfg
-    model = training.load_model(files / "c" / "model.npz")
+    model = dae.load_model(files / "c" / "model.npz")
     assert isinstance(model, dae.cA)
     valid = unit_data().reshape(N, D)[N - 40:]
     cost, _ = model.cost_and_grads(valid, contraction_level=0.1)
@@ -205,7 +217,7 @@ def test_resume_of_a_run_saved_before_the_family_options(files, capsys):
                        "--no-plots")
     assert rc == 0, err
     cfg = json.loads((run_dir / "config.json").read_text())
-    for key in training.DA_FAMILY:
+    for key in registry.DA_FAMILY:
         del cfg[key]
     (run_dir / "config.json").write_text(json.dumps(cfg))
     rc, out, err = run(capsys, "train", "--resume", run_dir, "--epochs", "2", "--quiet", "--no-plots")
@@ -259,16 +271,20 @@ def test_train_help_lists_the_models_and_their_flags(capsys):
 
 
 def test_registry_entries_for_the_family_and_cA():
-    da, ca = training.get_model_kind("dA"), training.get_model_kind("cA")
+    da, ca = registry.get_model_kind("dA"), registry.get_model_kind("cA")
     assert da.needs_unit_interval(da.defaults()) and not da.needs_unit_interval(dict(da.defaults(),
                                                                                      loss="squared_error"))
-    assert ca.needs_unit_interval(ca.defaults()) and ca.cost_kwargs(ca.defaults()) == {"contraction_level": 0.1}
-    cfg = dict(da.defaults(), n_visible=5, n_hidden=3, dropout=0.4)
+    cfg = dict(ca.defaults(), n_visible=5, n_hidden=3, epochs=1, learning_rate=0.1)
+    (phase,) = ca.phases(ca.build(ca.model_config(cfg), numpy.random.RandomState(0)), cfg, None)
+    assert ca.needs_unit_interval(ca.defaults()) and phase.cost_kwargs == {"contraction_level": 0.1}
+    cfg = dict(da.defaults(), n_visible=5, n_hidden=3, dropout=0.4, epochs=1, learning_rate=0.1)
     model = da.build(da.model_config(cfg), numpy.random.RandomState(0))
-    twin = da.eval_model(model)
+    (phase,) = da.phases(model, cfg, None)
+    twin = phase.eval_model
     assert twin is not model and twin.dropout == 0.0 and model.dropout == 0.4
     assert all(a is b for a, b in zip(twin.params, model.params))  # updates in place reach the twin
-    plain = da.build(da.model_config(da.defaults() | {"n_visible": 5, "n_hidden": 3}), numpy.random.RandomState(0))
-    assert da.eval_model(plain) is plain
+    assert phase.rng is model.theano_rng  # the tutorial's masks: the dA's own stream
+    plain = da.build(da.model_config(dict(cfg, dropout=0.0)), numpy.random.RandomState(0))
+    assert da.phases(plain, dict(cfg, dropout=0.0), None)[0].eval_model is None
     with pytest.raises(TypeError, match="eval_model"):
-        training.Trainer(model, optim.SGD(0.1), eval_model=object())
+        train.Trainer(model, optim.SGD(0.1), eval_model=object())

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import dae
-from dae import cli, optim, training
+from dae import cli, optim, train, validation
 from dae.io import CorruptFileError, load_arrays
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -46,7 +46,7 @@ def test_kill_at_random_moments_then_resume_gives_the_uninterrupted_result(tmp_p
     for attempt in range(2):
         if checkpoint.exists():
             meta = load_arrays(checkpoint)[1]  # always loads: checksum verified
-            training.load_model(checkpoint)
+            dae.load_model(checkpoint)
             positions.append((meta["epoch"], meta["batch"]))
             argv = ["train", "--resume", str(run), "--quiet", "--no-plots"]
         else:
@@ -87,7 +87,7 @@ def test_kill_at_random_moments_then_resume_gives_the_uninterrupted_result(tmp_p
     assert sorted(final) == sorted(reference)
     for name in reference:
         assert numpy.array_equal(final[name], reference[name]), name
-    assert training.load_model(checkpoint) is not None
+    assert dae.load_model(checkpoint) is not None
     assert len(positions) >= 1
     print("checkpoints found after the kills (epoch, minibatch):", positions)
 
@@ -110,7 +110,7 @@ def test_same_seed_same_bits_different_seed_different_bits(tmp_path):
 CHILD = textwrap.dedent("""
     import resource, sys
     import numpy
-    from dae import cli, optim, training
+    from dae import cli, optim, train
     import dae
     path, out, cap_mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
@@ -122,7 +122,7 @@ CHILD = textwrap.dedent("""
 
     # warm up (allocator pools, BLAS buffers) on a small array, then cap the data segment
     model = dae.dA(numpy.random.RandomState(0), n_visible=64, n_hidden=8)
-    training.Trainer(model, optim.SGD(0.1), batch_size=2048, progress=False).fit(
+    train.Trainer(model, optim.SGD(0.1), batch_size=2048, progress=False).fit(
         numpy.random.rand(4096, 64).astype("float32"), 1)
     resource.setrlimit(resource.RLIMIT_DATA, (vm_data() + cap_mb * 2 ** 20, resource.RLIM_INFINITY))
     try:
@@ -167,7 +167,7 @@ def test_interrupted_at_any_minibatch_resume_is_exact(tmp_path, stop, how):
 
     def make(seed=1):
         model = dae.dA(numpy.random.RandomState(seed), n_visible=8, n_hidden=3)
-        return model, training.Trainer(model, optim.Adam(0.05), batch_size=3, cost_kwargs={"corruption_level": 0.5},
+        return model, train.Trainer(model, optim.Adam(0.05), batch_size=3, cost_kwargs={"corruption_level": 0.5},
                                        seed=9, shuffle=True, progress=False, checkpoint_path=path)
 
     reference, t = make()
@@ -191,7 +191,7 @@ def test_interrupted_at_any_minibatch_resume_is_exact(tmp_path, stop, how):
         return inner(batch, **kw)
 
     model.cost_and_grads = flaky
-    with pytest.raises(training.TrainingInterrupted):
+    with pytest.raises(train.TrainingInterrupted):
         t.fit(x, 3)
     resumed, t2 = make(seed=77)
     if path.exists():
@@ -207,7 +207,7 @@ def test_interrupted_at_any_minibatch_resume_is_exact(tmp_path, stop, how):
 def checkpoint_bytes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ck")
     model = dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=2)
-    t = training.Trainer(model, optim.Momentum(0.1), batch_size=2, progress=False, checkpoint_path=folder / "c.npz",
+    t = train.Trainer(model, optim.Momentum(0.1), batch_size=2, progress=False, checkpoint_path=folder / "c.npz",
                          model_kind="dA", model_config={"n_visible": 6, "n_hidden": 2})
     t.fit(data(4, 6), 1)
     return (folder / "c.npz").read_bytes(), [numpy.array(p) for p in model.params]
@@ -225,7 +225,7 @@ def test_damage_at_any_byte_is_detected_never_half_loaded(tmp_path, checkpoint_b
     path = tmp_path / "damaged.npz"
     path.write_bytes(damaged)
     try:
-        model = training.load_model(path)
+        model = dae.load_model(path)
     except CorruptFileError:
         return
     # a byte the format never reads (e.g. a zip timestamp) may change; the contents may not
@@ -246,10 +246,10 @@ def test_check_data_accepts_exactly_the_valid_arrays(x, columns, unit):
              and numpy.issubdtype(x.dtype, numpy.floating) and numpy.isfinite(x).all()
              and (not unit or (x.min() >= 0 and x.max() <= 1)))
     if valid:
-        assert training.check_data(x, "the data", columns, unit) is x
+        assert validation.check_data(x, "the data", columns, unit) is x
     else:
         with pytest.raises((ValueError, TypeError), match="the data"):
-            training.check_data(x, "the data", columns, unit)
+            validation.check_data(x, "the data", columns, unit)
 
 
 @settings(max_examples=25, deadline=None)

@@ -5,6 +5,7 @@ import numpy
 import pytest
 
 import dae
+from dae import cli
 import deep_autoencoder_tutorial as tut
 
 
@@ -24,6 +25,8 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     (_, _), _, (test_x, _) = dae.load_data()
     test_x = numpy.minimum(test_x[:200] * numpy.float32(256 / 255), 1)
     loaded = dae.DeepAutoencoder.load(tmp_path / "deep_autoencoder_5.npz")
+    assert cli.main(["info", str(tmp_path / "deep_autoencoder_5.npz")]) == 0  # the one model file: dae info and dae.load_model read it
+    assert "model:    deep " in capsys.readouterr().out
     assert loaded.layer_sizes == [784, 16, 8, 5]
     assert loaded.squared_error(test_x) == pytest.approx(result["deep_error"], rel=1e-6)
     (train_x, _), _, _ = dae.load_data()  # the first 300 training digits, on the same scale

@@ -5,6 +5,7 @@ import numpy
 import pytest
 
 import dae
+from dae import cli
 import SdA_tutorial
 
 SMALL = ["--n-train", "400", "--hidden-layers-sizes", "30", "20", "--corruption-levels", "0.1", "0.2",
@@ -30,6 +31,8 @@ def test_small_run_prints_the_tutorial_lines_and_writes_its_files(tmp_path, caps
     assert (tmp_path / "filters_layer0.png").stat().st_size > 0
     # the saved model is the best-validation one: it reproduces the reported validation error
     sda = dae.SdA.load(tmp_path / "sda.npz")
+    assert cli.main(["info", str(tmp_path / "sda.npz")]) == 0  # the one model file: dae info reads it
+    assert "model:    SdA " in capsys.readouterr().out
     (_, _), (vx, vy), _ = SdA_tutorial.load_datasets(400)
     assert sda.errors(vx, vy) == pytest.approx(result["best_validation_error"])
 

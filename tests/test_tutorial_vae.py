@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 import dae
+from dae import cli
 import vae_tutorial
 
 
@@ -30,6 +31,8 @@ def test_tutorial_trains_reports_and_draws(tmp_path, capsys):
     assert Image.open(out / "manifold_2d.png").size == (20 * 28, 20 * 28)
     assert Image.open(out / "codes_2d.png").size[0] > 300
     model = dae.VAE.load(out / "vae_z20.npz")
+    assert cli.main(["info", str(out / "vae_z20.npz")]) == 0  # the one model file: dae info and dae.load_model read it
+    assert "model:    vae " in capsys.readouterr().out
     assert model.n_latent == 20 and model.n_hidden == [32]
 
 

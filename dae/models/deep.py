@@ -49,7 +49,6 @@ import numpy
 
 from .. import backend
 from .. import config
-from .. import io as dae_io
 from .. import optim
 from ..corruption import corrupt
 from .da import dA
@@ -346,24 +345,19 @@ class DeepAutoencoder:
 
     # ----- files -----------------------------------------------------------------------------------
     def save(self, path):
-        """Write the parameters (and the pretraining biases b'_i) to a checksummed .npz."""
-        arrays = {name: p for name, p in zip(self.param_names, self.params)}
-        arrays.update({f"visible_b{i}": b for i, b in enumerate(self.visible_b)})
-        dae_io.save_arrays(path, arrays, {"class": "DeepAutoencoder", "layer_sizes": self.layer_sizes,
-                                          "loss": self.loss})
+        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
+        from ..model_files import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path):
-        """A model read from a file written by ``save`` (checksum verified, no pickle)."""
-        arrays, meta = dae_io.load_arrays(path)
-        if meta.get("class") != "DeepAutoencoder":
-            raise ValueError(f"{path} does not hold a DeepAutoencoder (it holds {meta.get('class')!r})")
-        model = cls(numpy.random.RandomState(0), meta["layer_sizes"], loss=meta["loss"])
-        names = model.param_names + [f"visible_b{i}" for i in range(model.n_layers)]
-        for name, target in zip(names, model.params + model.visible_b):
-            if name not in arrays or arrays[name].shape != tuple(target.shape):
-                raise dae_io.CorruptFileError(f"{path} is missing array {name!r} of shape {tuple(target.shape)}")
-            target[...] = backend.asarray(arrays[name], dtype=target.dtype)
+        """The model in ``path`` (``dae.load_model``), checked to be a DeepAutoencoder."""
+        from ..model_files import load_model
+
+        model = load_model(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} holds a {type(model).__name__}, not a DeepAutoencoder")
         return model
 
     def __repr__(self):

@@ -51,7 +51,6 @@ import numpy
 
 from .. import backend
 from .. import config
-from .. import io
 from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
 from ..layers import Dense, SigmoidCrossEntropy, activation as make_activation
 from ..random import RandomStreams
@@ -95,6 +94,23 @@ def binarize(x, rng):
         raise ValueError(f"x must hold grey values in [0, 1], got values in [{float(x.min()):g}, {float(x.max()):g}]")
     u = _on_backend(rng.uniform(0.0, 1.0, size=x.shape), xp, x.dtype)
     return (u < x).astype(x.dtype)
+
+
+def reparameterize(mu, logvar, eps):
+    """``(z, s)``: the sample z = mu + s * eps of N(mu, diag(exp(logvar))), s = exp(logvar / 2).
+
+    eps ~ N(0, I) does not depend on the parameters, so gradients flow through z:
+    dz/dmu = 1 and dz/dlogvar = eps * s / 2 (elementwise)."""
+    s = backend.array_module(logvar).exp(0.5 * logvar)
+    return mu + s * eps, s
+
+
+def gaussian_kl(mu, logvar, var=None):
+    """Per-row KL(N(mu, diag(exp(logvar))) || N(0, I)) = -1/2 sum_j [1 + logvar - mu^2 - exp(logvar)],
+    shape (N,); ``var`` is exp(logvar) when the caller has it already."""
+    if var is None:
+        var = backend.array_module(logvar).exp(logvar)
+    return -0.5 * (1.0 + logvar - mu * mu - var).sum(axis=1)
 
 
 def _check_hidden(n_hidden):
@@ -224,15 +240,13 @@ class VAE:
         x = self._x(x)
         eps = self._eps(rng, x.shape[0])
         n = x.shape[0]
-        xp = self.xp
 
         # forward
         (h, enc_caches), mu, logvar = self._encode(x)
-        s = xp.exp(0.5 * logvar)
-        z = mu + s * eps
+        z, s = reparameterize(mu, logvar, eps)
         (g, dec_caches), a = self._decode(z)
         var = s * s
-        kl = -0.5 * (1.0 + logvar - mu * mu - var).sum(axis=1)
+        kl = gaussian_kl(mu, logvar, var)
         rec, rec_cache = self.rec_loss.forward(a, x)          # mean over rows of sum_k softplus(a) - x a
         cost = rec + kl.mean()
 
@@ -274,9 +288,8 @@ class VAE:
         """Per-example negative ELBO (rec + KL, one sampled z each), shape (n,), in nats."""
         x = self._x(x)
         _, mu, logvar = self._encode(x)
-        z = mu + self.xp.exp(0.5 * logvar) * self._eps(rng, x.shape[0])
-        kl = -0.5 * (1.0 + logvar - mu * mu - self.xp.exp(logvar)).sum(axis=1)
-        return cross_entropy_from_logits(x, self._decode(z)[1]) + kl
+        z, _ = reparameterize(mu, logvar, self._eps(rng, x.shape[0]))
+        return cross_entropy_from_logits(x, self._decode(z)[1]) + gaussian_kl(mu, logvar)
 
     def importance_weighted_log_likelihood(self, x, k=100, rng=None, batch_size=None):
         """Per-example estimate of log p(x) from ``k`` importance samples, shape (n,), in nats.
@@ -309,30 +322,19 @@ class VAE:
 
     # ----- files ----------------------------------------------------------------------------
     def save(self, path):
-        """Write the parameters and configuration with ``dae.io.save_arrays`` (no pickle)."""
-        meta = {"model": "VAE", "n_visible": self.n_visible, "n_hidden": self.n_hidden,
-                "n_latent": self.n_latent, "activation": self.activation, "dtype": str(self.dtype)}
-        io.save_arrays(path, dict(zip(self.param_names, self.params)), meta)
+        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
+        from ..model_files import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path):
-        """A VAE from a file written by :meth:`save`, in the dtype it was saved in.
+        """The model in ``path`` (``dae.load_model``), checked to be a VAE."""
+        from ..model_files import load_model
 
-        The noise stream of the loaded model is ``dae.RandomStreams(0)``; pass ``rng`` to the
-        methods for other draws.
-        """
-        arrays, meta = io.load_arrays(path)
-        if meta.get("model") != "VAE":
-            raise ValueError(f"{path} does not hold a VAE (its metadata says model={meta.get('model')!r})")
-        with config.floatX_as(meta["dtype"]):
-            model = cls(numpy.random.RandomState(0), meta["n_visible"], meta["n_hidden"], meta["n_latent"],
-                        meta["activation"], rng=RandomStreams(0))
-        for name, param in zip(model.param_names, model.params):
-            if name not in arrays:
-                raise io.CorruptFileError(f"{path} lacks the parameter {name}")
-            if tuple(arrays[name].shape) != tuple(param.shape):
-                raise io.CorruptFileError(f"{path}: {name} has shape {arrays[name].shape}, expected {tuple(param.shape)}")
-            param[...] = backend.asarray(arrays[name], dtype=param.dtype)
+        model = load_model(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} holds a {type(model).__name__}, not a VAE")
         return model
 
     def __repr__(self):
