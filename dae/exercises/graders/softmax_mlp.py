@@ -62,7 +62,7 @@ def _mlp(fns, case):
     top = ref.LogisticRegression(n_in=W2.shape[0], n_out=W2.shape[1], W=W2, b=b2)
     h, _ = hidden.forward(x)
     _, cache = top.forward(h, y)
-    dh, _ = top.backward(cache)
+    dh, _ = top.backward(1.0, cache)
     out = [compare("mlp cost", got["cost"], mlp_cost(*values, x, y), n)]
     for i, name in enumerate(names[1:]):
         candidates = [(NO_SIGMOID_GRAD, x.T @ dh), (NO_SIGMOID_GRAD, dh.sum(axis=0))][i:i + 1] if i < 2 else []
@@ -81,8 +81,8 @@ def _reference():
         top = ref.LogisticRegression(n_in=W2.shape[0], n_out=W2.shape[1], W=W2, b=b2)
         h, hidden_cache = hidden.forward(x)
         cost, top_cache = top.forward(h, y)
-        dh, (gW2, gb2) = top.backward(top_cache)
-        _, (gW1, gb1) = hidden.backward(hidden_cache, dh, need_dx=False)
+        dh, (gW2, gb2) = top.backward(1.0, top_cache)
+        _, (gW1, gb1) = hidden.backward(dh, hidden_cache, need_dx=False)
         return cost, gW1, gb1, gW2, gb2
     return {"softmax_cost_and_grads": softmax_cost_and_grads, "mlp_cost_and_grads": mlp_cost_and_grads}
 
