@@ -223,3 +223,27 @@ def test_checkpoint_minutes_saves_inside_an_epoch(tmp_path, monkeypatch):
     monkeypatch.setattr(t, "save_checkpoint", lambda p=None: saved.append(t.batch) or original(p))
     t.fit(data(40), 1)
     assert saved == [1, 2, 3, 4, 0]      # after every minibatch, then the epoch's own checkpoint
+
+
+def test_blas_threads_are_chosen_for_the_largest_product_and_restored(monkeypatch):
+    from threadpoolctl import threadpool_info
+    chosen, seen = [], []
+
+    def choose(rows, n_in, n_out, cores=None, load=None):
+        chosen.append((rows, n_in, n_out))
+        return 1
+
+    monkeypatch.setattr(dae.threads, "choose_blas_threads", choose)
+    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    class Spy(optim.SGD):
+        def step(self, params, grads):
+            seen.append([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
+            super().step(params, grads)
+
+    model = dae.dA(numpy.random.RandomState(1), n_visible=36, n_hidden=8)
+    Trainer(model, Spy(0.1), batch_size=40, seed=0, progress=False).fit(data(), 1)
+    assert chosen == [(40, 36, 8)] and all(s == [1] * len(before) for s in seen)
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
+    with pytest.raises(ValueError, match="blas_threads must be 'auto', a positive int or None"):
+        Trainer(model, optim.SGD(0.1), blas_threads=0)

@@ -33,6 +33,9 @@ What the loop gives every model:
   :class:`TrainingInterrupted` (a KeyboardInterrupt).
 - **Budgets**: ``epochs``, a wall-time budget ``max_minutes`` (training time only, kept across
   resumes), and :class:`~dae.train.EarlyStopping` (the tutorial's patience rule).
+- **BLAS threads**: with ``blas_threads="auto"`` the loop picks the count for the model's
+  largest product and the machine's load (:mod:`dae.threads`) at the start and every half
+  minute, so a run shares a busy machine gracefully; an int fixes it, None leaves it alone.
 - **Progress**: a tqdm bar on a terminal, the tutorial's ``Training epoch 0, cost 63.2...``
   lines otherwise, nothing with ``progress=False``.
 """
@@ -42,7 +45,7 @@ import time
 
 import numpy
 
-from .. import backend
+from .. import backend, threads
 from ..io import CorruptFileError, save_arrays
 from ..protocol import check_model, param_names
 from ..validation import check_data, check_float, check_positive_int, check_seed
@@ -108,7 +111,8 @@ class Trainer:
                  on_epoch_end=None, stream=None, eval_batch_size=1000, unit_interval=False,
                  model_kind=None, model_config=None, quiet=False, eval_model=None, *, schedule=None,
                  augment=None, transform=None, evaluate=None, max_minutes=None, early_stopping=None,
-                 blowup=100.0, checkpoint_minutes=None, label="Training", drop_last=False):
+                 blowup=100.0, checkpoint_minutes=None, label="Training", drop_last=False,
+                 blas_threads="auto"):
         check_model(model)
         if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
             raise TypeError(f"optimizer must be a dae.optim optimiser (step, get_state, set_state), "
@@ -146,6 +150,10 @@ class Trainer:
             raise ValueError(f"progress must be one of {MODES} or False, got {progress!r}")
         self.progress = "none" if quiet or progress in (False, None) else progress
         self.label = str(label)
+        if not (blas_threads in (None, "auto") or (isinstance(blas_threads, int) and blas_threads > 0)):
+            raise ValueError(f"blas_threads must be 'auto', a positive int or None, got {blas_threads!r}")
+        self.blas_threads = blas_threads
+        self._threads_chosen_at = None
         self.drop_last = bool(drop_last)
         self.meta = dict(meta or {})
         if model_kind is not None:
@@ -271,6 +279,27 @@ class Trainer:
         return self.steps / self._planned_steps
 
     # ----- the loop --------------------------------------------------------------------------------
+    def _largest_product(self):
+        """(rows, n_in, n_out) of the model's largest matrix product on a minibatch."""
+        shapes = [tuple(p.shape) for p in self.model.params if len(p.shape) == 2]
+        n_in, n_out = max(shapes, key=lambda s: s[0] * s[1]) if shapes else (1, 1)
+        return self.batch_size, n_in, n_out
+
+    def _set_threads(self):
+        """Apply the BLAS thread count (re-chosen every 30 s under "auto"); returns the limiter."""
+        if self.blas_threads is None or backend.xp is not numpy:
+            return None
+        now = time.perf_counter()
+        if self._threads_chosen_at is not None and (self.blas_threads != "auto" or now - self._threads_chosen_at < 30.0):
+            return None
+        self._threads_chosen_at = now
+        n = threads.choose_blas_threads(*self._largest_product()) if self.blas_threads == "auto" else self.blas_threads
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            return None
+        return threadpool_limits(limits=n, user_api="blas")
+
     def _running_seconds(self):
         return 0.0 if self._run_start is None else time.perf_counter() - self._run_start
 
@@ -366,9 +395,12 @@ class Trainer:
         dtype = self.model.params[0].dtype
         self._run_start = time.perf_counter()
         self._last_save = self._run_start
+        self._threads_chosen_at = None
+        limiter = self._set_threads()      # restored when fit ends
         try:
             with DeferredInterrupt() as interrupt:
                 while self.epoch < epochs and self.stopped is None:
+                    self._set_threads()
                     self._batch_order(n, n_batches)
                     progress.start_epoch(self.epoch, n_batches, self.batch)
                     start = time.perf_counter()
@@ -406,6 +438,8 @@ class Trainer:
             raise self._interrupted() from None
         finally:
             progress.close()
+            if limiter is not None:
+                limiter.restore_original_limits()
             self.elapsed += self._running_seconds()
             self._run_start = None
         if self.early_stopping is not None:
