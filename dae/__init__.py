@@ -15,7 +15,7 @@ and the models of later chapters.
 """
 import importlib
 
-from . import augment, backend, config, gradcheck, optim
+from . import augment, backend, config, gradcheck, optim, tutorial
 from .models.da import dA
 from .data import load_data
 from .io import CorruptFileError
@@ -42,12 +42,12 @@ _LAZY = {
 def __getattr__(name):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in ("sklearn", "train"):
+    if name in ("sklearn", "train", "fast", "reference"):  # submodules with heavier imports or data
         return importlib.import_module(f"dae.{name}")
     raise AttributeError(f"module 'dae' has no attribute {name!r}")
 
 
 __all__ = [
     "dA", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
-    "RandomStreams", "CorruptFileError", "augment", "backend", "config", "gradcheck", "optim",
+    "RandomStreams", "CorruptFileError", "augment", "backend", "config", "gradcheck", "optim", "tutorial",
 ] + list(_LAZY)

@@ -287,7 +287,10 @@ class dA:
         gb = dy.sum(axis=0)
         gb_prime = dz.sum(axis=0)
         if self.tied_weights:
-            gW = tilde_x.T @ dy + dz.T @ y_hat
+            # gW = x~^T dy + dz^T y^ (W is used twice), computed as ONE product of stacked
+            # factors, [x~; dz]^T [dy; y^]: one pass of BLAS over gW instead of two and a sum
+            xp = self.xp
+            gW = xp.concatenate([tilde_x, dz]).T @ xp.concatenate([dy, y_hat])
             return cost, [gW, gb, gb_prime]
         gW = tilde_x.T @ dy
         gW_prime = y_hat.T @ dz
