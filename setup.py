@@ -1,5 +1,27 @@
 """dae: denoising autoencoders from scratch, the deeplearning.net tutorial in NumPy (and CuPy)."""
+import os
+import shutil
+
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class build_py_with_data(build_py):
+    """Also copy the repository's data/ (MNIST, the photographs, their SOURCES.md) into the built
+    package as dae/_data, so that ``pip install .`` gives a dae whose ``load_data()`` works from
+    any folder. An editable install reads data/ in place instead (see dae/paths.py)."""
+
+    def run(self):
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        target = os.path.join(self.build_lib, "dae", "_data")
+        for sub in ("mnist", "images"):
+            shutil.copytree(os.path.join(HERE, "data", sub), os.path.join(target, sub), dirs_exist_ok=True)
+        shutil.copy2(os.path.join(HERE, "data", "SOURCES.md"), os.path.join(target, "SOURCES.md"))
+
 
 setup(
     name="dae",
@@ -26,4 +48,5 @@ setup(
         "sklearn": ["scikit-learn>=1.2"],
     },
     entry_points={"console_scripts": ["dae=dae.cli:main"]},
+    cmdclass={"build_py": build_py_with_data},
 )

@@ -19,6 +19,7 @@ from . import augment, backend, config, gradcheck, optim, tutorial
 from .models.da import dA
 from .data import load_data
 from .io import CorruptFileError
+from .model_files import load_model, save_model
 from .optim import apply_updates
 from .plotting import scale_to_unit_interval, tile_raster_images
 from .random import RandomStreams
@@ -49,5 +50,6 @@ def __getattr__(name):
 
 __all__ = [
     "dA", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
-    "RandomStreams", "CorruptFileError", "augment", "backend", "config", "gradcheck", "optim", "tutorial",
+    "RandomStreams", "CorruptFileError", "load_model", "save_model", "augment", "backend", "config", "gradcheck",
+    "optim", "tutorial",
 ] + list(_LAZY)

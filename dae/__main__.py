@@ -1,4 +1,4 @@
-"""``python -m dae ...`` runs the ``dae`` command (see dae/cli.py)."""
+"""``python -m dae ...`` runs the ``dae`` command (see dae/cli/)."""
 import sys
 
 from .cli import main

@@ -58,11 +58,20 @@ def check_rng(rng, name="numpy_rng"):
     return rng
 
 
+def one_d_message(x, name, n_columns=None):
+    """The error for a 1-D array where a minibatch (n_examples, n_features) is expected."""
+    expected = f"(n_examples, {n_columns})" if n_columns is not None else "(n_examples, n_features)"
+    return (f"{name} must be a 2-D array of shape {expected}, got a 1-D array of shape {tuple(x.shape)}; "
+            f"reshape it with {name}.reshape(1, -1) if it is a single example, or {name}.reshape(-1, 1) "
+            f"if it is a single feature")
+
+
 def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d=False):
     """A finite 2-D float array with ``n_columns`` columns, on the backend ``xp``.
 
     ``unit_interval=True`` also requires every value in [0, 1] (the cross-entropy's domain).
-    Returns the array (a 1-D array is promoted to one row when ``allow_1d``).
+    A 1-D array is refused with the reshape that fixes it (as scikit-learn does): a model
+    takes a minibatch, even of one example.
     """
     xp = backend.xp if xp is None else xp
     module = backend.array_module(x)
@@ -74,8 +83,8 @@ def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d
             f"{name} is a {module.__name__} array but the model lives on the {xp.__name__} backend; "
             f"move it with {fix}({name})"
         )
-    if x.ndim == 1 and allow_1d:
-        x = x.reshape(1, -1)
+    if x.ndim == 1:
+        raise ValueError(one_d_message(x, name, n_columns))
     if x.ndim != 2:
         expected = f"(n_examples, {n_columns})" if n_columns is not None else "(n_examples, n_features)"
         raise ValueError(f"{name} must be a 2-D array of shape {expected}, got shape {tuple(x.shape)}")
@@ -151,6 +160,8 @@ def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096, values=
     (``values=False`` checks only the shape and dtype)."""
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+    if x.ndim == 1:
+        raise ValueError(one_d_message(x, name, n_columns))
     if x.ndim != 2:
         expected = f"(n_examples, {n_columns})" if n_columns else "(n_examples, n_features)"
         raise ValueError(f"{name} must be a 2-D array of shape {expected}, got shape {tuple(x.shape)}")

@@ -130,19 +130,27 @@ def test_variant_trains_saves_encodes_and_describes_itself(name, files, capsys):
     assert set(saved) == {"n_visible"} | set(training.get_model_kind(cfg["model"]).options)
 
 
-def test_the_default_dA_is_the_tutorials_bit_for_bit(files, capsys):
-    rc, out, err = run(capsys, "train", "--data", files / "unit.npy", "--epochs", "1", "--batch-size", "20",
-                       "--n-hidden", "8", "--seed", "9", "--output-dir", files / "d", "--quiet", "--no-plots")
+def test_the_default_dA_is_the_tutorials_bit_for_bit(tmp_path, capsys):
+    """The tutorial's command line against the tutorial's own code path (tutorials/dA_tutorial.py:
+    RandomState(123), theano_rng drawn first, get_cost_updates + apply_updates), on 400 digits."""
+    import dA_tutorial
+
+    train_x = dae.load_data()[0][0][:400]
+    rc, out, err = run(capsys, "train", "--model", "dA", "--data", "mnist", "--n-train", "400", "--epochs", "2",
+                       "--batch-size", "20", "--learning-rate", "0.1", "--optimizer", "sgd", "--seed", "123",
+                       "--n-hidden", "500", "--corruption-level", "0.3", "--output-dir", tmp_path / "d", "--no-plots")
     assert rc == 0, err
-    cfg = json.loads((files / "d" / "config.json").read_text())
+    cfg = json.loads((tmp_path / "d" / "config.json").read_text())
     assert (cfg["tied_weights"], cfg["loss"], cfg["activation"], cfg["decoder"], cfg["noise"], cfg["sparsity"],
             cfg["dropout"]) == (True, "cross_entropy", "sigmoid", "sigmoid", "masking", None, 0.0)
-    model = dae.dA(numpy.random.RandomState(9), n_visible=D, n_hidden=8)
-    trainer = training.Trainer(model, optim.SGD(0.1), batch_size=20, cost_kwargs={"corruption_level": 0.3}, seed=9,
-                               progress=False)
-    trainer.fit(unit_data().reshape(N, D), 1)
-    saved, _ = load_arrays(files / "d" / "model.npz")
-    for name, param in zip(model.param_names, model.params):
+    da, costs = dA_tutorial.train_dA(train_x, 0.3, 0.1, 2, 20, readable=True)
+    tutorial_lines, _ = capsys.readouterr()
+    # (mnist brings its validation set: the command line adds the validation cost to each line)
+    printed = [line.split(", validation")[0] for line in out.splitlines() if line.startswith("Training epoch")]
+    assert printed == [line for line in tutorial_lines.splitlines() if line.startswith("Training epoch")]
+    assert printed[0].startswith("Training epoch 0, cost ") and float(printed[0].split()[-1]) == costs[0]
+    saved, _ = load_arrays(tmp_path / "d" / "model.npz")
+    for name, param in zip(da.param_names, da.params):
         assert numpy.array_equal(saved[name], param), name
 
 
@@ -262,13 +270,17 @@ def test_registry_entries_for_the_family_and_cA():
     da, ca = training.get_model_kind("dA"), training.get_model_kind("cA")
     assert da.needs_unit_interval(da.defaults()) and not da.needs_unit_interval(dict(da.defaults(),
                                                                                      loss="squared_error"))
-    assert ca.needs_unit_interval(ca.defaults()) and ca.cost_kwargs(ca.defaults()) == {"contraction_level": 0.1}
-    cfg = dict(da.defaults(), n_visible=5, n_hidden=3, dropout=0.4)
+    cfg = dict(ca.defaults(), n_visible=5, n_hidden=3, epochs=1, learning_rate=0.1)
+    (phase,) = ca.phases(ca.build(ca.model_config(cfg), numpy.random.RandomState(0)), cfg, None)
+    assert ca.needs_unit_interval(ca.defaults()) and phase.cost_kwargs == {"contraction_level": 0.1}
+    cfg = dict(da.defaults(), n_visible=5, n_hidden=3, dropout=0.4, epochs=1, learning_rate=0.1)
     model = da.build(da.model_config(cfg), numpy.random.RandomState(0))
-    twin = da.eval_model(model)
+    (phase,) = da.phases(model, cfg, None)
+    twin = phase.eval_model
     assert twin is not model and twin.dropout == 0.0 and model.dropout == 0.4
     assert all(a is b for a, b in zip(twin.params, model.params))  # updates in place reach the twin
-    plain = da.build(da.model_config(da.defaults() | {"n_visible": 5, "n_hidden": 3}), numpy.random.RandomState(0))
-    assert da.eval_model(plain) is plain
+    assert phase.rng is model.theano_rng  # the tutorial's masks: the dA's own stream
+    plain = da.build(da.model_config(dict(cfg, dropout=0.0)), numpy.random.RandomState(0))
+    assert da.phases(plain, dict(cfg, dropout=0.0), None)[0].eval_model is None
     with pytest.raises(TypeError, match="eval_model"):
         training.Trainer(model, optim.SGD(0.1), eval_model=object())

@@ -317,8 +317,8 @@ def test_load_refuses_a_damaged_file(tmp_path):
 
 def test_load_refuses_another_models_file(tmp_path):
     path = tmp_path / "other.npz"
-    dae.io.save_arrays(path, {"W": numpy.zeros((2, 2))}, {"class": "dA"})
-    with pytest.raises(ValueError, match="does not hold a DeepAutoencoder"):
+    dae.save_model(dae.dA(numpy.random.RandomState(0), n_visible=4, n_hidden=2), path)
+    with pytest.raises(ValueError, match="holds a dA, not a DeepAutoencoder"):
         DeepAutoencoder.load(path)
 
 

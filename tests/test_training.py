@@ -8,7 +8,7 @@ import pytest
 
 import dae
 from dae import optim, training
-from dae.io import CorruptFileError, load_arrays, save_arrays
+from dae.io import load_arrays
 
 
 def data(n=120, d=36, seed=0):
@@ -183,40 +183,6 @@ def test_progress_modes():
     text = out.getvalue()
     assert "epoch 0" in text and "4/4" in text and "ex/s=" in text and "valid=" in text and "cost=" in text
     assert "Training epoch" not in text
-
-
-def test_model_files_round_trip_and_refuse_damage(tmp_path):
-    model, t = make(checkpoint_path=tmp_path / "ck.npz", model_kind="dA", model_config={"n_visible": 36, "n_hidden": 8})
-    t.fit(data(), 1)
-    training.save_model(model, tmp_path / "m.npz", "dA", {"n_visible": 36, "n_hidden": 8})
-    loaded = training.load_model(tmp_path / "m.npz")
-    assert type(loaded) is dae.dA and loaded.n_hidden == 8
-    assert_same(params(loaded), params(model))
-    assert_same(params(training.load_model(tmp_path / "ck.npz")), params(model))
-    raw = open(tmp_path / "m.npz", "rb").read()
-    (tmp_path / "cut.npz").write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(CorruptFileError):
-        training.load_model(tmp_path / "cut.npz")
-    save_arrays(tmp_path / "other.npz", {"a": numpy.zeros(3)}, {"kind": "something else"})
-    with pytest.raises(CorruptFileError, match="not a model"):
-        training.load_model(tmp_path / "other.npz")
-    numpy.savez(tmp_path / "plain.npz", W=numpy.zeros((36, 8)))
-    with pytest.raises(CorruptFileError, match="not a dae file"):
-        training.load_model(tmp_path / "plain.npz")
-    with pytest.raises(FileNotFoundError):
-        training.load_model(tmp_path / "missing.npz")
-
-
-def test_registry_builds_and_rejects():
-    kind = training.get_model_kind("dA")
-    cfg = dict(kind.defaults(), n_visible=10, n_hidden=3)
-    model = kind.build(kind.model_config(cfg), numpy.random.RandomState(0))
-    assert model.W.shape == (10, 3) and kind.cost_kwargs(cfg) == {"corruption_level": 0.3}
-    assert kind.encode(model, numpy.zeros((2, 10), numpy.float32)).shape == (2, 3)
-    with pytest.raises(ValueError, match="model must be one of"):
-        training.get_model_kind("nope")
-    with pytest.raises(TypeError):
-        training.register_model("dA")
 
 
 @pytest.mark.parametrize("bad,exc,words", [

@@ -6,6 +6,7 @@ from PIL import Image
 
 import conv_autoencoder_tutorial as tutorial
 import dae
+from dae import cli
 
 
 def test_tutorial_small_run(tmp_path, capsys):
@@ -27,6 +28,8 @@ def test_tutorial_small_run(tmp_path, capsys):
     saved = json.loads((out / "results.json").read_text())
     assert saved["conv_error"] == results["conv_error"] and len(saved["epoch_costs"]) == 2
     model = dae.ConvAutoencoder.load(str(out / "conv_autoencoder.npz"))
+    assert cli.main(["info", str(out / "conv_autoencoder.npz")]) == 0  # the one model file: dae info and dae.load_model read it
+    assert "model:    conv " in capsys.readouterr().out
     assert model.channels == (4, 4, 4) and model.code_size == 8
 
 

@@ -6,6 +6,7 @@ import numpy
 import pytest
 
 import dae
+from dae import cli
 from dae.tutorial import run_script
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
@@ -44,6 +45,12 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     (train_x, _), _, _ = dae.load_data()  # the first 300 training digits, on the value/255 scale
     train_x = numpy.minimum(train_x[:300] * numpy.float32(256 / 255), 1)
     assert loaded.squared_error(train_x) == pytest.approx(result["train_error"], rel=1e-6)
+    capsys.readouterr()
+    assert cli.main(["info", str(tmp_path / "deep_autoencoder_5.npz")]) == 0  # the one model file
+    assert "model:    deep " in capsys.readouterr().out
+    # the fine-tuning checkpoint is a model file too
+    numpy.testing.assert_array_equal(dae.load_model(tmp_path / "checkpoints" / "deep_5_finetune.npz").params[0],
+                                     loaded.params[0])
 
 
 def test_quick_is_a_small_slice(tmp_path, capsys):

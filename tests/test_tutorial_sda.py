@@ -6,6 +6,7 @@ import numpy
 import pytest
 
 import dae
+from dae import cli
 from dae.tutorial import run_script
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "SdA_tutorial.py")
@@ -40,6 +41,9 @@ def test_small_run_prints_the_tutorial_lines_and_writes_its_files(tmp_path, caps
     # the saved model is the best-validation one: it reproduces the reported validation error
     sda = dae.SdA.load(tmp_path / "sda.npz")
     assert sda.errors(ns["valid_set_x"], ns["valid_set_y"]) == pytest.approx(ns["best_validation_loss"])
+    capsys.readouterr()
+    assert cli.main(["info", str(tmp_path / "sda.npz")]) == 0  # the one model file: dae info reads it
+    assert "model:    SdA " in capsys.readouterr().out
 
 
 def test_the_loop_is_the_tutorials_pretraining_functions(tmp_path, capsys):

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 import dae
+from dae import cli
 from dae.tutorial import run_script
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "vae_tutorial.py")
@@ -37,6 +38,9 @@ def test_tutorial_trains_reports_and_draws(tmp_path, capsys):
     model = dae.VAE.load(out / "vae_z20.npz")
     assert model.n_latent == 20 and model.n_hidden == [32]
     numpy.testing.assert_array_equal(model.params[0], ns["model"].params[0])
+    capsys.readouterr()
+    assert cli.main(["info", str(out / "vae_z20.npz")]) == 0  # the one model file: dae info and dae.load_model read it
+    assert "model:    vae " in capsys.readouterr().out
 
 
 def test_tutorial_with_a_2d_main_model_reuses_it(tmp_path, capsys):

@@ -93,7 +93,7 @@ def test_jacobian_norms_match_finite_differences(activation):
         norms = vt.jacobian_norms(da, x)
         for n in range(3):
             row = x[n].copy()
-            J = numpy.stack([numerical_gradient(lambda v: da.get_hidden_values(v)[0, j], row) for j in range(4)])
+            J = numpy.stack([numerical_gradient(lambda v: da.get_hidden_values(v[None])[0, j], row) for j in range(4)])
             assert norms[n] == pytest.approx(numpy.linalg.norm(J), rel=1e-6)
         ca = dae.cA(numpy.random.RandomState(0), n_visible=6, n_hidden=4)
         assert numpy.allclose(vt.jacobian_norms(ca, x), ca.jacobian_norm(x))

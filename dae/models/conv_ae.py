@@ -26,7 +26,6 @@ from .. import backend
 from .. import config
 from ..corruption import corrupt
 from ..functions import cross_entropy_from_logits, sigmoid
-from ..io import load_arrays, save_arrays
 from ..random import RandomStreams
 from ..validation import check_choice, check_float, check_param, check_positive_int, check_rng
 
@@ -650,27 +649,19 @@ class ConvAutoencoder:
                 "corruption_level": self.corruption_level, "output": self.output, "unpooling": self.unpooling}
 
     def save(self, path):
-        """Parameters and configuration to a checksummed .npz (dae.io)."""
-        save_arrays(path, dict(zip(self.param_names, self.params)),
-                    {"class": "ConvAutoencoder", "config": self.config()})
+        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
+        from ..model_files import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path):
-        """A model rebuilt from :meth:`save`'s file, on the backend in force."""
-        arrays, meta = load_arrays(path)
-        if meta.get("class") != "ConvAutoencoder":
-            raise ValueError(f"{path} holds a {meta.get('class')!r}, not a ConvAutoencoder")
-        cfg = dict(meta["config"])
-        for key in ("input_shape", "channels", "kernel_sizes"):
-            cfg[key] = tuple(cfg[key])
-        with config.floatX_as(str(next(iter(arrays.values())).dtype)):
-            model = cls(numpy.random.RandomState(0), **cfg)
-        for name, p in zip(model.param_names, model.params):
-            if name not in arrays:
-                raise ValueError(f"{path} lacks the parameter {name}")
-            if tuple(arrays[name].shape) != tuple(p.shape):
-                raise ValueError(f"{path}: {name} has shape {arrays[name].shape}, expected {tuple(p.shape)}")
-            p[...] = backend.asarray(arrays[name], dtype=p.dtype)
+        """The model in ``path`` (``dae.load_model``), checked to be a ConvAutoencoder."""
+        from ..model_files import load_model
+
+        model = load_model(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} holds a {type(model).__name__}, not a ConvAutoencoder")
         return model
 
     def __repr__(self):

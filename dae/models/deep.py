@@ -48,7 +48,6 @@ import numpy
 
 from .. import backend
 from .. import config
-from .. import io as dae_io
 from .. import optim
 from ..corruption import corrupt
 from .da import dA, tied_parameters
@@ -441,15 +440,17 @@ class DeepAutoencoder:
                             f"got {type(callback).__name__}")
         rng = numpy.random.RandomState(0) if rng is None else check_rng(rng, "rng")
         level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
+        from ..registry import kind_of
         from ..train import Trainer
 
+        kind = kind_of(self)     # so that dae.load_model reads the checkpoint as a model too
         trainer = self.last_trainer = Trainer(
             self, opt, batch_size, cost_kwargs={"corruption_level": level}, rng=rng, shuffle="examples",
             augment=augment, schedule=schedule, max_minutes=max_minutes, evaluate=evaluate,
             checkpoint_path=checkpoint_path, progress=progress,
             on_epoch_end=None if callback is None else (
                 lambda t, metrics: callback(metrics["epoch"], metrics["train_cost"], t.optimizer)),
-            model_kind="deep", model_config={"layer_sizes": self.layer_sizes, "loss": self.loss})
+            model_kind=kind.name, model_config=kind.config_of(self))
         if resume:
             trainer.resume()
         trainer.fit(backend.to_host(x), epochs, valid_x=None if valid_x is None else backend.to_host(valid_x))
@@ -457,24 +458,19 @@ class DeepAutoencoder:
 
     # ----- files -----------------------------------------------------------------------------------
     def save(self, path):
-        """Write the parameters (and the pretraining biases b'_i) to a checksummed .npz."""
-        arrays = {name: p for name, p in zip(self.param_names, self.params)}
-        arrays.update({f"visible_b{i}": b for i, b in enumerate(self.visible_b)})
-        dae_io.save_arrays(path, arrays, {"class": "DeepAutoencoder", "layer_sizes": self.layer_sizes,
-                                          "loss": self.loss})
+        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
+        from ..model_files import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path):
-        """A model read from a file written by ``save`` (checksum verified, no pickle)."""
-        arrays, meta = dae_io.load_arrays(path)
-        if meta.get("class") != "DeepAutoencoder":
-            raise ValueError(f"{path} does not hold a DeepAutoencoder (it holds {meta.get('class')!r})")
-        model = cls(numpy.random.RandomState(0), meta["layer_sizes"], loss=meta["loss"])
-        names = model.param_names + [f"visible_b{i}" for i in range(model.n_layers)]
-        for name, target in zip(names, model.params + model.visible_b):
-            if name not in arrays or arrays[name].shape != tuple(target.shape):
-                raise dae_io.CorruptFileError(f"{path} is missing array {name!r} of shape {tuple(target.shape)}")
-            target[...] = backend.asarray(arrays[name], dtype=target.dtype)
+        """The model in ``path`` (``dae.load_model``), checked to be a DeepAutoencoder."""
+        from ..model_files import load_model
+
+        model = load_model(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} holds a {type(model).__name__}, not a DeepAutoencoder")
         return model
 
     def __repr__(self):

@@ -22,12 +22,9 @@ G_{k-1} = A_k W_k^T (see dae/layers.py). ``cost_and_grads(x, y)`` returns these.
 """
 import numbers
 
-import numpy
 
 from .. import backend
-from .. import config
 from .da import dA
-from ..io import load_arrays, save_arrays
 from ..layers import HiddenLayer, LogisticRegression
 from ..plotting import tile_raster_images
 from ..corruption import uniform
@@ -417,37 +414,19 @@ class SdA:
         return tile_raster_images(X=W[:n], img_shape=img_shape, tile_shape=tile_shape, tile_spacing=tile_spacing)
 
     def save(self, path):
-        """Write every parameter (and each dA's visible bias) and the configuration to ``path``."""
-        arrays = dict(zip(self.param_names, self.params))
-        for i, da_layer in enumerate(self.dA_layers):
-            arrays[f"layer{i}_b_prime"] = da_layer.b_prime
-        meta = {"model": "SdA", "n_ins": self.n_ins, "hidden_layers_sizes": self.hidden_layers_sizes,
-                "n_outs": self.n_outs, "corruption_levels": self.corruption_levels}
-        save_arrays(path, arrays, meta)
+        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
+        from ..model_files import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path):
-        """An SdA rebuilt from a file written by :meth:`save` (parameters in their saved dtype)."""
-        arrays, meta = load_arrays(path)
-        if meta.get("model") != "SdA":
-            raise ValueError(f"{path} holds a {meta.get('model')!r} model, not an SdA")
-        if "layer0_W" not in arrays or str(arrays["layer0_W"].dtype) not in config.ALLOWED_FLOATX:
-            raise ValueError(f"{path} has no float32/float64 array layer0_W")
-        with config.floatX_as(str(arrays["layer0_W"].dtype)):  # parameters in their saved dtype
-            model = cls(numpy.random.RandomState(0), theano_rng=RandomStreams(0), n_ins=meta["n_ins"],
-                        hidden_layers_sizes=meta["hidden_layers_sizes"], n_outs=meta["n_outs"],
-                        corruption_levels=meta["corruption_levels"])
-        targets = dict(zip(model.param_names, model.params))
-        for i, da_layer in enumerate(model.dA_layers):
-            targets[f"layer{i}_b_prime"] = da_layer.b_prime
-        missing = sorted(set(targets) - set(arrays))
-        if missing:
-            raise ValueError(f"{path} lacks the arrays {missing}")
-        for name, target in targets.items():
-            if arrays[name].shape != tuple(target.shape):
-                raise ValueError(f"{path}: {name} has shape {arrays[name].shape}, expected {tuple(target.shape)}")
-        for name, target in targets.items():
-            target[...] = backend.asarray(arrays[name], dtype=target.dtype)
+        """The model in ``path`` (``dae.load_model``), checked to be a SdA."""
+        from ..model_files import load_model
+
+        model = load_model(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} holds a {type(model).__name__}, not a SdA")
         return model
 
     def __repr__(self):

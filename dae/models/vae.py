@@ -49,7 +49,6 @@ import numpy
 
 from .. import backend
 from .. import config
-from .. import io
 from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
 from ..random import RandomStreams
 from ..validation import check_choice, check_matrix, check_positive_int, check_rng
@@ -293,30 +292,19 @@ class VAE:
 
     # ----- files ----------------------------------------------------------------------------
     def save(self, path):
-        """Write the parameters and configuration with ``dae.io.save_arrays`` (no pickle)."""
-        meta = {"model": "VAE", "n_visible": self.n_visible, "n_hidden": self.n_hidden,
-                "n_latent": self.n_latent, "activation": self.activation, "dtype": str(self.dtype)}
-        io.save_arrays(path, dict(zip(self.param_names, self.params)), meta)
+        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
+        from ..model_files import save_model
+
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path):
-        """A VAE from a file written by :meth:`save`, in the dtype it was saved in.
+        """The model in ``path`` (``dae.load_model``), checked to be a VAE."""
+        from ..model_files import load_model
 
-        The noise stream of the loaded model is ``dae.RandomStreams(0)``; pass ``rng`` to the
-        methods for other draws.
-        """
-        arrays, meta = io.load_arrays(path)
-        if meta.get("model") != "VAE":
-            raise ValueError(f"{path} does not hold a VAE (its metadata says model={meta.get('model')!r})")
-        with config.floatX_as(meta["dtype"]):
-            model = cls(numpy.random.RandomState(0), meta["n_visible"], meta["n_hidden"], meta["n_latent"],
-                        meta["activation"], rng=RandomStreams(0))
-        for name, param in zip(model.param_names, model.params):
-            if name not in arrays:
-                raise io.CorruptFileError(f"{path} lacks the parameter {name}")
-            if tuple(arrays[name].shape) != tuple(param.shape):
-                raise io.CorruptFileError(f"{path}: {name} has shape {arrays[name].shape}, expected {tuple(param.shape)}")
-            param[...] = backend.asarray(arrays[name], dtype=param.dtype)
+        model = load_model(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} holds a {type(model).__name__}, not a VAE")
         return model
 
     def __repr__(self):

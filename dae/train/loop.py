@@ -44,6 +44,7 @@ import numpy
 
 from .. import backend
 from ..io import CorruptFileError, save_arrays
+from ..protocol import check_model, param_names
 from ..validation import check_data, check_float, check_positive_int, check_seed
 from .early_stopping import EarlyStopping
 from .interrupt import DeferredInterrupt
@@ -69,12 +70,6 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.batch = batch
 
 
-def param_names(model):
-    """The model's ``param_names``, or param0, param1, ... for a model without them."""
-    names = list(getattr(model, "param_names", None) or [])
-    if len(names) != len(model.params):
-        names = [f"param{i}" for i in range(len(model.params))]
-    return names
 
 
 def _callable_or_none(value, name, signature):
@@ -114,8 +109,7 @@ class Trainer:
                  model_kind=None, model_config=None, quiet=False, eval_model=None, *, schedule=None,
                  augment=None, transform=None, evaluate=None, max_minutes=None, early_stopping=None,
                  blowup=100.0, checkpoint_minutes=None, label="Training", drop_last=False):
-        if not hasattr(model, "params") or not hasattr(model, "cost_and_grads"):
-            raise TypeError("model must follow the gradient protocol: a params list and cost_and_grads(...)")
+        check_model(model)
         if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
             raise TypeError(f"optimizer must be a dae.optim optimiser (step, get_state, set_state), "
                             f"got {type(optimizer).__name__}")

@@ -1,0 +1,411 @@
+"""``dae train``: every registered model on MNIST or the user's data, resumable.
+
+A run folder holds ``config.json`` (the exact configuration), the training state (one
+checkpoint per phase: ``checkpoint.npz``, or ``checkpoint_pretrain0.npz`` ...
+``checkpoint_finetune.npz`` for the SdA and the deep autoencoder; rewritten atomically after
+every epoch and on Ctrl-C), ``model.npz`` (the whole model, ``dae.load_model``),
+``metrics.json`` (per-epoch costs of every phase) and ``figures/``. A run folder that already
+holds files is never overwritten unless ``--resume`` or ``--overwrite`` is given.
+"""
+import argparse
+import contextlib
+import glob
+import os
+import shutil
+import sys
+import time
+
+import numpy
+
+from .. import backend, config, optim
+from ..model_files import save_model
+from ..phases import run_phases
+from ..registry import MODELS, get_model_kind
+from ..train import DivergenceError, TrainingInterrupted
+from ..validation import check_data, check_seed
+from .common import FIGURES, RUN_FILES, UserError, read_json, write_json
+from .datasets import is_mnist, load_dataset, load_labels
+
+TRAIN_DEFAULTS = {"model": "dA", "data": "mnist", "epochs": 15, "batch_size": 20, "learning_rate": 0.1,
+                  "optimizer": "sgd", "backend": "numpy", "seed": 123, "shuffle": False, "n_train": None,
+                  "n_valid": None, "valid_fraction": 0.0, "valid_data": None, "labels": None, "valid_labels": None,
+                  "max_minutes": None}
+RESUME_OVERRIDABLE = ("epochs", "backend", "learning_rate", "max_minutes", "pretrain_lr")
+FILE_KEYS = ("data", "valid_data", "labels", "valid_labels")
+
+
+# ----- the model flags ---------------------------------------------------------------------------
+def model_options():
+    """{option name: (Option, [model names], {choices})} over every registered model."""
+    options = {}
+    for kind in MODELS.values():
+        for name, opt in list(kind.options.items()) + list(kind.train_options.items()):
+            entry = options.setdefault(name, (opt, [], []))
+            entry[1].append(kind.name)
+            for choice in opt.choices or ():
+                if choice not in entry[2]:
+                    entry[2].append(choice)
+    return options
+
+
+def _show(value):
+    if value is None:
+        return "none"
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _choice_type(choices):
+    """argparse type for an Option with choices: the value itself, "none" for None."""
+    def choice(text):
+        for value in choices:
+            if text == _show(value) or (value is None and text.lower() == "none"):
+                return value
+        raise argparse.ArgumentTypeError(f"invalid choice {text!r} (choose from {', '.join(_show(v) for v in choices)})")
+    return choice
+
+
+def _value_type(opt_type):
+    def parse(text):
+        if text.lower() == "none":
+            return None
+        try:
+            return opt_type(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    parse.__name__ = getattr(opt_type, "__name__", "value")
+    return parse
+
+
+def flag(name):
+    return "--" + name.replace("_", "-")
+
+
+def spell(name, value):
+    """A setting as the command line spells it: ``--loss squared_error``, ``--no-tied-weights``."""
+    if isinstance(value, bool) and name in model_options():
+        return flag(name if value else "no_" + name)
+    return f"{flag(name)} {_show(value)}"
+
+
+def _add_model_flag(group, name, opt, kinds, choices):
+    text = f"[{', '.join(kinds)}] {opt.help}".rstrip()
+    if opt.only_with:
+        text += "; only with " + " and ".join(
+            f"{flag(other)} {' or '.join(_show(v) for v in values)}" for other, values in opt.only_with.items())
+    # SUPPRESS: the attribute exists only when the flag is given (a given value may be None)
+    if opt.type is bool:
+        group.add_argument(flag(name), dest=name, action=argparse.BooleanOptionalAction,
+                           default=argparse.SUPPRESS, help=text)
+    elif choices:
+        group.add_argument(flag(name), dest=name, type=_choice_type(choices), default=argparse.SUPPRESS,
+                           metavar="{" + ",".join(_show(v) for v in choices) + "}", help=text)
+    else:
+        group.add_argument(flag(name), dest=name, type=_value_type(opt.type), default=argparse.SUPPRESS, help=text)
+
+
+EXAMPLES = """examples:
+  dae train --data mnist --epochs 15 --n-hidden 500 --corruption-level 0.3 --output-dir runs/da
+  dae train --model dA --data mnist --epochs 2 --batch-size 20 --learning-rate 0.1 --optimizer sgd \\
+            --seed 123 --n-hidden 500 --corruption-level 0.3 --output-dir runs/tutorial   # the tutorial's costs
+  dae train --data x.npy --no-tied-weights --loss squared_error --activation relu --decoder linear \\
+            --noise gaussian --corruption-level 0.1 --optimizer adam --learning-rate 0.001 --output-dir runs/ae
+  dae train --model cA --learning-rate 0.01 --epochs 20 --contraction-level 0.1 --output-dir runs/ca
+  dae train --model SdA --data x.npy --labels y.npy --valid-fraction 0.1 --hidden-layers-sizes 500,500 \\
+            --pretraining-epochs 5 --pretrain-lr 0.01 --epochs 50 --output-dir runs/sda
+  dae train --model deep --data mnist --layer-sizes 1000,500,250,30 --pretraining-epochs 2 --output-dir runs/deep
+  dae train --model conv --data photos/ --optimizer adam --learning-rate 0.001 --output-dir runs/conv
+  dae train --model vae --data mnist --optimizer adam --learning-rate 0.001 --n-latent 2 --output-dir runs/vae
+  dae train --resume runs/da                 # after Ctrl-C, a kill or a crash
+  dae train --resume runs/da --epochs 30     # train longer"""
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "train", help="train a model; writes a run folder (config, checkpoints, model, metrics, figures)",
+        description="Train one of dae's models on MNIST, a .npy/.npz file or a folder of images.\n"
+                    "The run folder (--output-dir) gets config.json, checkpoints (every epoch),\n"
+                    "model.npz, metrics.json and figures/. Interrupt with Ctrl-C; continue with --resume.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
+    p.add_argument("--model", help="model kind: " + "; ".join(f"{k.name}, {k.description}" for k in MODELS.values())
+                   + " (dA)")
+    p.add_argument("--data", help="mnist, a .npy/.npz file (a .npy is memory-mapped) or a folder of images (mnist)")
+    p.add_argument("--labels", help="SdA: a .npy of integer labels, one per example of --data (mnist has its own)")
+    p.add_argument("--epochs", type=int, help="passes over the training data, in all; SdA and deep: the "
+                                              "fine-tuning's (15)")
+    p.add_argument("--batch-size", type=int, help="examples per minibatch (20)")
+    p.add_argument("--learning-rate", type=float, help="optimiser step size; SdA and deep: the fine-tuning's (0.1)")
+    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), help="sgd, momentum, nesterov, adam or adamw (sgd)")
+    p.add_argument("--backend", choices=backend.BACKENDS, help="numpy (CPU) or cupy (NVIDIA GPU) (numpy)")
+    p.add_argument("--seed", type=int, help="seed of the initial weights and the noise (123)")
+    p.add_argument("--shuffle", action="store_true", default=None, help="visit the minibatches in a random order each epoch")
+    p.add_argument("--max-minutes", type=float, help="stop each phase after this much training time (kept across "
+                                                     "--resume)")
+    p.add_argument("--n-train", type=int, help="use only the first N training examples (default: all)")
+    p.add_argument("--n-valid", type=int, help="use only the first N validation examples (default: all)")
+    p.add_argument("--valid-fraction", type=float,
+                   help="hold out this last fraction of a data file for the validation cost (0; mnist has its own)")
+    p.add_argument("--valid-data", help="a separate validation set (same forms as --data)")
+    p.add_argument("--valid-labels", help="SdA: the labels of --valid-data (.npy)")
+    p.add_argument("--output-dir", help="the run folder (required unless --resume RUN)")
+    p.add_argument("--resume", nargs="?", const="", default=None, metavar="RUN",
+                   help="continue the run in RUN (or --output-dir) from its last checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace the run files in a non-empty --output-dir")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--no-plots", action="store_true", help="skip the figures at the end (dae plot RUN makes them later)")
+    group = p.add_argument_group("model options (each applies to the models named)")
+    for name, (opt, kinds, choices) in model_options().items():
+        _add_model_flag(group, name, opt, kinds, choices)
+    p.set_defaults(func=cmd_train)
+    return p
+
+
+# ----- the configuration ---------------------------------------------------------------------
+def _absolute(spec):
+    if spec is None or is_mnist(spec):
+        return spec
+    name, sep, part = spec.rpartition(":") if ".npz:" in spec else (spec, "", "")
+    return os.path.abspath(name) + sep + part if os.path.exists(name) else spec
+
+
+def train_config(args):
+    """The run's configuration: the saved one when resuming, else defaults + flags."""
+    model_flags = set(model_options())
+    given = {k: v for k, v in vars(args).items() if v is not None or k in model_flags}  # model flags: when given
+    for key in FILE_KEYS:  # files by absolute path, so --resume works from anywhere
+        if key in given:
+            given[key] = _absolute(given[key])
+    if args.resume is not None:
+        run = args.resume or args.output_dir
+        if not run:
+            raise UserError("--resume needs the run folder: dae train --resume RUN")
+        if args.resume and args.output_dir and os.path.abspath(args.resume) != os.path.abspath(args.output_dir):
+            raise UserError(f"--resume {args.resume} and --output-dir {args.output_dir} name different folders")
+        cfg = read_json(os.path.join(run, "config.json"), "nothing to resume in this folder")
+        if not isinstance(cfg, dict) or "model" not in cfg:
+            raise UserError(f"{os.path.join(run, 'config.json')} is not a dae run configuration")
+        if cfg["model"] in MODELS:  # a run saved before an option existed had its default
+            for key, value in MODELS[cfg["model"]].defaults().items():
+                cfg.setdefault(key, value)
+        for key, value in TRAIN_DEFAULTS.items():
+            cfg.setdefault(key, value)
+        for key in list(TRAIN_DEFAULTS) + sorted(model_flags):
+            if key in given and key in model_flags and key not in cfg:
+                raise UserError(f"{flag(key)} does not apply to this run's --model {cfg['model']}")
+            if key in given and key not in RESUME_OVERRIDABLE and key in cfg and given[key] != cfg[key]:
+                raise UserError(f"{spell(key, given[key])} differs from the run's saved {spell(key, cfg[key])}; "
+                                f"a resumed run keeps its configuration (only --epochs, --backend, "
+                                f"--learning-rate, --pretrain-lr and --max-minutes may change)")
+        for key in RESUME_OVERRIDABLE:
+            if key in given:
+                cfg[key] = given[key]
+        return cfg, run
+    if not args.output_dir:
+        raise UserError("--output-dir RUN is required (the folder for the model, configuration and metrics)")
+    cfg = dict(TRAIN_DEFAULTS)
+    cfg.update({k: given[k] for k in TRAIN_DEFAULTS if k in given})
+    kind = MODELS.get(cfg["model"])
+    if kind is None:
+        raise UserError(f"unknown model {cfg['model']!r}: choose one of {', '.join(MODELS)}")
+    own = set(kind.options) | set(kind.train_options)
+    for name in sorted(model_flags - own):
+        if name in given:
+            raise UserError(f"{flag(name)} does not apply to --model {kind.name}")
+    cfg.update(kind.defaults())
+    cfg.update({k: given[k] for k in own if k in given})
+    options = dict(kind.options, **kind.train_options)
+    for name in sorted(own):
+        for other, values in (options[name].only_with or {}).items():
+            if name in given and cfg[other] not in values:
+                raise UserError(f"{flag(name)} applies only with {flag(other)} "
+                                f"{' or '.join(_show(v) for v in values)} (got {flag(other)} {_show(cfg[other])})")
+    if not kind.supervised:
+        for key in ("labels", "valid_labels"):
+            if cfg.get(key):
+                raise UserError(f"{flag(key)} applies to --model SdA only (--model {kind.name} learns without labels)")
+    cfg["floatX"] = config.floatX
+    return cfg, args.output_dir
+
+
+def check_train_config(cfg):
+    from ..validation import check_float, check_positive_int
+
+    kind = get_model_kind(cfg["model"])
+    check_positive_int(cfg["epochs"], "--epochs")
+    check_positive_int(cfg["batch_size"], "--batch-size")
+    check_float(cfg["learning_rate"], "--learning-rate", 0.0, None, low_inclusive=False)
+    check_seed(cfg["seed"], "--seed")
+    if cfg["optimizer"] not in optim.OPTIMIZERS:
+        raise UserError(f"--optimizer must be one of {tuple(optim.OPTIMIZERS)}, got {cfg['optimizer']!r}")
+    for key in ("n_train", "n_valid", "pretraining_epochs"):
+        if cfg.get(key) is not None:
+            check_positive_int(cfg[key], flag(key))
+    if cfg.get("pretrain_lr") is not None:
+        check_float(cfg["pretrain_lr"], "--pretrain-lr", 0.0, None, low_inclusive=False)
+    if cfg.get("max_minutes") is not None:
+        check_float(cfg["max_minutes"], "--max-minutes", 0.0, None, low_inclusive=False)
+    check_float(cfg["valid_fraction"], "--valid-fraction", 0.0, 1.0, high_inclusive=False)
+    return kind
+
+
+# ----- the data ------------------------------------------------------------------------------------
+def training_data(cfg, kind):
+    """The Dataset a run trains on (split, sliced, labelled, checked)."""
+    data = load_dataset(cfg["data"])
+    x, valid, y, valid_y = data.x, data.valid_x, data.y, data.valid_y
+    if cfg.get("labels"):
+        y = load_labels(cfg["labels"], x.shape[0])
+    if cfg.get("valid_data"):
+        valid = load_dataset(cfg["valid_data"], data.image_shape).x
+        valid_y = load_labels(cfg["valid_labels"], valid.shape[0], "--valid-labels") if cfg.get("valid_labels") else None
+    elif cfg["valid_fraction"] > 0:
+        n_valid = int(round(x.shape[0] * cfg["valid_fraction"]))
+        if n_valid < 1 or n_valid >= x.shape[0]:
+            raise UserError(f"--valid-fraction {cfg['valid_fraction']} leaves no validation or no training "
+                            f"examples out of {x.shape[0]}")
+        cut = x.shape[0] - n_valid
+        x, valid = x[:cut], x[cut:]
+        if y is not None:
+            y, valid_y = y[:cut], y[cut:]
+    if cfg.get("n_train"):
+        x = x[:cfg["n_train"]]
+        y = None if y is None else y[:cfg["n_train"]]
+    if valid is not None and cfg.get("n_valid"):
+        valid = valid[:cfg["n_valid"]]
+        valid_y = None if valid_y is None else valid_y[:cfg["n_valid"]]
+    unit_interval = kind.needs_unit_interval(cfg)
+    try:
+        check_data(x, f"the training data ({cfg['data']})", None, unit_interval)
+        if valid is not None:
+            check_data(valid, "the validation data", x.shape[1], unit_interval)
+    except ValueError as exc:
+        if unit_interval and "[0, 1]" in str(exc) and "loss" in kind.options and kind.name == "dA":
+            raise UserError(f"{exc}, or use --loss squared_error --decoder linear for data of any range") from exc
+        if unit_interval and "[0, 1]" in str(exc) and kind.name == "conv":
+            raise UserError(f"{exc}, or use --output linear for data of any range") from exc
+        raise
+    if kind.supervised:
+        if y is None:
+            raise UserError(f"--model {kind.name} learns from labels: give --labels FILE.npy (one integer per "
+                            f"example of --data), or use --data mnist")
+        if valid is not None and valid_y is None:
+            raise UserError("the validation data has no labels: give --valid-labels FILE.npy with --valid-data")
+    if cfg["batch_size"] > x.shape[0]:
+        raise UserError(f"--batch-size {cfg['batch_size']} is larger than the {x.shape[0]} training examples")
+    data.x, data.valid_x, data.y, data.valid_y = x, valid, y, valid_y
+    return data
+
+
+# ----- the run folder ----------------------------------------------------------------------------
+def _nonempty(folder):
+    return os.path.isdir(folder) and any(True for _ in os.scandir(folder))
+
+
+def _clear_run(folder):
+    """--overwrite: remove the files a run writes (and nothing else)."""
+    for path in [os.path.join(folder, name) for name in RUN_FILES] + glob.glob(os.path.join(folder, "checkpoint_*.npz")):
+        if os.path.exists(path):
+            os.remove(path)
+    figures = os.path.join(folder, FIGURES)
+    if os.path.isdir(figures):
+        shutil.rmtree(figures)
+
+
+def _remove_stale_temporaries(folder):
+    """Temporary files left by a process killed while writing (the targets are intact)."""
+    for path in glob.glob(os.path.join(folder, ".*.tmp")):
+        with contextlib.suppress(OSError):  # already gone, or not ours to remove: nothing to do
+            os.remove(path)
+
+
+def _first_checkpoint(run, kind):
+    names = ["checkpoint.npz"] + sorted(os.path.basename(p) for p in glob.glob(os.path.join(run, "checkpoint_*.npz")))
+    return [n for n in names if os.path.exists(os.path.join(run, n))]
+
+
+# ----- dae train -------------------------------------------------------------------------------------
+def _precheck(phases, data):
+    """One row through each phase's cost: the models check their training options (e.g. the
+    corruption level) now, before the run folder is created."""
+    with numpy.errstate(all="ignore"):
+        for phase in phases:
+            x = backend.asarray(numpy.asarray(data.x[:1]), dtype=phase.model.params[0].dtype)
+            if phase.transform is not None:
+                x = phase.transform(x)
+            args = (x, backend.xp.asarray(numpy.asarray(data.y[:1]))) if phase.supervised else (x,)
+            phase.model.cost_and_grads(*args, rng=numpy.random.RandomState(0), **phase.cost_kwargs)
+
+
+def cmd_train(args):
+    cfg, run = train_config(args)
+    resume = args.resume is not None
+    kind = check_train_config(cfg)
+    if not resume and _nonempty(run) and not args.overwrite:
+        raise UserError(f"{run} already holds files; continue it with --resume, pick a new --output-dir, "
+                        f"or replace its run files with --overwrite")
+    if resume and not _first_checkpoint(run, kind):
+        raise UserError(f"{os.path.join(run, 'checkpoint.npz')} not found: nothing to resume")
+    backend.use(cfg["backend"])
+    data = training_data(cfg, kind)
+    cfg["n_visible"] = int(data.x.shape[1])
+    cfg["image_shape"] = None if data.image_shape is None else list(data.image_shape)
+    if kind.supervised and cfg.get("n_outs") is None:
+        cfg["n_outs"] = int(max(numpy.max(data.y), -1 if data.valid_y is None else numpy.max(data.valid_y))) + 1
+    try:
+        model_config = kind.model_config(cfg)
+        with config.floatX_as(cfg.get("floatX", config.floatX)):
+            model = kind.build(dict(model_config, batch_size=cfg["batch_size"]), numpy.random.RandomState(cfg["seed"]))
+    except (TypeError, ValueError) as exc:  # the constructor's check of a combination of options
+        raise UserError(f"--model {kind.name}: {exc}") from exc
+    if kind.to_model is not None:
+        data.x = kind.to_model(numpy.asarray(data.x), model)
+        if data.valid_x is not None:
+            data.valid_x = kind.to_model(numpy.asarray(data.valid_x), model)
+    phases = kind.phases(model, cfg, data)
+    _precheck(phases, data)
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    histories = {}
+
+    def on_epoch_end(phase, trainer, metrics):
+        histories[phase.name] = list(trainer.history)
+        save_model(model, os.path.join(run, "model.npz"), kind.name, model_config,
+                   {"image_shape": cfg["image_shape"], "epochs_trained": trainer.epoch, "phase": phase.name})
+        write_json(os.path.join(run, "metrics.json"), {
+            "model": kind.name, "epochs": trainer.history,
+            "phases": [{"phase": name, "epochs": h} for name, h in histories.items()]})
+
+    if resume:
+        _remove_stale_temporaries(run)
+        write_json(os.path.join(run, "config.json"), cfg)
+    else:
+        os.makedirs(run, exist_ok=True)
+        if args.overwrite:
+            _clear_run(run)
+        write_json(os.path.join(run, "config.json"), cfg)
+        say(f"Training {kind.name} on {cfg['data']} ({data.x.shape[0]} examples of {data.x.shape[1]} values), "
+            f"run folder {run}")
+    start = time.perf_counter()
+    try:
+        _, trained = run_phases(phases, cfg, data, run, resume=resume, progress=False if args.quiet else "auto",
+                                say=say, on_epoch_end=on_epoch_end)
+    except TrainingInterrupted as exc:
+        print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
+        return 130
+    except DivergenceError as exc:
+        phase = getattr(exc, "phase", None)
+        which = "--pretrain-lr" if phase is not None and phase.name.startswith("pretrain") else "--learning-rate"
+        rate = cfg["learning_rate"] if phase is None else phase.learning_rate
+        where = f" (in {phase.name})" if phase is not None and len(phases) > 1 else ""
+        raise UserError(f"{exc}{where}; continue from it with: dae train --resume {run} {which} {rate / 10:g}") from exc
+    if not trained:
+        say(f"{run} has already trained its {cfg['epochs']} epochs (--epochs {cfg['epochs']}): nothing to do")
+        return 0
+    say(f"Trained {cfg['epochs']} epochs in {time.perf_counter() - start:.1f}s; model saved to "
+        f"{os.path.join(run, 'model.npz')}")
+    if not args.no_plots:
+        from .figures import make_figures
+
+        written = make_figures(run)
+        say("Figures: " + ", ".join(written))
+    return 0
