@@ -125,7 +125,7 @@ print("... building the model")
 sda = dae.SdA(numpy_rng=numpy_rng, n_ins=28 * 28, hidden_layers_sizes=hidden_layers_sizes, n_outs=10,
               corruption_levels=corruption_levels)
 if load_pretrained:
-    sda = dae.SdA.load(load_pretrained)
+    sda = dae.load_model(load_pretrained)
 print(sda, "params:", sda.param_names)
 
 # %% [markdown]
@@ -178,7 +178,7 @@ if pretraining and not load_pretrained:
         trainer.fit(layer_input, pretraining_epochs)
         pretraining_costs.append([m["train_cost"] for m in trainer.history])
 if save_pretrained:
-    sda.save(save_pretrained)
+    dae.save_model(sda, save_pretrained)
 pretraining_minutes = (timeit.default_timer() - start_time) / 60.0
 print(f"The pretraining code for file {script} ran for {pretraining_minutes:.2f}m", file=sys.stderr)
 
@@ -275,7 +275,7 @@ print(f"(pretraining + fine-tuning used {cpu_minutes:.2f}m of CPU time)", file=s
 
 # %%
 dae.tutorial.show(sda.filters_image(), f"{output_folder}/filters_layer0.png")
-sda.save(f"{output_folder}/sda.npz")
+dae.save_model(sda, f"{output_folder}/sda.npz")
 
 # %% [markdown]
 # ## Your turn

@@ -221,7 +221,7 @@ sizes = [784] + hidden_sizes + [code_size]
 model, seconds, epochs_done = train_deep_autoencoder(sizes, epochs, minutes, f"{code_size}-D", finetune_corruption)
 deep_error = model.squared_error(dev_test)
 train_error = model.squared_error(dev_train)  # the gap to the test error: how much it overfits
-model.save(f"{output_folder}/deep_autoencoder_{code_size}.npz")
+dae.save_model(model, f"{output_folder}/deep_autoencoder_{code_size}.npz")
 print(f"Deep autoencoder {'-'.join(map(str, sizes))}: test squared error {deep_error:.2f} per image "
       f"(PCA-{code_size}: {pca_error:.2f}; the paper: 3.00 and 13.87), training {train_error:.2f}, "
       f"{epochs_done} fine-tuning epochs, trained in {seconds / 60.0:.2f}m", flush=True)
@@ -317,7 +317,7 @@ result = {"pca_error": pca_error, "deep_error": deep_error, "train_error": train
 if not skip_2d:
     model_2d, seconds_2d, epochs_2d_done = train_deep_autoencoder([784] + hidden_sizes + [2], epochs_2d,
                                                                   minutes_2d, "2-D")
-    model_2d.save(f"{output_folder}/deep_autoencoder_2.npz")
+    dae.save_model(model_2d, f"{output_folder}/deep_autoencoder_2.npz")
 
     def to_codes(x):
         """The 2-D codes of x, computed in chunks, on the host."""

@@ -190,7 +190,7 @@ log_px = model.importance_weighted_log_likelihood(iw_x, k=iw_samples, rng=eval_n
 iw_nll = -float(dae_backend.to_host(log_px).mean(dtype="float64"))
 print(f"test -log p(x), importance-weighted with k={iw_samples} on {iw_x.shape[0]} test images: "
       f"{iw_nll:.2f} nats ({timeit.default_timer() - t0:.0f}s)")
-model.save(f"{output_folder}/vae_z{n_latent}.npz")
+dae.save_model(model, f"{output_folder}/vae_z{n_latent}.npz")
 results = {"test_negative_elbo": test_nelbo, "iw_negative_log_likelihood": iw_nll,
            "iw_samples": iw_samples, "iw_n_test": int(iw_x.shape[0])}
 
@@ -250,7 +250,7 @@ elif epochs_2d > 0:
     model_2d, _ = train_vae(2, epochs_2d, "z=2", validate=False)
     results["test_negative_elbo_2d"] = mean_negative_elbo(model_2d, test_x, eval_noise)
     print(f"test negative ELBO: {results['test_negative_elbo_2d']:.2f} nats (2-D latent, {epochs_2d} epochs)")
-    model_2d.save(f"{output_folder}/vae_z2.npz")
+    dae.save_model(model_2d, f"{output_folder}/vae_z2.npz")
 else:
     model_2d = None
 if model_2d is not None:
