@@ -78,6 +78,11 @@ def cross_entropy_from_logits(x, a):
     return (softplus(a) - x * a).sum(axis=1)
 
 
+def cross_entropy_from_logits_grad(x, a):
+    """dL/da of :func:`cross_entropy_from_logits` (each row's loss by its own logits): z - x."""
+    return sigmoid(a) - x
+
+
 def squared_error(x, z):
     """Per-example summed squared error: L = sum_k (z_k - x_k)^2 ; dL/dz = 2 (z - x)."""
     d = z - x

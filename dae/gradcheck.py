@@ -61,18 +61,17 @@ def gradcheck(model, *args, eps=1e-6, max_entries=150, seed=1234, **kwargs):
     for name, param, grad in zip(param_names(model), model.params, analytic):
         if grad.shape != tuple(param.shape):
             raise ValueError(f"gradient of {name} has shape {grad.shape}, expected {tuple(param.shape)}")
-        flat = param.reshape(-1)  # a view: perturbing it perturbs the parameter
-        n = flat.size
+        n = int(param.size)
         idx = numpy.arange(n) if n <= max_entries else numpy.sort(picker.choice(n, max_entries, replace=False))
         numeric = numpy.empty(len(idx))
         for j, i in enumerate(idx):
-            i = int(i)
-            old = float(flat[i])
-            flat[i] = old + eps
+            at = numpy.unravel_index(int(i), param.shape)  # by index: any layout (a transposed view) is perturbed
+            old = float(param[at])
+            param[at] = old + eps
             plus = cost_at()
-            flat[i] = old - eps
+            param[at] = old - eps
             minus = cost_at()
-            flat[i] = old
+            param[at] = old
             numeric[j] = (plus - minus) / (2 * eps)
         a = grad.reshape(-1)[idx]
         denom = numpy.linalg.norm(a) + numpy.linalg.norm(numeric)
@@ -93,15 +92,14 @@ def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar function ``f`` at the float64 array ``x``
     (modified in place and restored): the building block of :func:`gradcheck`, for exercises."""
     grad = numpy.zeros(x.shape, dtype=numpy.float64)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = float(flat[i])
-        flat[i] = old + eps
+    for i in numpy.ndindex(x.shape):  # by index, so any memory layout is perturbed in place
+        old = float(x[i])
+        x[i] = old + eps
         plus = float(f(x))
-        flat[i] = old - eps
+        x[i] = old - eps
         minus = float(f(x))
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * eps)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
     return grad
 
 

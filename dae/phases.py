@@ -50,7 +50,10 @@ def make_trainer(phase, index, n_phases, cfg, data, folder, *, progress="auto", 
 
 
 def finished(trainer, epochs):
-    return trainer.epoch >= epochs or bool(getattr(trainer, "stopped", False))
+    """Whether a restored trainer has nothing left to do: its epochs done, or its patience spent."""
+    es = trainer.early_stopping
+    return trainer.epoch >= epochs or bool(trainer.stopped) or (
+        es is not None and trainer.steps > 0 and es.should_stop(trainer.steps - 1))
 
 
 def run_phases(phases, cfg, data, folder, *, resume=False, progress="auto", stream=None, say=None,
@@ -92,4 +95,6 @@ def run_phases(phases, cfg, data, folder, *, resume=False, progress="auto", stre
         except BaseException as exc:  # the caller's message names the phase (and its learning rate)
             exc.phase = phase
             raise
+        if on_epoch_end is not None and trainer.history:
+            on_epoch_end(phase, trainer, trainer.history[-1])  # e.g. the best epoch's params, restored
     return histories, trained

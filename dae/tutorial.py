@@ -34,10 +34,26 @@ tagged for papermill, each with a comment that is its ``--help`` line::
 
 Figures: ``dae.tutorial.show(image_or_figure, path)`` writes a uint8 mosaic (what
 ``tile_raster_images`` returns) or a matplotlib ``Figure`` to ``path`` (its folder is made) and,
-in Jupyter, also displays that file inline; run as a script it only writes the file.
+in Jupyter, also displays that file inline; run as a script it only writes the file. Returns None.
 
 Tests run a tutorial as a script in-process with ``run_script(path, argv)``, which returns the
 tutorial's globals after the last cell.
+
+A tutorial, from top to bottom (``tutorials/dA_tutorial.py`` is the model to copy):
+
+1. the jupytext header naming the ``python3`` kernel (so ``jupytext --to ipynb`` + papermill run
+   it with no kernel flag), then a markdown cell: the title, what the tutorial does, how to run it;
+2. the parameters cell (above): the original's defaults, one comment each, ``quick = False``;
+3. a code cell with the imports and ``dae.tutorial.parameters(globals(), quick=..., ...)``;
+4. the steps in the original tutorial's order (data, model, training, figures), each a markdown
+   cell (what the step does and why, its equations in LaTeX, what to look for in its output)
+   followed by top-level code (no ``# %%`` inside a function; a function only where it is a
+   reusable unit); the library's own classes, not copies of them;
+5. figures through ``dae.tutorial.show(image, f"{output_folder}/name.png")``;
+6. a last markdown cell pointing to its exercise (``dae exercises start my_workbook``).
+
+Then list it in ``tests/test_notebooks.py`` (EXPECTED: the lines it prints, its figures) and
+run ``python tools/build_notebooks.py --quick --output-dir /tmp/nb NAME`` to try it.
 """
 import argparse
 import ast
@@ -233,24 +249,22 @@ def parameters(namespace, *, quick=None, choices=None, positive=(), aliases=None
 # ----- figures ------------------------------------------------------------------------------
 def show(figure, path, dpi=80):
     """Write ``figure`` (a uint8 image array, or a matplotlib Figure) to ``path`` and, in a
-    Jupyter kernel, display the written file inline. Returns ``path``."""
+    Jupyter kernel, display the written file inline."""
     folder = os.path.dirname(path)
     if folder:
         os.makedirs(folder, exist_ok=True)
     if hasattr(figure, "savefig"):
         figure.savefig(path, dpi=dpi)
-        try:  # a pyplot figure would be drawn a second time by the inline backend
+        if getattr(figure.canvas, "manager", None) is not None:
+            # made by pyplot: close it, or the inline backend would draw it a second time
             import matplotlib.pyplot as plt
             plt.close(figure)
-        except Exception:  # pragma: no cover - a Figure made without pyplot
-            pass
     else:
         from .plotting import save_image
         save_image(figure, path)
     if in_notebook():
         from IPython.display import Image, display
         display(Image(filename=path))
-    return path
 
 
 # ----- tests --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """dae train with the dA family's options and with --model cA: run folders, model files, encode,
 reconstruct, info, resume and one-line errors for combinations that make no sense."""
 import json
+import os
 
 import numpy
 import pytest
@@ -9,6 +10,7 @@ import dae
 from dae import cli, optim, training
 from dae.io import load_arrays
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N, SIDE = 200, 6
 D = SIDE * SIDE
 
@@ -133,9 +135,8 @@ def test_variant_trains_saves_encodes_and_describes_itself(name, files, capsys):
 def test_the_default_dA_is_the_tutorials_bit_for_bit(tmp_path, capsys):
     """The tutorial's command line against the tutorial's own code path (tutorials/dA_tutorial.py:
     RandomState(123), theano_rng drawn first, get_cost_updates + apply_updates), on 400 digits."""
-    import dA_tutorial
+    from dae.tutorial import run_script
 
-    train_x = dae.load_data()[0][0][:400]
     rc, out, err = run(capsys, "train", "--model", "dA", "--data", "mnist", "--n-train", "400", "--epochs", "2",
                        "--batch-size", "20", "--learning-rate", "0.1", "--optimizer", "sgd", "--seed", "123",
                        "--n-hidden", "500", "--corruption-level", "0.3", "--output-dir", tmp_path / "d", "--no-plots")
@@ -143,13 +144,16 @@ def test_the_default_dA_is_the_tutorials_bit_for_bit(tmp_path, capsys):
     cfg = json.loads((tmp_path / "d" / "config.json").read_text())
     assert (cfg["tied_weights"], cfg["loss"], cfg["activation"], cfg["decoder"], cfg["noise"], cfg["sparsity"],
             cfg["dropout"]) == (True, "cross_entropy", "sigmoid", "sigmoid", "masking", None, 0.0)
-    da, costs = dA_tutorial.train_dA(train_x, 0.3, 0.1, 2, 20, readable=True)
-    tutorial_lines, _ = capsys.readouterr()
+    tutorial = run_script(os.path.join(ROOT, "tutorials", "dA_tutorial.py"),
+                          ["--n-train", "400", "--training-epochs", "2", "--output-folder", tmp_path / "t"])
+    assert tutorial["fast"] is False  # the readable path: get_cost_updates + apply_updates
+    tutorial_lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Training epoch")]
     # (mnist brings its validation set: the command line adds the validation cost to each line)
     printed = [line.split(", validation")[0] for line in out.splitlines() if line.startswith("Training epoch")]
-    assert printed == [line for line in tutorial_lines.splitlines() if line.startswith("Training epoch")]
-    assert printed[0].startswith("Training epoch 0, cost ") and float(printed[0].split()[-1]) == costs[0]
+    assert printed == tutorial_lines[2:]  # the tutorial's second run is the 30% one
+    assert float(printed[0].split()[-1]) == tutorial["costs_30"][0]
     saved, _ = load_arrays(tmp_path / "d" / "model.npz")
+    da = tutorial["da"]
     for name, param in zip(da.param_names, da.params):
         assert numpy.array_equal(saved[name], param), name
 

@@ -161,3 +161,22 @@ def test_conv_needs_sides_divisible_by_four(files, capsys):
     rc, out, err = run(capsys, "train", "--model", "conv", "--data", files / "odd.npy", *COMMON,
                        "--output-dir", files / "o")
     assert rc == 1 and "divide by 4" in err and err.count("\n") == 1
+
+
+def test_SdA_fine_tuning_stops_early_and_keeps_the_best_validation_model(files, capsys):
+    flags = ("--model", "SdA", "--data", files / "x.npy", "--labels", files / "y.npy", "--valid-fraction", "0.2",
+             "--hidden-layers-sizes", "10", "--pretraining-epochs", "1", "--batch-size", "8",
+             "--learning-rate", "0.5", "--no-plots")
+    rc, out, err = run(capsys, "train", *flags, "--epochs", "40", "--patience", "12", "--output-dir", files / "es")
+    assert rc == 0 and "early stopping: patience ran out" in out, err
+    history = json.loads((files / "es" / "metrics.json").read_text())["epochs"]
+    assert len(history) < 40
+    best = max(m["epoch"] for m in history if m.get("best"))
+    # the same run trained only up to its best epoch ends with the parameters the early-stopped run kept
+    rc, out, err = run(capsys, "train", *flags, "--epochs", str(best + 1), "--output-dir", files / "upto")
+    assert rc == 0, err
+    a, _ = load_arrays(files / "es" / "model.npz")
+    b, _ = load_arrays(files / "upto" / "model.npz")
+    assert all(numpy.array_equal(a[k], b[k]) for k in a)
+    rc, out, err = run(capsys, "train", "--resume", files / "es")
+    assert rc == 0 and "nothing to do" in out, err

@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Contractive autoencoders (cA)
 #
@@ -142,7 +150,8 @@ n_tiles = min(100, n_hidden)
 side = int(numpy.ceil(numpy.sqrt(n_tiles)))
 image = dae.tile_raster_images(X=to_host(ca.W).T[:n_tiles], img_shape=(28, 28),
                                tile_shape=(side, side), tile_spacing=(1, 1))
-path = dae.tutorial.show(image, f"{output_folder}/cae_filters.png")
+path = f"{output_folder}/cae_filters.png"
+dae.tutorial.show(image, path)
 print(f"wrote {path}")
 
 # %% [markdown]

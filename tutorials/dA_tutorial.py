@@ -1,3 +1,11 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Denoising autoencoders (dA)
 #
@@ -54,7 +62,7 @@ if n_train is not None:
 train_set_x = dae.backend.asarray(train_set_x)  # on the GPU when the backend is cupy
 n_train_batches = train_set_x.shape[0] // batch_size
 if n_train_batches == 0:
-    raise SystemExit(f"error: batch_size {batch_size} is larger than the {train_set_x.shape[0]} training images")
+    raise ValueError(f"batch_size ({batch_size}) is larger than the {train_set_x.shape[0]} training images")
 print(f"{train_set_x.shape[0]} training images of {train_set_x.shape[1]} pixels, {n_train_batches} minibatches")
 
 # %% [markdown]
@@ -95,7 +103,7 @@ da = new_dA()
 print(da, "params:", da.param_names, [tuple(p.shape) for p in da.params])
 
 # %% [markdown]
-# ## Training: the cost, its gradients, one SGD step per minibatch
+# ## Putting it all together: the cost, its gradients, one SGD step per minibatch
 #
 # The cost of a minibatch of $N$ rows is the mean of $L$. Its gradients are what Theano's
 # `T.grad` produced, written out by hand (`dae/models/da.py`). Writing
@@ -146,7 +154,7 @@ def train(da, corruption_level):
     return epoch_costs
 
 # %% [markdown]
-# ## Building the model with no corruption
+# ## Running the code: no corruption
 #
 # First a plain autoencoder: corruption level 0, so $\tilde{\mathbf{x}} = \mathbf{x}$.
 

@@ -19,8 +19,10 @@ def build_parser():
     apply.add_parsers(sub)      # encode, reconstruct, sample
     figures.add_parser(sub)     # plot
     info.add_parser(sub)
-    # More subcommands plug in here, one call each: add_subparser(sub) sets its own func.
-    #   e.g. the exercises: from dae.exercises.cli import add_subparser; add_subparser(sub)
+    # More subcommands plug in here, one call each (add_subparser(sub) sets its own func):
+    from ..exercises.cli import add_subparser as add_exercises_parser
+
+    add_exercises_parser(sub)   # dae exercises start/check/solution/list
     return parser
 
 

@@ -387,7 +387,7 @@ def cmd_train(args):
             f"run folder {run}")
     start = time.perf_counter()
     try:
-        _, trained = run_phases(phases, cfg, data, run, resume=resume, progress=False if args.quiet else "auto",
+        histories, trained = run_phases(phases, cfg, data, run, resume=resume, progress=False if args.quiet else "auto",
                                 say=say, on_epoch_end=on_epoch_end)
     except TrainingInterrupted as exc:
         print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
@@ -398,10 +398,11 @@ def cmd_train(args):
         rate = cfg["learning_rate"] if phase is None else phase.learning_rate
         where = f" (in {phase.name})" if phase is not None and len(phases) > 1 else ""
         raise UserError(f"{exc}{where}; continue from it with: dae train --resume {run} {which} {rate / 10:g}") from exc
+    done = len(list(histories.values())[-1]) if histories else 0
     if not trained:
-        say(f"{run} has already trained its {cfg['epochs']} epochs (--epochs {cfg['epochs']}): nothing to do")
+        say(f"{run} has already trained {done} epochs (--epochs {cfg['epochs']}): nothing to do")
         return 0
-    say(f"Trained {cfg['epochs']} epochs in {time.perf_counter() - start:.1f}s; model saved to "
+    say(f"Trained {done} epochs in {time.perf_counter() - start:.1f}s; model saved to "
         f"{os.path.join(run, 'model.npz')}")
     if not args.no_plots:
         from .figures import make_figures
