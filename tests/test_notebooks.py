@@ -41,13 +41,18 @@ EXPECTED = {
                                    "2-D codes, 5-NN test accuracy: ",
                                    "The code for file deep_autoencoder_tutorial.py ran for"],
                                   ["reconstructions.png", "codes_2d.png", "deep_autoencoder_30.npz"], "deep_plots"),
+    "conv_autoencoder_tutorial": (["PCA with 32 components: held-out error ", "Training epoch 1, cost ",
+                                   ", held-out error ", "The conv autoencoder ",
+                                   "The training code for file conv_autoencoder_tutorial.py ran for"],
+                                  ["filters_layer1.png", "reconstructions.png", "learning_curve.png",
+                                   "conv_autoencoder.npz", "results.json"], "conv_plots"),
     "vae_tutorial": (["[z=20] epoch 2, train -ELBO ", ", valid -ELBO ", "test negative ELBO: ",
                       "test -log p(x), importance-weighted with k=10 on 500 test images: ", "[z=2] epoch 1, train -ELBO "],
                      ["samples.png", "manifold_2d.png", "codes_2d.png", "vae_z20.npz"], "vae_plots"),
 }
 # Not yet in top-level cells (their `# %%` markers sit inside functions): converted next, by the
 # same rules (a parameters cell with `quick`, dae.tutorial.parameters / dae.tutorial.show).
-NOT_YET_CONVERTED = ("conv_autoencoder_tutorial",)
+NOT_YET_CONVERTED = ()
 
 
 def _tools():
