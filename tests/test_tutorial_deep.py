@@ -95,6 +95,21 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, monkey
         numpy.testing.assert_array_equal(a, b)
 
 
+def test_kill_9_then_resume_ends_with_the_uninterrupted_parameters(tmp_path, capsys):
+    from _kill import run_until_checkpoint_then_kill
+
+    flags = ["--n-train", "200", "--n-test", "50", "--hidden-sizes", "8", "--code-size", "3", "--epochs", "150",
+             "--batch-size", "100", "--skip-2d", "--eval-every", "1000"]
+    killed = tmp_path / "killed"
+    assert run_until_checkpoint_then_kill(SCRIPT, flags + ["--output-folder", killed],
+                                          killed / "checkpoints" / "deep_3_finetune.npz"), "it finished before the kill"
+    resumed = run(killed, *flags, "--resume")["model"]
+    straight = run(tmp_path / "straight", *flags)["model"]
+    assert len(resumed.last_trainer.history) == 150
+    for a, b in zip(straight.params, resumed.params):
+        numpy.testing.assert_array_equal(a, b)
+
+
 def test_bad_arguments_are_refused():
     for bad in (["--batch-size", "0"], ["--epochs", "-1"], ["--optimizer", "lbfgs"], ["--finetune-corruption", "1.0"],
                 ["--max-shift", "-1"], ["--max-shift", "28"], ["--shift-probability", "1.5"], ["--weight-decay", "-1"]):

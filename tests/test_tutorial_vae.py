@@ -83,6 +83,19 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_parameters(tmp_path, mo
         numpy.testing.assert_array_equal(a, b)
 
 
+def test_kill_9_then_resume_ends_with_the_uninterrupted_parameters(tmp_path, capsys):
+    from _kill import run_until_checkpoint_then_kill
+
+    flags = SMALL + ["--epochs", "60", "--epochs-2d", "0"]
+    killed = tmp_path / "killed"
+    assert run_until_checkpoint_then_kill(SCRIPT, flags + ["--output-folder", killed],
+                                          killed / "checkpoints" / "vae_z20.npz"), "it finished before the kill"
+    resumed = run_script(SCRIPT, flags + ["--resume", "--output-folder", str(killed)])["model"]
+    straight = run_script(SCRIPT, flags + ["--output-folder", str(tmp_path / "straight")])["model"]
+    for a, b in zip(straight.params, resumed.params):
+        numpy.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("flag,value", [("--epochs", "0"), ("--n-latent", "0"), ("--iw-samples", "0"),
                                         ("--learning-rate", "-1"), ("--n-train", "0")])
 def test_tutorial_rejects_bad_flags(flag, value, capsys):
