@@ -121,6 +121,18 @@ print(f"{train_set_x.shape[0]} training, {valid_set_x.shape[0]} validation, {tes
 #
 # $$P(Y = i \mid \mathbf{x}) = \mathrm{softmax}_i(\mathbf{h}_L V + \mathbf{c}).$$
 #
+# Training then has three steps: pretrain the layers one at a time as denoising autoencoders,
+# without labels (step 1); put the logistic regression on the top code (step 2); fine-tune the
+# whole network on the labels, as an ordinary multilayer perceptron (step 3). The unsupervised
+# step starts the perceptron in a region of its parameters from which gradient descent finds a
+# better classifier than it does from random weights.
+
+# %% [markdown]
+# ## Putting it all together: the `SdA` class
+#
+# `dae.SdA` holds the parts: `sigmoid_layers` (the perceptron's `HiddenLayer`s), `dA_layers`
+# (the autoencoders sharing their weights) and `logLayer` (a `dae.LogisticRegression`); its
+# `params` are the fine-tuning parameters $[W_1, \mathbf{b}_1, \dots, W_L, \mathbf{b}_L, V, \mathbf{c}]$.
 # The model is built in the tutorial's order from `numpy.random.RandomState(89677)`: the seed of
 # the corruption stream `theano_rng`, then each layer's $W_k$ (uniform in
 # $\pm 4\sqrt{6 / (n_{k-1} + n_k)}$); the logistic regression starts at zero. Each dA draws its
@@ -152,13 +164,17 @@ print(sda, "params:", sda.param_names)
 # of the layer's dA with the layer's corruption level, one `dae.optim.SGD` step. The masks come
 # from `theano_rng`, the run's generator.
 #
-# Where the codes come from is the tutorial's tip: computing $\mathbf{h}_{k-1}$ through the
-# layers below for every minibatch repeats the same work every epoch, so with `cache_codes` they
-# are computed once for the whole training set (`sda.get_codes`). With `cache_codes = False` the
-# trainer's `transform` pushes each minibatch through the lower layers, the tutorial's way.
-#
 # What to look for: each layer's cost falls from epoch to epoch; the higher layers' costs are on
 # their own scale (their inputs are 1000 codes, not 784 pixels).
+
+# %% [markdown]
+# ### Tips and tricks: each layer's input computed once
+#
+# The tutorial's tip: computing $\mathbf{h}_{k-1}$ through the frozen layers below for every
+# minibatch repeats the same work in every epoch. With `cache_codes` the codes of the whole
+# training set are computed once per layer (`sda.get_codes`) and layer $k$'s dA trains on them;
+# with `cache_codes = False` the trainer's `transform` pushes each minibatch through the lower
+# layers, the tutorial's way (same numbers, more work).
 
 # %%
 def lower_layers(k):
