@@ -52,7 +52,7 @@ def main(argv=None):
     import torch
 
     import conv_autoencoder_tutorial
-    from dae.models.conv_ae import Conv2D
+    from dae.layers import Conv2D
 
     torch.set_num_threads(args.threads)
     tut = conv_autoencoder_tutorial.parse_args([])

@@ -1,4 +1,4 @@
-"""dae.models.conv_ae: every layer against finite differences and a direct computation, the whole
+"""dae.layers.conv/pool/activation and dae.models.conv_ae: every layer against finite differences and a direct computation, the whole
 ConvAutoencoder against finite differences, and the errors for bad shapes."""
 import numpy
 import pytest
@@ -6,8 +6,8 @@ from hypothesis import given, settings, strategies as st
 from scipy.signal import correlate
 
 import dae
-from dae.models.conv_ae import (ConvAutoencoder, Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Upsample2D, col2im,
-                      im2col)
+from dae.layers import Conv2D, MaxPool2D, MaxUnpool2D, ReLU, Upsample2D, col2im, im2col
+from dae.models.conv_ae import ConvAutoencoder, Dense
 from dae.gradcheck import numerical_gradient
 
 
@@ -131,7 +131,7 @@ def test_maxpool_gradient():
     pool = MaxPool2D(2)
     x = f64(2, 2, 4, 4, seed=8)
     _, switches = pool.forward(x)
-    assert gradcheck_function(lambda a: pool.forward(a)[0], lambda g: pool.backward(g, switches), x) < 1e-8
+    assert gradcheck_function(lambda a: pool.forward(a)[0], lambda g: pool.backward(g, switches)[0], x) < 1e-8
 
 
 def test_unpool_puts_values_at_the_switches_and_its_gradient_gathers():
@@ -142,7 +142,7 @@ def test_unpool_puts_values_at_the_switches_and_its_gradient_gathers():
     # every maximum back in its place, zeros elsewhere
     numpy.testing.assert_array_equal(up, numpy.where(up != 0, x, 0.0))
     assert (up != 0).sum() == y.size
-    err = gradcheck_function(lambda a: unpool.forward(a, switches)[0], lambda g: unpool.backward(g, switches), y)
+    err = gradcheck_function(lambda a: unpool.forward(a, switches)[0], lambda g: unpool.backward(g, switches)[0], y)
     assert err < 1e-8
 
 
@@ -152,7 +152,7 @@ def test_upsample_gradient():
     out, _ = up.forward(y)
     numpy.testing.assert_array_equal(out[:, :, ::2, ::2], y)
     numpy.testing.assert_array_equal(out[:, :, 1::2, 1::2], y)
-    assert gradcheck_function(lambda a: up.forward(a)[0], lambda g: up.backward(g), y) < 1e-8
+    assert gradcheck_function(lambda a: up.forward(a)[0], lambda g: up.backward(g)[0], y) < 1e-8
 
 
 def test_relu_gradient():
@@ -160,7 +160,7 @@ def test_relu_gradient():
     x = f64(3, 2, 4, 4, seed=11)
     x[numpy.abs(x) < 1e-3] = 0.5  # keep away from the kink
     _, mask = relu.forward(x)
-    assert gradcheck_function(lambda a: relu.forward(a)[0], lambda g: relu.backward(g, mask), x) < 1e-8
+    assert gradcheck_function(lambda a: relu.forward(a)[0], lambda g: relu.backward(g, mask)[0], x) < 1e-8
 
 
 def test_dense_gradients():
