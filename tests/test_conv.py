@@ -79,10 +79,21 @@ def test_col2im_is_the_adjoint_of_im2col():
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
 
 
-@pytest.mark.parametrize("c,f,k,stride,padding", [(2, 3, 3, 1, 1), (3, 2, (2, 3), 2, 1), (3, 1, 3, 2, 0)])
-def test_conv_gradients_match_finite_differences(c, f, k, stride, padding):
+@pytest.mark.parametrize("c,f,k,stride,padding", [
+    (2, 3, 3, 1, 1),        # input side; dx as a convolution (output side of the adjoint)
+    (3, 2, 3, 1, 1),        # output side; dx as a convolution (input side of the adjoint)
+    (3, 2, (3, 5), 1, 0),   # no padding: dY padded by k - 1
+    (2, 2, 3, 1, 3),        # padding > k - 1: dx through col2im
+    (3, 2, (2, 3), 2, 1),   # stride 2: dx through col2im
+    (3, 1, 3, 2, 0),
+])
+@pytest.mark.parametrize("layout", ["NCHW", "CNHW"])
+def test_conv_gradients_match_finite_differences(c, f, k, stride, padding, layout):
     layer = make_conv(c, f, k, stride, padding)
+    layer.layout = layout
     x = f64(2, c, 5, 6, seed=4)
+    if layout == "CNHW":
+        x = numpy.ascontiguousarray(x.transpose(1, 0, 2, 3))
     y, cache = layer.forward(x)
     g = f64(*y.shape, seed=5)  # cost = sum(g * y): dcost/dy = g
 
@@ -94,6 +105,19 @@ def test_conv_gradients_match_finite_differences(c, f, k, stride, padding):
         numeric = numerical_gradient(cost, wrt)
         err = numpy.linalg.norm(analytic - numeric) / (numpy.linalg.norm(analytic) + numpy.linalg.norm(numeric))
         assert err < 1e-7
+
+
+def test_channel_major_layout_is_the_same_convolution():
+    layer = make_conv(3, 4, 3, 1, 1)
+    x = f64(2, 3, 5, 4, seed=3)
+    y, _ = layer.forward(x)
+    layer.layout = "CNHW"
+    y_cn, _ = layer.forward(x.transpose(1, 0, 2, 3))
+    numpy.testing.assert_allclose(y_cn.transpose(1, 0, 2, 3), y, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"x must have 3 channels \(axis 0\)"):
+        layer.forward(x)
+    with pytest.raises(ValueError, match="layout must be one of"):
+        Conv2D(numpy.random.RandomState(0), 3, 4, 3, layout="NHWC")
 
 
 def test_conv_backward_can_skip_the_input_gradient():
@@ -117,6 +141,33 @@ def test_maxpool_forward_and_switches_match_a_loop():
                     window = x[n, c, 2 * p:2 * p + 2, 2 * q:2 * q + 2].reshape(-1)
                     assert y[n, c, p, q] == window.max()
                     assert switches[n, c, p, q] == window.argmax()
+
+
+def test_maxpool_ties_go_to_the_first_position_and_size_3_works():
+    x = numpy.zeros((1, 1, 2, 4))
+    x[0, 0, 1, 1] = x[0, 0, 0, 1] = 1.0   # window 0: a tie between positions 1 and 3
+    y, switches = MaxPool2D(2).forward(x)
+    assert switches[0, 0, 0, 0] == 1 and switches[0, 0, 0, 1] == 0   # the all-zero window: position 0
+    x3 = f64(2, 2, 6, 3, seed=14)
+    y3, s3 = MaxPool2D(3).forward(x3)
+    windows = x3.reshape(2, 2, 2, 3, 1, 3).transpose(0, 1, 2, 4, 3, 5).reshape(2, 2, 2, 1, 9)
+    numpy.testing.assert_array_equal(y3, windows.max(axis=-1))
+    numpy.testing.assert_array_equal(s3, windows.argmax(axis=-1))
+    up, _ = MaxUnpool2D(3).forward(y3, s3)
+    numpy.testing.assert_array_equal(up, numpy.where(up != 0, x3, 0.0))
+    numpy.testing.assert_array_equal(MaxUnpool2D(3).backward(x3, s3)[0], y3)
+
+
+def test_relu_in_place_overwrites_its_input_and_gradient():
+    relu = ReLU(inplace=True)
+    x = f64(2, 3, seed=15)
+    expected = numpy.maximum(x, 0)
+    y, cache = relu.forward(x)
+    assert y is x and numpy.array_equal(x, expected)
+    g = f64(2, 3, seed=16)
+    dx, grads = relu.backward(g, cache)
+    assert dx is g and grads == []
+    numpy.testing.assert_array_equal(dx, f64(2, 3, seed=16) * (expected > 0))
 
 
 def gradcheck_function(forward, backward, x, seed=7):
@@ -204,6 +255,20 @@ def test_whole_network_gradcheck(kw):
     errors = dae.gradcheck(model, tiny_batch(), max_entries=40)
     assert set(errors) == set(model.param_names)
     assert max(errors.values()) < 1e-6, errors
+
+
+@pytest.mark.parametrize("kw", [{}, {"output": "sigmoid", "noise": "masking", "corruption_level": 0.3}])
+def test_blocks_give_the_whole_minibatchs_cost_and_gradients(kw):
+    model = tiny_model(**kw)
+    x = tiny_batch(7)
+    model.block_size = 7
+    cost, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(3))
+    model.block_size = 2   # blocks of 2, 2, 2, 1
+    cost_b, grads_b = model.cost_and_grads(x, rng=numpy.random.RandomState(3))
+    assert abs(float(cost_b) - float(cost)) < 1e-10 * abs(float(cost))
+    for g, gb in zip(grads, grads_b):
+        numpy.testing.assert_allclose(gb, g, rtol=1e-10, atol=1e-12)
+    numpy.testing.assert_allclose(model.encode(x), tiny_model(**kw).encode(x), rtol=1e-12)
 
 
 def test_gradcheck_catches_a_wrong_gradient():

@@ -74,18 +74,26 @@ def _windows(hp, wp, kernel, stride):
     return ho, wo, at
 
 
+def strided_view(a, shape, strides):
+    """A view of the contiguous array ``a`` with the given shape and byte strides (no copy).
+
+    NumPy's own ``as_strided`` costs tens of microseconds a call; ``numpy.ndarray`` on a's buffer
+    is the same view for a fraction of that (other backends use their ``as_strided``)."""
+    if isinstance(a, numpy.ndarray) and a.flags.c_contiguous:
+        return numpy.ndarray(shape, a.dtype, a, 0, strides)
+    return backend.array_module(a).lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
 def im2col_cn(xpad, kernel, stride):
     """cols[(c, i, j), (n, p, q)] = xpad[c, n, p s + i, q s + j] for a padded (C, N, Hp, Wp) map.
 
     Shape (C kh kw, N Ho Wo): a strided *view* of xpad (no Python loop), copied once by the reshape.
     """
-    xp = backend.array_module(xpad)
     kh, kw = kernel
     c, n, hp, wp = xpad.shape
     ho, wo, _ = _windows(hp, wp, kernel, stride)
     s_c, s_n, s_h, s_w = xpad.strides
-    view = xp.lib.stride_tricks.as_strided(
-        xpad, shape=(c, kh, kw, n, ho, wo), strides=(s_c, s_h, s_w, s_n, s_h * stride, s_w * stride))
+    view = strided_view(xpad, (c, kh, kw, n, ho, wo), (s_c, s_h, s_w, s_n, s_h * stride, s_w * stride))
     return view.reshape(c * kh * kw, n * ho * wo)
 
 
@@ -134,26 +142,22 @@ def correlate_cn(xpad, W, stride):
     - output side (F < C, e.g. 16 -> 3): multiply first, then shift and add,
       Z[(f, i, j), (n, r, t)] = sum_c W[f, c, i, j] xpad[c, n, r, t];
       y[f, n, p, q] = sum_{i, j} Z[(f, i, j), n, p s + i, q s + j], moving F kh kw values per pixel
-      instead of C kh kw.
+      instead of C kh kw (the sum over (i, j) is one reduction over a strided view of Z).
 
     Returns (y, cols), cols None on the output side.
     """
-    xp = backend.array_module(xpad)
     f, c, kh, kw = W.shape
     _, n, hp, wp = xpad.shape
-    ho, wo, at = _windows(hp, wp, (kh, kw), stride)
+    ho, wo, _ = _windows(hp, wp, (kh, kw), stride)
     if f >= c:
         cols = im2col_cn(xpad, (kh, kw), stride)
         return (W.reshape(f, -1) @ cols).reshape(f, n, ho, wo), cols
     Wt = W.transpose(0, 2, 3, 1).reshape(f * kh * kw, c)
     Z = (Wt @ xpad.reshape(c, -1)).reshape(f, kh, kw, n, hp, wp)
-    y = xp.empty((f, n, ho, wo), dtype=Z.dtype)
-    y[...] = Z[(slice(None), 0, 0, slice(None)) + at(0, 0)]
-    for i in range(kh):
-        for j in range(kw):
-            if i or j:
-                y += Z[(slice(None), i, j, slice(None)) + at(i, j)]
-    return y, None
+    z_f, z_i, z_j, z_n, z_h, z_w = Z.strides
+    shifted = strided_view(Z, (kh, kw, f, n, ho, wo),  # shifted[i, j, f, n, p, q] = Z[f, i, j, n, p s + i, q s + j]
+                           (z_i + z_h, z_j + z_w, z_f, z_n, z_h * stride, z_w * stride))
+    return shifted.sum(axis=(0, 1)), None
 
 
 class Conv2D:
@@ -183,7 +187,8 @@ class Conv2D:
 
     with dY padded by kh-1-pad (kw-1-pad). On the output side (F < C) dW is the adjoint of the
     shift-and-add: D[(f, i, j), n, p s + i, q s + j] = dY[f, n, p, q] (zeros elsewhere) and
-    dW_t = D xpad^T. All paths give the same numbers (the tests compare each with scipy and
+    dW_t = D xpad^T; for stride 1, D is im2col of dY padded by k - 1 (kernel flipped),
+    D[(f, kh-1-i, kw-1-j), (n, r, t)] = dYpad[f, n, r + kh-1-i, t + kw-1-j] = dY[f, n, r - i, t - j]. All paths give the same numbers (the tests compare each with scipy and
     finite differences).
 
     ``forward(x) -> (y, cache)``; ``backward(dy, cache, need_dx=True) -> (dx, [dW, db])`` (dx is
@@ -245,7 +250,11 @@ class Conv2D:
         db = dY.reshape(f, -1).sum(axis=1)
         if cols is not None:  # input side: dW_r = dY X^T
             dW = (dY.reshape(f, -1) @ cols.T).reshape(self.W.shape)
-        else:  # output side: the adjoint of the shift-and-add, then dW_t = D xpad^T
+        elif s == 1:  # output side: D is im2col of dY padded by k - 1, with the kernel flipped
+            D = im2col_cn(_pad2(dY, kh - 1, kw - 1), (kh, kw), 1)  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
+            dW_flipped = (D @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c)
+            dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
+        else:  # output side, strided: the adjoint of the shift-and-add, then dW_t = D xpad^T
             _, n, hp, wp = xpad.shape
             _, _, at = _windows(hp, wp, self.kernel_size, s)
             D = xp.zeros((f, kh, kw, n, hp, wp), dtype=dY.dtype)
