@@ -16,7 +16,8 @@ def test_tutorial_small_run(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "Training epoch 0, cost" in printed and "Training epoch 1, cost" in printed
     assert "PCA with 8 components" in printed
-    for name in ("filters_layer1.png", "reconstructions.png", "conv_autoencoder.npz", "results.json"):
+    for name in ("filters_layer1.png", "reconstructions.png", "learning_curve.png", "conv_autoencoder.npz",
+                 "results.json"):
         assert (out / name).exists(), name
     # the filters: 4 colour filters of 5x5 in a 2x2 grid, 1-pixel gaps, enlarged 8 times
     filters = numpy.asarray(Image.open(out / "filters_layer1.png"))
@@ -26,6 +27,7 @@ def test_tutorial_small_run(tmp_path, capsys):
     assert recon.shape == ((3 * 10 - 2) * 3, (12 * 10 - 2) * 3, 4)
     saved = json.loads((out / "results.json").read_text())
     assert saved["conv_error"] == results["conv_error"] and len(saved["epoch_costs"]) == 2
+    assert len(saved["epoch_held_out_errors"]) == 2 and abs(saved["epoch_held_out_errors"][-1] - saved["conv_error"]) < 1e-4 * saved["conv_error"]
     model = dae.ConvAutoencoder.load(str(out / "conv_autoencoder.npz"))
     assert model.channels == (4, 4, 4) and model.code_size == 8
 

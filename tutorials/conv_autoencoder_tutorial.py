@@ -99,8 +99,9 @@ def sse_per_patch(x, z):
 # and the learning rate decays linearly to zero over the run (the minibatch noise of such
 # varied patches otherwise keeps the final parameters jumping around).
 # %%
-def train(model, train_x, epochs, batch_size, learning_rate, rng, test_x=None, log=print):
-    """Train in place; returns the per-epoch mean training costs."""
+def train(model, train_x, epochs, batch_size, learning_rate, rng, test_x=None, log=print, held_out=None):
+    """Train in place; returns the per-epoch mean training costs (and appends the held-out error
+    after each epoch to the list ``held_out`` when test_x is given)."""
     xp = backend.xp
     model.dec1.b[...] = train_x.mean(axis=(0, 2, 3))
     opt = dae.optim.Adam(learning_rate=learning_rate)
@@ -122,7 +123,10 @@ def train(model, train_x, epochs, batch_size, learning_rate, rng, test_x=None, l
         costs.append(mean_cost)
         line = f"Training epoch {epoch}, cost {mean_cost:.4f}"
         if test_x is not None:
-            line += f", held-out error {model.reconstruction_error(test_x):.4f}"
+            error = model.reconstruction_error(test_x)
+            if held_out is not None:
+                held_out.append(error)
+            line += f", held-out error {error:.4f}"
         log(line, flush=True)
     return costs
 
@@ -155,6 +159,27 @@ def save_reconstructions(rows, path, scale=3):
     image = dae.tile_raster_images(rgb + (None,), img_shape=(h, w), tile_shape=(len(rows), n),
                                    tile_spacing=(2, 2), scale_rows_to_unit_interval=False)
     dae.plotting.save_image(image.repeat(scale, axis=0).repeat(scale, axis=1), path)
+
+
+def save_curve(costs, held_out, pca_error, path):
+    """The training cost and held-out error per epoch, against PCA's held-out error (a line)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = numpy.arange(1, len(costs) + 1)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(epochs, costs, label="conv autoencoder, training cost")
+    if held_out:
+        ax.plot(epochs, held_out, label="conv autoencoder, held-out error")
+    ax.axhline(pca_error, color="k", linestyle="--", label=f"PCA, held-out error ({pca_error:.3f})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("squared error per patch")
+    ax.set_ylim(0, 2.5 * pca_error)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def main(argv=None):
@@ -195,7 +220,8 @@ def main(argv=None):
     print(f"... building {model}", flush=True)
     train_x, test_x = backend.asarray(train_host), backend.asarray(test_host)
     t_train = timeit.default_timer()
-    costs = train(model, train_x, args.epochs, args.batch_size, args.learning_rate, rng, test_x)
+    held_out = []
+    costs = train(model, train_x, args.epochs, args.batch_size, args.learning_rate, rng, test_x, held_out=held_out)
     training_time = timeit.default_timer() - t_train
     print(f"The training code for file {script} ran for {training_time / 60.0:.2f}m", file=sys.stderr)
 
@@ -217,10 +243,12 @@ def main(argv=None):
     save_reconstructions([test_host[:n_show], recon[:n_show],
                           pca_test[:n_show].reshape(test_host[:n_show].shape)],
                          os.path.join(args.output_folder, "reconstructions.png"))
+    save_curve(costs, held_out, pca_error, os.path.join(args.output_folder, "learning_curve.png"))
     model.save(os.path.join(args.output_folder, "conv_autoencoder.npz"))
     results = {
         "conv_error": conv_error, "pca_error": pca_error, "conv_mse_per_pixel": conv_error / pixels,
-        "pca_mse_per_pixel": pca_error / pixels, "epoch_costs": costs, "training_seconds": training_time,
+        "pca_mse_per_pixel": pca_error / pixels, "epoch_costs": costs,
+        "epoch_held_out_errors": held_out, "training_seconds": training_time,
         "total_seconds": timeit.default_timer() - t_start, "args": {k: (list(v) if isinstance(v, tuple) else v)
                                                                    for k, v in vars(args).items()},
         "model": model.config(),

@@ -53,14 +53,16 @@ def conv_output_size(size, kernel, stride, padding):
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def pad_cn(x_cn, padding):
-    """x (C, N, H, W), any strides -> xpad (C, N, H + 2 padding, W + 2 padding), contiguous, zeros around."""
+def pad_cn(x_cn, padding, padding_w=None):
+    """x (C, N, H, W), any strides -> xpad (C, N, H + 2 padding, W + 2 padding_w), contiguous, zeros
+    around (padding_w defaults to padding)."""
     xp = backend.array_module(x_cn)
+    ph, pw = padding, padding if padding_w is None else padding_w
     c, n, h, w = x_cn.shape
-    if padding == 0:
+    if ph == 0 and pw == 0:
         return xp.ascontiguousarray(x_cn)
-    out = xp.zeros((c, n, h + 2 * padding, w + 2 * padding), dtype=x_cn.dtype)
-    out[:, :, padding:padding + h, padding:padding + w] = x_cn
+    out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x_cn.dtype)
+    out[:, :, ph:ph + h, pw:pw + w] = x_cn
     return out
 
 
@@ -238,7 +240,7 @@ class Conv2D:
         xpad = pad_cn(x_cn, self.padding)
         y, cols = correlate_cn(xpad, self.W, self.stride)
         y += self.b[:, None, None, None]
-        cache = (x_cn.shape, xpad, cols)
+        cache = (x_cn.shape, xpad if cols is None else None, cols)  # what backward reads
         return (y if cn else y.transpose(1, 0, 2, 3)), cache
 
     def backward(self, dy, cache, need_dx=True):
@@ -251,7 +253,7 @@ class Conv2D:
         if cols is not None:  # input side: dW_r = dY X^T
             dW = (dY.reshape(f, -1) @ cols.T).reshape(self.W.shape)
         elif s == 1:  # output side: D is im2col of dY padded by k - 1, with the kernel flipped
-            D = im2col_cn(_pad2(dY, kh - 1, kw - 1), (kh, kw), 1)  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
+            D = im2col_cn(pad_cn(dY, kh - 1, kw - 1), (kh, kw), 1)  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
             dW_flipped = (D @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c)
             dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
         else:  # output side, strided: the adjoint of the shift-and-add, then dW_t = D xpad^T
@@ -267,7 +269,7 @@ class Conv2D:
         if s == 1 and pad <= min(kh, kw) - 1:
             # dx = dY correlated with the flipped, transposed kernel (padding k - 1 - pad)
             W_adj = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-            dx_cn, _ = correlate_cn(_pad2(dY, kh - 1 - pad, kw - 1 - pad), W_adj, 1)
+            dx_cn, _ = correlate_cn(pad_cn(dY, kh - 1 - pad, kw - 1 - pad), W_adj, 1)
         else:
             dx_cn = col2im_cn(self.W.reshape(f, -1).T @ dY.reshape(f, -1), x_shape_cn, self.kernel_size, s, pad)
         return (dx_cn if self.layout == "CNHW" else dx_cn.transpose(1, 0, 2, 3)), [dW, db]
@@ -276,13 +278,3 @@ class Conv2D:
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}, padding={self.padding})")
 
-
-def _pad2(x_cn, ph, pw):
-    """Zero-pad the last two axes by ph and pw (contiguous result)."""
-    xp = backend.array_module(x_cn)
-    c, n, h, w = x_cn.shape
-    if ph == 0 and pw == 0:
-        return xp.ascontiguousarray(x_cn)
-    out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x_cn.dtype)
-    out[:, :, ph:ph + h, pw:pw + w] = x_cn
-    return out

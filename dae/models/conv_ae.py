@@ -11,7 +11,7 @@ every convolution is then one matrix product whose result feeds the next layer a
 The user's arrays are (N, C, H, W); the model transposes at the two ends only (the input, and
 the flattening into the code layer and back). Only operations of the array module in force
 (``dae.backend.xp``: NumPy or CuPy) touch model arrays: strided views, slices, matrix products,
-comparisons and ``copyto``, no scatter and no NumPy-only call.
+comparisons and reductions, no scatter and no NumPy-only call.
 """
 import numpy
 
@@ -105,6 +105,10 @@ class ConvAutoencoder:
     ``unpooling="switches"`` (the write-up's) unpools with the encoder's argmax switches, which
     therefore travel to the decoder beside the code; ``"nearest"`` upsamples instead, so the code
     is all the decoder sees. Backward runs the same steps in reverse (each layer's backward).
+
+    On the CPU a minibatch goes through the network ``block_size`` examples at a time (4; the
+    attribute can be changed, None for the whole minibatch, the default on a GPU): the costs and
+    gradients of the blocks add up to the minibatch's, and the blocks' arrays stay in the cache.
     """
 
     def __init__(self, numpy_rng, theano_rng=None, input_shape=(3, 32, 32), channels=(8, 16, 16),
