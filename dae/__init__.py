@@ -11,11 +11,12 @@ with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
 
 Modules (one idea each): backend (NumPy/CuPy switch), config (floatX), data (MNIST),
 functions, corruption, random, da (dA), gradcheck, optim, augment (random shifts), io, plotting,
-and the models of later chapters.
+tutorial (what the tutorials share: parameters cell -> flags, inline figures), reference (the
+original Theano graph's run, to compare with), and the models of later chapters.
 """
 import importlib
 
-from . import augment, backend, config, gradcheck, optim
+from . import augment, backend, config, gradcheck, optim, tutorial
 from .models.da import dA
 from .data import load_data
 from .io import CorruptFileError
@@ -34,18 +35,20 @@ _LAZY = {
     "DeepAutoencoder": "dae.models.deep",
     "ConvAutoencoder": "dae.models.conv_ae",
     "VAE": "dae.models.vae",
+    "Trainer": "dae.train",
+    "EarlyStopping": "dae.train",
 }
 
 
 def __getattr__(name):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name == "sklearn":
-        return importlib.import_module("dae.sklearn")
+    if name in ("sklearn", "train", "fast", "reference"):  # submodules with heavier imports or data
+        return importlib.import_module(f"dae.{name}")
     raise AttributeError(f"module 'dae' has no attribute {name!r}")
 
 
 __all__ = [
     "dA", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
-    "RandomStreams", "CorruptFileError", "augment", "backend", "config", "gradcheck", "optim",
+    "RandomStreams", "CorruptFileError", "augment", "backend", "config", "gradcheck", "optim", "tutorial",
 ] + list(_LAZY)

@@ -716,6 +716,8 @@ def build_parser():
                        description="Check a model or checkpoint file (checksum) and describe what it holds.")
     p.add_argument("model", metavar="MODEL", help="a model or checkpoint file, or a run folder")
     p.set_defaults(func=cmd_info)
+    from .exercises.cli import add_subparser as add_exercises_parser
+    add_exercises_parser(sub)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""MNIST, shipped in ``data/mnist/`` as the four original IDX files (gzip), split the tutorial's way.
+"""MNIST, shipped in ``data/mnist/`` (installed with the package) as the four original IDX files (gzip), split the tutorial's way.
 
 ``load_data()`` returns what the tutorial's ``mnist.pkl.gz`` held::
 
@@ -23,8 +23,8 @@ import struct
 
 import numpy
 
-DATA_DIR = os.environ.get("DAE_DATA_DIR") or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
-MNIST_DIR = os.path.join(DATA_DIR, "mnist")
+from .paths import is_shipped, mnist_dir
+
 
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -172,11 +172,13 @@ def load_pickled_mnist(path):
 def load_data(path=None):
     """The tutorial's MNIST split ``((train_x, train_y), (valid_x, valid_y), (test_x, test_y))``.
 
-    ``path``: None for the shipped copy (checksums verified), a folder with the four IDX
-    files (gzipped or not), or a ``mnist.pkl.gz`` file.
+    ``path``: None for ``$DAE_DATA_DIR`` or else the copy shipped with dae (its checksums
+    verified; see :mod:`dae.paths`), a folder with the four IDX files (gzipped or not), or a
+    ``mnist.pkl.gz`` file.
     """
     if path is None:
-        folder, verify = MNIST_DIR, True
+        folder = mnist_dir()
+        verify = is_shipped(folder)
     else:
         path = os.fspath(path)
         if os.path.isfile(path):

@@ -27,19 +27,9 @@ The equations are those of ``dae/da.py``; what changes is only how they are eval
 
 6. Costs are returned as 0-d device arrays; the loop reads them once per epoch.
 """
-import math
-
 from . import backend
+from .corruption import masking_threshold  # noqa: F401 (re-exported: the fused step's mask)
 from .validation import check_float, check_matrix, check_positive_int
-
-
-def masking_threshold(corruption_level):
-    """(threshold, keep_when_below): mask_k = (U_k <= t) if keep_when_below else (U_k > t),
-    with U_k uniform in [0, 1), matching ``RandomState.binomial(1, 1 - corruption_level)``."""
-    p = 1.0 - corruption_level
-    if p > 0.5:
-        return math.exp(math.log(p)), True  # legacy inversion on 1 - p, result flipped
-    return math.exp(math.log(1.0 - p)), False
 
 
 class TiedSigmoidSGD:

@@ -1,8 +1,8 @@
 """Finite-difference gradient checking for any model under the gradient protocol.
 
-A model follows the protocol when it has ``params`` (a list of arrays, updated in place) and
-``cost_and_grads(*args, rng=None, **kwargs) -> (cost, grads)`` with grads aligned with params
-and every random draw taken from ``rng``. Then, for each checked entry theta_i::
+A model follows the protocol (:mod:`dae.protocol`) when it has ``params`` (a list of arrays,
+updated in place) and ``cost_and_grads(*args, rng, **levels) -> (cost, grads)`` with grads
+aligned with params and every random draw taken from ``rng``. Then, for each checked entry theta_i::
 
     numeric_i = (cost(theta + eps e_i) - cost(theta - eps e_i)) / (2 eps)     (central difference)
 
@@ -22,17 +22,13 @@ import types
 import numpy
 
 from . import backend
+from .protocol import check_model, param_names
 
 
 def _fresh_rng(seed):
     return backend.xp.random.RandomState(seed)
 
 
-def _names(model):
-    names = getattr(model, "param_names", None)
-    if names is None or len(names) != len(model.params):
-        names = [f"param{i}" for i in range(len(model.params))]
-    return list(names)
 
 
 def gradcheck(model, *args, eps=1e-6, max_entries=150, seed=1234, **kwargs):
@@ -43,9 +39,8 @@ def gradcheck(model, *args, eps=1e-6, max_entries=150, seed=1234, **kwargs):
     ``max_entries`` entries of each parameter are checked (chosen at random, reproducibly).
     Returns ``{param_name: relative_error}``. Raises TypeError unless the params are float64.
     """
-    if not hasattr(model, "params") or not hasattr(model, "cost_and_grads"):
-        raise TypeError("model must follow the gradient protocol: a params list and cost_and_grads(...)")
-    for name, p in zip(_names(model), model.params):
+    check_model(model)
+    for name, p in zip(param_names(model), model.params):
         if p.dtype != numpy.float64:
             raise TypeError(
                 f"gradcheck needs float64 parameters, but {name} is {p.dtype}; "
@@ -63,21 +58,20 @@ def gradcheck(model, *args, eps=1e-6, max_entries=150, seed=1234, **kwargs):
     analytic = [backend.to_host(g).astype(numpy.float64).copy() for g in analytic]
     picker = numpy.random.RandomState(seed)
     errors = {}
-    for name, param, grad in zip(_names(model), model.params, analytic):
+    for name, param, grad in zip(param_names(model), model.params, analytic):
         if grad.shape != tuple(param.shape):
             raise ValueError(f"gradient of {name} has shape {grad.shape}, expected {tuple(param.shape)}")
-        flat = param.reshape(-1)  # a view: perturbing it perturbs the parameter
-        n = flat.size
+        n = int(param.size)
         idx = numpy.arange(n) if n <= max_entries else numpy.sort(picker.choice(n, max_entries, replace=False))
         numeric = numpy.empty(len(idx))
         for j, i in enumerate(idx):
-            i = int(i)
-            old = float(flat[i])
-            flat[i] = old + eps
+            at = numpy.unravel_index(int(i), param.shape)  # by index: any layout (a transposed view) is perturbed
+            old = float(param[at])
+            param[at] = old + eps
             plus = cost_at()
-            flat[i] = old - eps
+            param[at] = old - eps
             minus = cost_at()
-            flat[i] = old
+            param[at] = old
             numeric[j] = (plus - minus) / (2 * eps)
         a = grad.reshape(-1)[idx]
         denom = numpy.linalg.norm(a) + numpy.linalg.norm(numeric)
@@ -98,15 +92,14 @@ def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar function ``f`` at the float64 array ``x``
     (modified in place and restored): the building block of :func:`gradcheck`, for exercises."""
     grad = numpy.zeros(x.shape, dtype=numpy.float64)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = float(flat[i])
-        flat[i] = old + eps
+    for i in numpy.ndindex(x.shape):  # by index, so any memory layout is perturbed in place
+        old = float(x[i])
+        x[i] = old + eps
         plus = float(f(x))
-        flat[i] = old - eps
+        x[i] = old - eps
         minus = float(f(x))
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * eps)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
     return grad
 
 

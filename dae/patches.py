@@ -18,9 +18,9 @@ import os
 
 import numpy
 
+from .paths import images_dir
 from .validation import check_positive_int, check_rng
 
-IMAGES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "images")
 TRAIN_IMAGES = ("astronaut.png", "coffee.png", "rocket.jpg")
 HELD_OUT_IMAGE = "chelsea.png"
 
@@ -30,15 +30,15 @@ def load_image(path):
     from PIL import Image
 
     if not os.path.exists(path):
-        raise FileNotFoundError(f"no such image: {path} (the photographs live in {IMAGES_DIR})")
+        raise FileNotFoundError(f"no such image: {path} (the photographs live in {images_dir()})")
     with Image.open(path) as image:
         rgb = numpy.asarray(image.convert("RGB"), dtype=numpy.float32)
     return rgb.transpose(2, 0, 1) / numpy.float32(255.0)
 
 
 def load_images(names=TRAIN_IMAGES, folder=None):
-    """{name: (3, H, W) float32 array} for the given file names in ``folder`` (default data/images)."""
-    folder = IMAGES_DIR if folder is None else os.fspath(folder)
+    """{name: (3, H, W) float32 array} for the given file names in ``folder`` (default: dae.paths.images_dir())."""
+    folder = images_dir() if folder is None else os.fspath(folder)
     if isinstance(names, str):
         names = (names,)
     if len(names) == 0:

@@ -42,3 +42,24 @@ class RandomStreams:
 
     def normal(self, loc=0.0, scale=1.0, size=None, site="default"):
         return self.state(site).normal(loc, scale, size)
+
+    def permutation(self, n, site="shuffle"):
+        """A permutation of range(n) (a host array: it orders minibatches) from stream ``site``."""
+        return backend.to_host(self.state(site).permutation(n))
+
+    # ----- checkpoints: the whole state, so a resumed run draws what an uninterrupted one would
+    def get_state(self):
+        """``{"seedgen": state, "sites": {name: state}}`` (states as RandomState.get_state gives
+        them; the sites in the order they were first used). CuPy's generators have no state to
+        read, so on the GPU a site's state is None and a resumed run draws fresh numbers."""
+        return {"seedgen": self.gen_seedgen.get_state(),
+                "sites": {name: (s.get_state() if hasattr(s, "get_state") else None)
+                          for name, s in self._states.items()}}
+
+    def set_state(self, state):
+        self.gen_seedgen.set_state(state["seedgen"])
+        self._states = {}
+        for name, site_state in state["sites"].items():
+            self._states[name] = backend.xp.random.RandomState(0)
+            if site_state is not None and hasattr(self._states[name], "set_state"):
+                self._states[name].set_state(site_state)

@@ -3,6 +3,7 @@
 Every public function calls these *before* any arithmetic, so a learner's mistake reads as
 "x must have 784 columns, got shape (20, 28, 28)" rather than a matmul message from deep inside.
 """
+import math
 import numbers
 
 import numpy
@@ -57,11 +58,20 @@ def check_rng(rng, name="numpy_rng"):
     return rng
 
 
+def one_d_message(x, name, n_columns=None):
+    """The error for a 1-D array where a minibatch (n_examples, n_features) is expected."""
+    expected = f"(n_examples, {n_columns})" if n_columns is not None else "(n_examples, n_features)"
+    return (f"{name} must be a 2-D array of shape {expected}, got a 1-D array of shape {tuple(x.shape)}; "
+            f"reshape it with {name}.reshape(1, -1) if it is a single example, or {name}.reshape(-1, 1) "
+            f"if it is a single feature")
+
+
 def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d=False):
     """A finite 2-D float array with ``n_columns`` columns, on the backend ``xp``.
 
     ``unit_interval=True`` also requires every value in [0, 1] (the cross-entropy's domain).
-    Returns the array (a 1-D array is promoted to one row when ``allow_1d``).
+    A 1-D array is refused with the reshape that fixes it (as scikit-learn does): a model
+    takes a minibatch, even of one example.
     """
     xp = backend.xp if xp is None else xp
     module = backend.array_module(x)
@@ -73,8 +83,8 @@ def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d
             f"{name} is a {module.__name__} array but the model lives on the {xp.__name__} backend; "
             f"move it with {fix}({name})"
         )
-    if x.ndim == 1 and allow_1d:
-        x = x.reshape(1, -1)
+    if x.ndim == 1:
+        raise ValueError(one_d_message(x, name, n_columns))
     if x.ndim != 2:
         expected = f"(n_examples, {n_columns})" if n_columns is not None else "(n_examples, n_features)"
         raise ValueError(f"{name} must be a 2-D array of shape {expected}, got shape {tuple(x.shape)}")
@@ -131,3 +141,47 @@ def check_labels(y, name, n_classes, n_examples=None, xp=None):
     if y.size and (int(y.min()) < 0 or int(y.max()) >= n_classes):
         raise ValueError(f"{name} must lie in [0, {n_classes}), got labels in [{int(y.min())}, {int(y.max())}]")
     return y
+
+
+def check_seed(seed, name="seed"):
+    """None or an int in [0, 2**32) (what numpy.random.RandomState accepts)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)):
+        raise TypeError(f"{name} must be an integer in [0, 2**32) or None, got {seed!r} ({type(seed).__name__})")
+    if not 0 <= int(seed) < 2 ** 32:
+        raise ValueError(f"{name} must be in [0, 2**32), got {seed}")
+    return int(seed)
+
+
+def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096, values=True):
+    """Check a host array (or memmap) chunk by chunk, never reading it whole into memory:
+    2-D float, ``n_columns`` columns, at least one row, finite, in [0, 1] when asked
+    (``values=False`` checks only the shape and dtype)."""
+    if not hasattr(x, "shape") or not hasattr(x, "dtype"):
+        raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+    if x.ndim == 1:
+        raise ValueError(one_d_message(x, name, n_columns))
+    if x.ndim != 2:
+        expected = f"(n_examples, {n_columns})" if n_columns else "(n_examples, n_features)"
+        raise ValueError(f"{name} must be a 2-D array of shape {expected}, got shape {tuple(x.shape)}")
+    if n_columns is not None and x.shape[1] != n_columns:
+        raise ValueError(f"{name} must have {n_columns} columns (the model's n_visible), got shape {tuple(x.shape)}")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"{name} must hold at least one example with at least one value, got shape {tuple(x.shape)}")
+    if not numpy.issubdtype(x.dtype, numpy.floating):
+        raise TypeError(f"{name} must be a floating-point array, got dtype {x.dtype}; "
+                        f"for 0..255 images use x.astype('float32') / 255")
+    if not values:
+        return x
+    xp = backend.array_module(x)
+    lo, hi = math.inf, -math.inf
+    for start in range(0, x.shape[0], chunk):
+        part = x[start:start + chunk]
+        if not bool(xp.isfinite(part).all()):
+            raise ValueError(f"{name} must be finite, but it holds NaN or inf (first in rows {start}..{start + len(part) - 1})")
+        lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
+    if unit_interval and (lo < 0.0 or hi > 1.0):
+        raise ValueError(f"{name} must lie in [0, 1] for the cross-entropy, got values in [{lo:g}, {hi:g}]; "
+                         f"scale it (e.g. x / 255)")
+    return x

@@ -36,7 +36,7 @@ def test_jacobian_matches_finite_differences_of_the_code():
         for n in range(N):
             for j in range(N_HID):
                 row = x[n].copy()
-                num = numerical_gradient(lambda v: ca.get_hidden_values(v)[0, j], row)
+                num = numerical_gradient(lambda v: ca.get_hidden_values(v[None])[0, j], row)
                 assert numpy.allclose(J[n, :, j], num, atol=1e-8)
 
 

@@ -259,7 +259,7 @@ def test_resume_finds_relative_data_from_another_folder(tmp_path, capsys, monkey
 def test_divergence_keeps_the_last_good_checkpoint_and_resume_can_lower_the_rate(tmp_path, npy, capsys):
     run_dir = tmp_path / "d"
     err = one_line_error(capsys, *TRAIN, "--data", npy, "--output-dir", run_dir, "--learning-rate", "1e37")
-    assert re.search(r"diverged at epoch 0, minibatch \d+: the cost is inf", err) and "smaller learning rate" in err
+    assert re.search(r"diverged at epoch 0, minibatch \d+: the cost is (inf|\S+, more than 100 times)", err) and "smaller learning rate" in err
     assert f"dae train --resume {run_dir} --learning-rate 1e+36" in err
     good = training.load_model(run_dir / "checkpoint.npz")
     assert all(numpy.isfinite(p).all() for p in good.params)

@@ -50,3 +50,20 @@ def test_zero_level_changes_nothing_and_generators_work():
 def test_unknown_noise():
     with pytest.raises(ValueError, match="noise"):
         corrupt(numpy.ones((2, 2)), 0.1, "pink", numpy.random.RandomState(0))
+
+
+@pytest.mark.parametrize("p", [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, 0.0])
+def test_binomial_draws_and_state_are_numpys_legacy_binomial(p):
+    """dae.corruption.binomial compares one uniform per entry with a threshold: the same 0/1
+    draws as RandomState.binomial(1, p), and the generator left in the same state."""
+    from dae.corruption import binomial
+
+    ours, theirs = numpy.random.RandomState(42), numpy.random.RandomState(42)
+    like = numpy.zeros((30, 50), dtype="float32")
+    draws = binomial(ours, p, like.shape, like)
+    numpy.testing.assert_array_equal(draws, theirs.binomial(1, p, like.shape))
+    assert draws.dtype == numpy.float32
+    assert ours.random_sample() == theirs.random_sample()
+    streams_a, streams_b = dae.RandomStreams(7), dae.RandomStreams(7)
+    numpy.testing.assert_array_equal(binomial(streams_a, p, like.shape, like, site="s"),
+                                     streams_b.binomial(size=like.shape, n=1, p=p, site="s"))

@@ -8,7 +8,7 @@ import numpy
 import pytest
 
 import dae
-from dae import data
+from dae import data, paths
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +34,19 @@ def test_split_is_the_tutorials(mnist):
     assert list(train_y[:10]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert list(valid_y[:5]) == [3, 8, 6, 9, 6]
     assert list(test_y[:10]) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
-    raw = data._read_idx(data.MNIST_DIR, "train-images-idx3-ubyte", False)
+    raw = data._read_idx(paths.mnist_dir(), "train-images-idx3-ubyte", False)
     numpy.testing.assert_array_equal(valid_x[0] * 256, raw[50000].reshape(-1))
 
 
 def _copy_mnist(tmp_path, gunzip=False):
     folder = tmp_path / "mnist"
     folder.mkdir(parents=True)
-    for name in os.listdir(data.MNIST_DIR):
+    for name in os.listdir(paths.mnist_dir()):
         if gunzip:
-            with gzip.open(os.path.join(data.MNIST_DIR, name)) as src, open(folder / name[:-3], "wb") as dst:
+            with gzip.open(os.path.join(paths.mnist_dir(), name)) as src, open(folder / name[:-3], "wb") as dst:
                 shutil.copyfileobj(src, dst)
         else:
-            shutil.copy(os.path.join(data.MNIST_DIR, name), folder / name)
+            shutil.copy(os.path.join(paths.mnist_dir(), name), folder / name)
     return folder
 
 

@@ -46,3 +46,13 @@ def test_softmax_rows_sum_to_one_without_overflow():
 
 def test_squared_error():
     assert F.squared_error(numpy.array([[1.0, 2.0]]), numpy.array([[0.0, 4.0]]))[0] == 5.0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_softplus_is_logaddexp_and_finite_at_the_extremes(dtype):
+    a = numpy.array([-1e4, -100.0, -30.0, -1.0, -1e-8, 0.0, 1e-8, 1.0, 30.0, 100.0, 1e4], dtype=dtype)
+    ours = F.softplus(a)
+    assert ours.dtype == numpy.dtype(dtype) and numpy.isfinite(ours).all()
+    numpy.testing.assert_allclose(ours, numpy.logaddexp(0.0, a.astype("float64")),
+                                  rtol=2e-7 if dtype == "float32" else 1e-15,
+                                  atol=1e-40 if dtype == "float32" else 1e-300)  # float32 subnormals

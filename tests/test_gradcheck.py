@@ -56,3 +56,24 @@ def test_only_a_subset_is_checked_for_large_parameters():
     x = numpy.random.RandomState(1).rand(3, 40)
     errors = dae.gradcheck(da, x, max_entries=20, corruption_level=0.2)
     assert max(errors.values()) < 1e-6
+
+
+def test_a_non_contiguous_parameter_is_perturbed_in_place():
+    # a parameter that is a transposed view (as a tied decoder's W.T is): a reshape would copy it
+    class Quadratic:
+        def __init__(self):
+            self.base = numpy.arange(6, dtype=numpy.float64).reshape(2, 3)
+            self.params = [self.base.T]
+            self.param_names = ["Wt"]
+
+        def cost_and_grads(self, x, *, rng):
+            return float((self.params[0] ** 2).sum()), [2 * self.params[0]]
+
+    errors = dae.gradcheck(Quadratic(), None)
+    assert errors["Wt"] < 1e-8
+
+    class Wrong(Quadratic):
+        def cost_and_grads(self, x, *, rng):
+            return float((self.params[0] ** 2).sum()), [self.params[0]]
+
+    assert dae.gradcheck(Wrong(), None)["Wt"] > 0.1

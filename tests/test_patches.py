@@ -5,11 +5,11 @@ import numpy
 import pytest
 from PIL import Image
 
-from dae import patches
+from dae import paths, patches
 
 
 def test_load_image_is_rgb_in_unit_interval():
-    image = patches.load_image(os.path.join(patches.IMAGES_DIR, "chelsea.png"))
+    image = patches.load_image(os.path.join(paths.images_dir(), "chelsea.png"))
     assert image.shape == (3, 300, 451) and image.dtype == numpy.float32
     assert 0.0 <= image.min() and image.max() <= 1.0 and image.max() > 0.9
 
@@ -52,7 +52,7 @@ def test_load_patches_is_reproducible_and_held_out_comes_from_another_image():
     numpy.testing.assert_array_equal(train1, train2)
     numpy.testing.assert_array_equal(test1, test2)
     assert train1.shape == (50, 3, 8, 8) and test1.shape == (10, 3, 8, 8)
-    cat = patches.load_image(os.path.join(patches.IMAGES_DIR, patches.HELD_OUT_IMAGE))
+    cat = patches.load_image(os.path.join(paths.images_dir(), patches.HELD_OUT_IMAGE))
     p = test1[0]
     assert any(numpy.array_equal(cat[:, r:r + 8, c:c + 8], p)
                for r in range(cat.shape[1] - 7) for c in range(cat.shape[2] - 7))

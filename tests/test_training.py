@@ -132,9 +132,23 @@ def test_divergence_names_epoch_and_minibatch_and_keeps_good_state(tmp_path):
 
 def test_a_real_learning_rate_blow_up_is_caught():
     model, t = make(lr=1e37)
-    with pytest.raises(training.DivergenceError, match=r"epoch 0, minibatch \d+: the cost is inf.*1e\+36"):
+    with pytest.raises(training.DivergenceError, match=r"epoch 0, minibatch 1: the cost is \S+, more than 100 "
+                                                       r"times the first minibatch's .*blowing up.*1e\+36"):
         t.fit(data(), 2)
     assert all(numpy.isfinite(p).all() for p in model.params)
+
+
+def test_a_finite_blow_up_stops_like_a_nan_and_can_be_switched_off():
+    # the cost stays finite but explodes: the same one-line divergence error as a NaN, before the update
+    model, t = make(lr=1e6)
+    with pytest.raises(training.DivergenceError, match="blowing up.*smaller learning rate"):
+        t.fit(data(), 2)
+    model, t = make(lr=1e6)
+    t.blowup = None
+    try:
+        t.fit(data(), 1)
+    except training.DivergenceError as exc:     # only a real NaN/inf may stop it now
+        assert "blowing up" not in str(exc)
 
 
 def test_memmap_training_equals_in_memory_training(tmp_path):

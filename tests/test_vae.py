@@ -197,7 +197,9 @@ def test_encode_decode_sample_reconstruct_shapes_and_ranges():
     r = model.reconstruct(x)
     assert numpy.array_equal(r, model.decode(mu))  # rng=None decodes the mean
     assert not numpy.array_equal(model.reconstruct(x, rng=numpy.random.RandomState(0)), r)
-    assert model.reconstruct(x[0]).shape == (1, 9)  # one image as a 1-D array
+    assert model.reconstruct(x[:1]).shape == (1, 9)
+    with pytest.raises(ValueError, match=r"got a 1-D array of shape \(9,\); reshape it with x.reshape\(1, -1\)"):
+        model.reconstruct(x[0])                  # one image must be a minibatch of one
 
 
 def test_param_layout_mirrors_the_encoder():

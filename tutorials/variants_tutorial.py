@@ -1,47 +1,87 @@
-"""The autoencoder family side by side: what each way of stopping the identity map buys.
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-Run it:  python tutorials/variants_tutorial.py                   (every variant: about 4 minutes of
-                                                                  one CPU core, 20,000 digits x 5 epochs)
-         python tutorials/variants_tutorial.py --variants plain,denoising,contractive --epochs 1
-         python tutorials/variants_tutorial.py --optimizer adam  (or momentum; sgd is the default)
-         python tutorials/variants_tutorial.py --help
-
-An autoencoder with as many hidden units as it likes could copy its input and learn nothing.
-The lecture notes list the ways to stop it: make the code small (undercomplete), corrupt the
-input and ask for the clean one back (denoising, with three kinds of noise), penalise the code
-(sparse: L1, or a KL divergence to a small target rate), penalise the code's sensitivity to
-the input (contractive), or drop hidden units at random (dropout). Architecture choices come on
-top: untied decoder, ReLU encoder, squared error instead of cross-entropy, and the linear
-autoencoder, which is PCA in disguise.
-
-Every variant below gets the same budget (the same training images, epochs, minibatch size,
-hidden units and optimiser). For each, the tutorial writes one figure,
-``<output-folder>/variant_<name>.png`` (its first 100 filters, and test digits: clean,
-corrupted, reconstructed), and one row of a table (``results.md``, also printed):
-
-- test reconstruction error: mean over test digits of sum_k (z_k - x_k)^2 (clean input);
-- denoising error: the same for test digits with 30% of their pixels masked;
-- code sparsity: Hoyer's measure of the codes, (sqrt(H) - |h|_1 / |h|_2) / (sqrt(H) - 1),
-  0 when every unit is equally active, 1 when one unit carries the code; and mean |h_j|;
-- mean Jacobian norm: mean over test digits of ||dh/dx||_F, the contractive penalty's root;
-- linear probe: the test accuracy of a softmax regression trained on the codes of the
-  training images (the codes are frozen; only the probe learns).
-"""
 # %% [markdown]
-# ## 1. Setup: flags, and the list of variants.
+# # The autoencoder family side by side
+#
+# What each way of stopping the identity map buys. An autoencoder with as many hidden units as
+# it likes could copy its input and learn nothing. The lecture notes list the ways to stop it:
+# make the code small (undercomplete), corrupt the input and ask for the clean one back
+# (denoising, with three kinds of noise), penalise the code (sparse: L1, or a KL divergence to a
+# small target rate), penalise the code's sensitivity to the input (contractive), or drop hidden
+# units at random (dropout). Architecture choices come on top: untied decoder, ReLU encoder,
+# squared error instead of cross-entropy, and the linear autoencoder, which is PCA in disguise.
+#
+# Every variant gets the same budget (the same training images, epochs, minibatch size, hidden
+# units and optimiser). For each, the tutorial draws one figure (`variant_<name>.png`: its first
+# 100 filters, and test digits clean / corrupted / reconstructed) and writes one row of a table
+# (`results.md`, also printed). Run it as a notebook or as a script:
+# `python tutorials/variants_tutorial.py` (every variant, 20,000 digits x 5 epochs: minutes),
+# `--variants plain,denoising,contractive --epochs 1`, `--optimizer adam`, `--quick`, `--help`.
+
+# %% tags=["parameters"]
+n_train = 20000              # training images, the first N
+n_test = 2000                # test images for the table, the first N
+epochs = 5                   # passes over the training images
+batch_size = 20              # examples per minibatch
+n_hidden = 500               # hidden units of every variant
+optimizer = "sgd"            # the update rule for every variant: sgd (the tutorial's), momentum or adam
+learning_rate: float = None  # step size (default: sgd 0.1, momentum 0.01 with momentum 0.9, adam 0.001)
+variants = "all"             # comma-separated subset of the variants below (default: all)
+probe_epochs = 20            # epochs of the linear probe
+output_folder = "variants_plots"  # figures and results.md
+backend: str = None          # numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy
+seed = 123                   # seed of every model's numpy_rng
+quick = False                # a small slice (500 digits, 1 epoch, 32 hidden units): seconds
+
+# %% [markdown]
+# The cell above holds the parameters; the next one imports dae and applies them (from the
+# command line when this file runs as a script; the small slice when `quick` is True).
+
 # %%
-import argparse
 import math
 import os
 import sys
 import timeit
 
 import numpy
+from matplotlib.figure import Figure
 
 import dae
-from dae import backend
-from dae.functions import ACTIVATIONS, log_softmax, softmax
+from dae.functions import ACTIVATIONS
 
+dae.tutorial.parameters(globals(), quick=dict(n_train=500, n_test=200, epochs=1, n_hidden=32, probe_epochs=2),
+                        choices={"optimizer": ("sgd", "momentum", "adam")},
+                        positive=("n_train", "n_test", "epochs", "batch_size", "n_hidden", "probe_epochs",
+                                  "learning_rate"))
+xp, to_host = dae.backend.xp, dae.backend.to_host
+
+# %% [markdown]
+# ## The variants
+#
+# Each row changes one thing. The regularisers change one thing of the plain autoencoder (tied
+# weights, sigmoid units, cross-entropy, no noise); the architecture variants change one thing
+# of the (masking) denoising autoencoder. All of them are options of `dae.dA`, except the
+# contractive one, which is `dae.cA`. In equations, with $\mathbf{y} = f(\tilde{\mathbf{x}} W + \mathbf{b})$
+# and $\mathbf{z} = g(\mathbf{y} W' + \mathbf{b}')$:
+#
+# - *denoising*: $\tilde{\mathbf{x}}$ is $\mathbf{x}$ with 30% of its pixels zeroed (masking),
+#   $\mathbf{x} + 0.5\,\epsilon$ (gaussian) or 30% of its pixels set to 0 or 1 (salt and pepper);
+# - *sparse*: the cost gets $\lambda \frac{1}{N}\sum_n \sum_j |y_{nj}|$ (L1), or
+#   $\lambda \sum_j \mathrm{KL}(\rho \,\|\, \hat\rho_j)$ with $\hat\rho_j$ the mean activation of unit
+#   $j$ and $\mathrm{KL}(\rho\|q) = \rho \log\frac{\rho}{q} + (1-\rho)\log\frac{1-\rho}{1-q}$;
+# - *contractive*: the cost gets $\lambda \| \partial \mathbf{y} / \partial \mathbf{x} \|_F^2$;
+# - *dropout*: each hidden unit is zeroed with probability 0.5 while training (the rest scaled by 2);
+# - *untied*: $W'$ is a matrix of its own; *ReLU*: $f(a) = \max(a, 0)$; *squared error*:
+#   $L = \sum_k (z_k - x_k)^2$; *linear*: $f$ and $g$ the identity, squared error, whose optimum
+#   spans the same subspace as PCA's first components.
+
+# %%
 # name -> (what it is, the model's class, constructor options, corruption_level, contraction_level)
 # The regularisers change one thing of the plain autoencoder; the architecture variants change
 # one thing of the (masking) denoising autoencoder.
@@ -69,49 +109,42 @@ DEFAULT_LEARNING_RATES = {"sgd": 0.1, "momentum": 0.01, "adam": 1e-3}
 # this fraction of it. Adam's step does not scale with the gradient and needs no such factor.
 SGD_LEARNING_RATE_SCALE = {"linear": 0.03}
 
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Train the autoencoder family on MNIST and compare it.")
-    parser.add_argument("--n-train", type=int, default=20000, help="training images, the first N (20000)")
-    parser.add_argument("--n-test", type=int, default=2000, help="test images for the table, the first N (2000)")
-    parser.add_argument("--epochs", type=int, default=5, help="passes over the training images (5)")
-    parser.add_argument("--batch-size", type=int, default=20, help="examples per minibatch (20)")
-    parser.add_argument("--n-hidden", type=int, default=500, help="hidden units of every variant (500)")
-    parser.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="sgd",
-                        help="the update rule for every variant (sgd, the tutorial's)")
-    parser.add_argument("--learning-rate", type=float, default=None,
-                        help="step size (default: sgd 0.1, momentum 0.01 with momentum 0.9, adam 0.001)")
-    parser.add_argument("--variants", default="all",
-                        help=f"comma-separated subset of: {', '.join(VARIANTS)} (default: all)")
-    parser.add_argument("--probe-epochs", type=int, default=20, help="epochs of the softmax probe (20)")
-    parser.add_argument("--output-folder", default="variants_plots", help="figures and results.md (variants_plots)")
-    parser.add_argument("--backend", choices=backend.BACKENDS, default=None,
-                        help="numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy")
-    parser.add_argument("--seed", type=int, default=123, help="seed of every model's numpy_rng (123)")
-    args = parser.parse_args(argv)
-    for name in ("n_train", "n_test", "epochs", "batch_size", "n_hidden", "probe_epochs"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
-    if args.n_train < args.batch_size:
-        parser.error(f"--n-train ({args.n_train}) must be at least --batch-size ({args.batch_size})")
-    if args.learning_rate is None:
-        args.learning_rate = DEFAULT_LEARNING_RATES[args.optimizer]
-    elif not args.learning_rate > 0:
-        parser.error(f"--learning-rate must be positive, got {args.learning_rate}")
-    names = list(VARIANTS) if args.variants == "all" else [v.strip() for v in args.variants.split(",") if v.strip()]
-    unknown = [v for v in names if v not in VARIANTS]
-    if unknown or not names:
-        parser.error(f"--variants: unknown {unknown or '(empty list)'}; choose from {', '.join(VARIANTS)}")
-    args.variants = names
-    return args
-
+if learning_rate is None:
+    learning_rate = DEFAULT_LEARNING_RATES[optimizer]
+names = list(VARIANTS) if variants == "all" else [v.strip() for v in variants.split(",") if v.strip()]
+unknown = [v for v in names if v not in VARIANTS]
+if unknown or not names:
+    raise ValueError(f"variants: unknown {unknown or '(empty list)'}; choose from {', '.join(VARIANTS)}")
+print(f"{len(names)} variants: {', '.join(names)}")
 
 # %% [markdown]
-# ## 2. Building and training one variant.
-# Every model follows the gradient protocol, so one loop trains them all:
-# `cost, grads = model.cost_and_grads(batch, ...)` then `optimizer.step(model.params, grads)`.
+# ## The data
+#
+# The first `n_train` training digits (with their labels, for the probe only) and the first
+# `n_test` test digits, 784 grey levels in [0, 1) each.
+
 # %%
-def build(name, n_hidden, seed, batch_size):
+(train_x, train_y), _, (test_x, test_y) = dae.load_data()
+train_x, train_y = train_x[:n_train], train_y[:n_train]
+test_x, test_y = test_x[:n_test], test_y[:n_test]
+if train_x.shape[0] < batch_size:
+    raise ValueError(f"n_train ({train_x.shape[0]}) must be at least batch_size ({batch_size})")
+train_x, test_x = dae.backend.asarray(train_x), dae.backend.asarray(test_x)
+train_y, test_y = dae.backend.asarray(train_y, dtype="int64"), dae.backend.asarray(test_y, dtype="int64")
+print(f"{len(names)} variants, {n_train} training digits, {epochs} epochs, "
+      f"{n_hidden} hidden units, {optimizer} (learning rate {learning_rate})", flush=True)
+
+# %% [markdown]
+# ## Building and training one variant
+#
+# Every model follows the same gradient protocol, so one loop trains them all:
+# `cost, grads = model.cost_and_grads(batch, ...)`, then `optimizer.step(model.params, grads)`.
+# The noise levels are keywords of the call (`corruption_level` for the dA family,
+# `contraction_level` for the cA), and the corruption and dropout draws come from the `rng`
+# the loop passes. A variant whose cost stops being finite is reported, not fatal.
+
+# %%
+def build(name):
     _, kind, options, _, _ = VARIANTS[name]
     rng = numpy.random.RandomState(seed)
     if kind == "cA":
@@ -119,159 +152,163 @@ def build(name, n_hidden, seed, batch_size):
     return dae.dA(numpy_rng=rng, n_visible=28 * 28, n_hidden=n_hidden, **options)
 
 
-def make_optimizer(args, name=None):
-    """The --optimizer for variant ``name`` (see SGD_LEARNING_RATE_SCALE)."""
-    if args.optimizer == "adam":
-        return dae.optim.Adam(learning_rate=args.learning_rate)
-    learning_rate = args.learning_rate * SGD_LEARNING_RATE_SCALE.get(name, 1.0)
-    if args.optimizer == "momentum":
-        return dae.optim.Momentum(learning_rate=learning_rate, momentum=0.9)
-    return dae.optim.SGD(learning_rate=learning_rate)
+def make_optimizer(name=None):
+    """The chosen optimizer for variant ``name`` (see SGD_LEARNING_RATE_SCALE)."""
+    if optimizer == "adam":
+        return dae.optim.Adam(learning_rate=learning_rate)
+    rate = learning_rate * SGD_LEARNING_RATE_SCALE.get(name, 1.0)
+    if optimizer == "momentum":
+        return dae.optim.Momentum(learning_rate=rate, momentum=0.9)
+    return dae.optim.SGD(learning_rate=rate)
 
 
 class Diverged(ArithmeticError):
     """Training produced a non-finite cost (the step size is too large for this variant)."""
 
 
-def train(name, model, train_x, args):
+def train(name, model):
     """Minibatch training; returns the mean training cost of each epoch."""
     _, kind, _, corruption_level, contraction_level = VARIANTS[name]
-    optimizer = make_optimizer(args, name)
-    rng = numpy.random.RandomState(args.seed + 1)  # corruption and dropout draws
-    n_batches = train_x.shape[0] // args.batch_size
+    opt = make_optimizer(name)
+    rng = numpy.random.RandomState(seed + 1)  # corruption and dropout draws
+    n_batches = train_x.shape[0] // batch_size
     costs = []
-    for epoch in range(args.epochs):
+    for epoch in range(epochs):
         epoch_costs = []
         for i in range(n_batches):
-            batch = train_x[i * args.batch_size:(i + 1) * args.batch_size]
+            batch = train_x[i * batch_size:(i + 1) * batch_size]
             if kind == "cA":
                 cost, grads = model.cost_and_grads(batch, contraction_level=contraction_level)
             else:
                 cost, grads = model.cost_and_grads(batch, corruption_level=corruption_level, rng=rng)
-            optimizer.step(model.params, grads)
+            opt.step(model.params, grads)
             epoch_costs.append(cost)
-        mean_cost = float(backend.to_host(backend.xp.stack(epoch_costs)).mean(dtype="float64"))
+        mean_cost = float(to_host(xp.stack(epoch_costs)).mean(dtype="float64"))
         if not math.isfinite(mean_cost):
-            raise Diverged(f"variant {name} diverged (cost {mean_cost}) with --optimizer {args.optimizer} "
-                           f"--learning-rate {args.learning_rate}; try a smaller --learning-rate")
+            raise Diverged(f"variant {name} diverged (cost {mean_cost}) with optimizer {optimizer} "
+                           f"learning rate {learning_rate}; try a smaller learning rate")
         costs.append(mean_cost)
         print(f"  {name}: training epoch {epoch}, cost {mean_cost:.4f}", flush=True)
     return costs
 
-
 # %% [markdown]
-# ## 3. Measuring a trained model: reconstruction, sparsity, contraction.
+# ## Measuring a trained model
+#
+# On the test digits, for each model:
+#
+# - test reconstruction error: the mean over digits of $\sum_k (z_k - x_k)^2$ (clean input);
+# - denoising error: the same for digits with 30% of their pixels masked (the masking noise of
+#   `dae.corruption`), against the clean digit;
+# - code sparsity, Hoyer's measure $\left(\sqrt{H} - \|\mathbf{h}\|_1 / \|\mathbf{h}\|_2\right) / (\sqrt{H} - 1)$:
+#   0 when every unit is equally active, 1 when one unit carries the code; and the mean $|h_j|$;
+# - the mean Jacobian norm $\| \partial \mathbf{h} / \partial \mathbf{x} \|_F$ (the contractive
+#   penalty's root): $J_{ji} = f'(a_j) W_{ij}$, so $\|J\|_F^2 = \sum_j f'(a_j)^2 \sum_i W_{ij}^2$.
+
 # %%
-def encode(model, x):
-    return model.get_hidden_values(x)
-
-
 def activation_of(model):
     return getattr(model, "activation", "sigmoid")  # the cA's encoder is the sigmoid
 
 
 def jacobian_norms(model, x):
     """||dh/dx||_F per row: J[j, i] = f'(a_j) W_ij, so ||J||_F^2 = sum_j f'(a_j)^2 sum_i W_ij^2."""
-    h = encode(model, x)
+    h = model.get_hidden_values(x)
     slope = ACTIVATIONS[activation_of(model)][1](h)
-    return backend.xp.sqrt((slope * slope) @ (model.W * model.W).sum(axis=0))
+    return xp.sqrt((slope * slope) @ (model.W * model.W).sum(axis=0))
 
 
 def hoyer_sparsity(h):
     """(sqrt(H) - |h|_1 / |h|_2) / (sqrt(H) - 1) per row; an all-zero code counts as 1."""
-    xp = backend.array_module(h)
+    module = dae.backend.array_module(h)
     n = h.shape[1]
     if n == 1:
-        return xp.zeros(h.shape[0], dtype=h.dtype)  # one unit: no spread to measure
-    l1 = xp.abs(h).sum(axis=1)
-    l2 = xp.sqrt((h * h).sum(axis=1))
-    ratio = xp.where(l2 > 0, l1 / xp.where(l2 > 0, l2, 1.0), 1.0)
+        return module.zeros(h.shape[0], dtype=h.dtype)  # one unit: no spread to measure
+    l1 = module.abs(h).sum(axis=1)
+    l2 = module.sqrt((h * h).sum(axis=1))
+    ratio = module.where(l2 > 0, l1 / module.where(l2 > 0, l2, 1.0), 1.0)
     return (math.sqrt(n) - ratio) / (math.sqrt(n) - 1)
 
 
-def mask(x, level, seed):
-    keep = numpy.random.RandomState(seed).binomial(1, 1.0 - level, x.shape)
-    return x * backend.asarray(keep, dtype=x.dtype)
+def masked(x, level, mask_seed):
+    """x with a fraction ``level`` of its pixels zeroed: dae.corruption's masking noise."""
+    return dae.corruption.corrupt(x, level, "masking", numpy.random.RandomState(mask_seed))
 
 
 def squared_errors(z, x):
     return ((z - x) ** 2).sum(axis=1)
 
-
 # %% [markdown]
-# ## 4. The linear probe: a softmax regression on frozen codes.
-# The probe is a model under the gradient protocol too (params [V, c], cost = mean negative
-# log-likelihood + weight decay through the optimiser), trained with Adam.
+# ## The linear probe
+#
+# How useful is a code for recognising digits? Freeze the autoencoder, encode the training
+# digits, and fit a softmax regression (`dae.LogisticRegression`,
+# $P(Y = k \mid \mathbf{h}) = \mathrm{softmax}(\mathbf{h} V + \mathbf{c})_k$, cost the mean
+# negative log-likelihood) on the codes with Adam; its test accuracy is the probe's score. The codes
+# are standardised first (training statistics), and the same probe on raw pixels is the reference
+# row of the table.
+
 # %%
-class SoftmaxProbe:
-    """p(y | h) = softmax(h V + c): cost = - mean_n log p(y_n | h_n); grads (P - Y)/N terms."""
-
-    def __init__(self, n_in, n_classes=10, dtype="float32"):
-        xp = backend.xp
-        self.V = xp.zeros((n_in, n_classes), dtype=dtype)
-        self.c = xp.zeros(n_classes, dtype=dtype)
-        self.params = [self.V, self.c]
-        self.param_names = ["V", "c"]
-
-    def cost_and_grads(self, h, y, rng=None):
-        xp = backend.xp
-        n = h.shape[0]
-        logits = h @ self.V + self.c
-        cost = -log_softmax(logits)[xp.arange(n), y].mean()
-        d = softmax(logits)
-        d[xp.arange(n), y] -= 1.0
-        d /= n
-        return cost, [h.T @ d, d.sum(axis=0)]
-
-    def predict(self, h):
-        return (h @ self.V + self.c).argmax(axis=1)
-
-
-def probe_accuracy(train_codes, train_y, test_codes, test_y, epochs, seed):
+def probe_accuracy(train_codes, train_labels, test_codes, test_labels, n_epochs, probe_seed):
     """Standardise the codes (training statistics), fit the probe with Adam, return test accuracy."""
     mean = train_codes.mean(axis=0)
     std = train_codes.std(axis=0) + 1e-3  # dead units stay at zero
-    tr = (train_codes - mean) / std
-    te = (test_codes - mean) / std
-    probe = SoftmaxProbe(tr.shape[1], dtype=tr.dtype)
+    tr = ((train_codes - mean) / std).astype(train_codes.dtype)
+    te = ((test_codes - mean) / std).astype(train_codes.dtype)
+    probe = dae.LogisticRegression(n_in=tr.shape[1], n_out=10)
     opt = dae.optim.Adam(learning_rate=5e-3, weight_decay=1e-4)
-    order_rng = numpy.random.RandomState(seed)
-    for _ in range(epochs):
-        order = backend.asarray(order_rng.permutation(tr.shape[0]), dtype="int64")
+    order_rng = numpy.random.RandomState(probe_seed)
+    for _ in range(n_epochs):
+        order = dae.backend.asarray(order_rng.permutation(tr.shape[0]), dtype="int64")
         for i in range(0, tr.shape[0], 100):
             idx = order[i:i + 100]
-            _, grads = probe.cost_and_grads(tr[idx], train_y[idx])
+            _, grads = probe.cost_and_grads(tr[idx], train_labels[idx])
             opt.step(probe.params, grads)
-    return float((probe.predict(te) == test_y).mean())
+    return float((probe.y_pred(te) == test_labels).mean())
 
+
+def evaluate(name, model):
+    noisy_test = masked(test_x, 0.3, 11)
+    h_test = model.get_hidden_values(test_x)
+    return {
+        "variant": name,
+        "recon": float(squared_errors(model.reconstruct(test_x), test_x).mean()),
+        "denoise": float(squared_errors(model.reconstruct(noisy_test), test_x).mean()),
+        "hoyer": float(hoyer_sparsity(h_test).mean()),
+        "mean_abs_h": float(xp.abs(h_test).mean()),
+        "jacobian": float(jacobian_norms(model, test_x).mean()),
+        "probe": probe_accuracy(model.get_hidden_values(train_x), train_y, h_test, test_y, probe_epochs, seed),
+    }
 
 # %% [markdown]
-# ## 5. One figure per variant: filters, and test digits clean / corrupted / reconstructed.
+# ## One figure per variant
+#
+# Left, the first 100 filters (columns of $W$ as 28 x 28 images). Right, ten test digits: clean,
+# corrupted by the variant's own noise (masking 30% for the ones trained without noise), and the
+# reconstruction of the corrupted digit. What to look for: stroke-like filters (denoising,
+# contractive, sparse) against blobs or noise (plain); reconstructions that fill in the masked
+# pixels (the denoising variants) against ones that copy the holes.
+
 # %%
 def corrupt_for_figure(name, model, x):
     """The variant's own noise at its own level (masking 30% for the ones trained without noise)."""
     _, kind, options, level, _ = VARIANTS[name]
     if kind == "dA" and level > 0:
         return model.get_corrupted_input(x, level, rng=numpy.random.RandomState(7))
-    return mask(x, 0.3, 7)
+    return masked(x, 0.3, 7)
 
 
-def save_figure(name, model, test_x, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def variant_figure(name, model):
     n_tiles = min(100, model.n_hidden)
     side = int(math.ceil(math.sqrt(n_tiles)))
-    filters = dae.tile_raster_images(X=backend.to_host(model.W).T[:n_tiles], img_shape=(28, 28),
+    filters = dae.tile_raster_images(X=to_host(model.W).T[:n_tiles], img_shape=(28, 28),
                                      tile_shape=(side, side), tile_spacing=(1, 1))
     clean = test_x[:10]
     noisy = corrupt_for_figure(name, model, clean)
     recon = model.reconstruct(noisy)
-    rows = numpy.concatenate([backend.to_host(a) for a in (clean, noisy, recon)])
+    rows = numpy.concatenate([to_host(a) for a in (clean, noisy, recon)])
     digits = dae.tile_raster_images(X=numpy.clip(rows, 0.0, 1.0), img_shape=(28, 28), tile_shape=(3, 10),
                                     tile_spacing=(1, 1), scale_rows_to_unit_interval=False)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 5.2), gridspec_kw={"width_ratios": [1, 1.05]})
+    fig = Figure(figsize=(10, 5.2))
+    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.05]})
     axes[0].imshow(filters, cmap="gray")
     axes[0].set_title(f"first {n_tiles} filters (columns of W)")
     axes[1].imshow(digits, cmap="gray", vmin=0, vmax=255)
@@ -280,12 +317,48 @@ def save_figure(name, model, test_x, path):
         ax.axis("off")
     fig.suptitle(f"{name}: {VARIANTS[name][0]}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-
+    return fig
 
 # %% [markdown]
-# ## 6. The table.
+# ## Train, measure and draw every variant
+#
+# Then a reference row: the probe on the raw pixels, with no model.
+
+# %%
+start = timeit.default_timer()
+rows = []
+for name in names:
+    print(f"{name}: {VARIANTS[name][0]}", flush=True)
+    model = build(name)
+    t0 = timeit.default_timer()
+    try:
+        # floating-point overflow of a diverging run is reported by Diverged, not by numpy
+        with numpy.errstate(over="ignore", invalid="ignore"):
+            train(name, model)
+    except Diverged as exc:
+        print(f"warning: {exc}", file=sys.stderr)
+        row = dict.fromkeys(("recon", "denoise", "hoyer", "mean_abs_h", "jacobian", "probe", "seconds"))
+        row["variant"] = f"{name} (diverged)"
+        rows.append(row)
+        continue
+    seconds = timeit.default_timer() - t0
+    row = evaluate(name, model)
+    row["seconds"] = seconds
+    rows.append(row)
+    dae.tutorial.show(variant_figure(name, model), f"{output_folder}/variant_{name}.png")
+rows.append({"variant": "(raw pixels, no model)", "recon": None, "denoise": None, "hoyer": None,
+             "mean_abs_h": None, "jacobian": None, "seconds": None,
+             "probe": probe_accuracy(train_x, train_y, test_x, test_y, probe_epochs, seed)})
+total = timeit.default_timer() - start
+
+# %% [markdown]
+# ## The table
+#
+# One row per variant. What to look for: the denoising variants have the lowest denoising error
+# (they were trained for it) at little cost in clean reconstruction; the contractive one has by
+# far the smallest Jacobian norm; the sparse ones the highest Hoyer sparsity; and the probe's
+# accuracy says which codes a classifier finds easiest to read.
+
 # %%
 COLUMNS = ("variant", "test recon. error", "denoising error", "code sparsity (Hoyer)", "mean |h|",
            "mean ||dh/dx||_F", "linear probe acc.", "train time (s)")
@@ -301,76 +374,22 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def evaluate(name, model, train_x, train_y, test_x, test_y, args):
-    noisy_test = mask(test_x, 0.3, 11)
-    h_test = encode(model, test_x)
-    return {
-        "variant": name,
-        "recon": float(squared_errors(model.reconstruct(test_x), test_x).mean()),
-        "denoise": float(squared_errors(model.reconstruct(noisy_test), test_x).mean()),
-        "hoyer": float(hoyer_sparsity(h_test).mean()),
-        "mean_abs_h": float(backend.xp.abs(h_test).mean()),
-        "jacobian": float(jacobian_norms(model, test_x).mean()),
-        "probe": probe_accuracy(encode(model, train_x), train_y, h_test, test_y, args.probe_epochs, args.seed),
-    }
+table = markdown_table(rows)
+print()
+print(table)
+print(f"\nThe code for file variants_tutorial.py ran for {total / 60.0:.2f}m", file=sys.stderr)
+os.makedirs(output_folder, exist_ok=True)
+with open(f"{output_folder}/results.md", "w", encoding="utf-8") as f:
+    f.write(f"Command: variants_tutorial.py --n-train {n_train} --n-test {n_test} --epochs {epochs} "
+            f"--batch-size {batch_size} --n-hidden {n_hidden} --optimizer {optimizer} "
+            f"--learning-rate {learning_rate}\n\n{table}\n\nTotal: {total:.1f} s\n")
 
-
-def main(argv=None):
-    args = parse_args(argv)
-    if args.backend:
-        backend.use(args.backend)
-
-    # %% [markdown]
-    # ## 7. Data: the first n-train training digits and the first n-test test digits.
-    # %%
-    (train_x, train_y), _, (test_x, test_y) = dae.load_data()
-    train_x, train_y = train_x[:args.n_train], train_y[:args.n_train]
-    test_x, test_y = test_x[:args.n_test], test_y[:args.n_test]
-    train_x, test_x = backend.asarray(train_x), backend.asarray(test_x)
-    train_y, test_y = backend.asarray(train_y, dtype="int64"), backend.asarray(test_y, dtype="int64")
-    os.makedirs(args.output_folder, exist_ok=True)
-    print(f"{len(args.variants)} variants, {args.n_train} training digits, {args.epochs} epochs, "
-          f"{args.n_hidden} hidden units, {args.optimizer} (learning rate {args.learning_rate})", flush=True)
-
-    # %% [markdown]
-    # ## 8. Train, measure and draw every variant; then a reference row: the probe on raw pixels.
-    # %%
-    start = timeit.default_timer()
-    rows = []
-    for name in args.variants:
-        print(f"{name}: {VARIANTS[name][0]}", flush=True)
-        model = build(name, args.n_hidden, args.seed, args.batch_size)
-        t0 = timeit.default_timer()
-        try:
-            # floating-point overflow of a diverging run is reported by Diverged, not by numpy
-            with numpy.errstate(over="ignore", invalid="ignore"):
-                train(name, model, train_x, args)
-        except Diverged as exc:
-            print(f"warning: {exc}", file=sys.stderr)
-            row = dict.fromkeys(("recon", "denoise", "hoyer", "mean_abs_h", "jacobian", "probe", "seconds"))
-            row["variant"] = f"{name} (diverged)"
-            rows.append(row)
-            continue
-        seconds = timeit.default_timer() - t0
-        row = evaluate(name, model, train_x, train_y, test_x, test_y, args)
-        row["seconds"] = seconds
-        rows.append(row)
-        save_figure(name, model, test_x, os.path.join(args.output_folder, f"variant_{name}.png"))
-    rows.append({"variant": "(raw pixels, no model)", "recon": None, "denoise": None, "hoyer": None,
-                 "mean_abs_h": None, "jacobian": None, "seconds": None,
-                 "probe": probe_accuracy(train_x, train_y, test_x, test_y, args.probe_epochs, args.seed)})
-    total = timeit.default_timer() - start
-
-    table = markdown_table(rows)
-    print()
-    print(table)
-    print(f"\nThe code for file {os.path.split(__file__)[1]} ran for {total / 60.0:.2f}m", file=sys.stderr)
-    with open(os.path.join(args.output_folder, "results.md"), "w", encoding="utf-8") as f:
-        f.write(f"Command: variants_tutorial.py --n-train {args.n_train} --n-test {args.n_test} --epochs {args.epochs} "
-                f"--batch-size {args.batch_size} --n-hidden {args.n_hidden} --optimizer {args.optimizer} "
-                f"--learning-rate {args.learning_rate}\n\n{table}\n\nTotal: {total:.1f} s\n")
-    return rows
-
-
-if __name__ == "__main__":
-    main()
+# %% [markdown]
+# ## Your turn
+#
+# The exercise `sparse_kl` asks you to write the KL sparsity penalty and its gradient yourself,
+# and to check them against finite differences:
+#
+# ```bash
+# dae exercises start my_workbook
+# ```

@@ -114,6 +114,43 @@ def tied_parameters(numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None
     return W, bhid, bvis
 
 
+def tied_cost_and_grads(W, b, b_prime, x, tilde_x):
+    """The tutorial's dA on an already corrupted input: ``(cost, [gW, gb, gb_prime])``.
+
+    ``y = s(x~ W + b)``, ``z = s(y W^T + b')``, cost = mean over rows of the summed
+    cross-entropy between the clean ``x`` and ``z``; the gradients of the module docstring
+    (dz = (z - x) / N, dy = (dz W) * y (1 - y), gW = x~^T dy + dz^T y). ``dA.cost_and_grads``
+    runs this for the tutorial's options, once it has drawn x~.
+    """
+    n = x.shape[0]
+    y = sigmoid(tilde_x @ W + b)
+    a_z = y @ W.T + b_prime
+    z = sigmoid(a_z)
+    cost = cross_entropy_from_logits(x, a_z).mean()
+    dz = (z - x) / n
+    dy = dz @ W
+    dy = dy * y * (1.0 - y)
+    gW = tilde_x.T @ dy + dz.T @ y
+    return cost, [gW, dy.sum(axis=0), dz.sum(axis=0)]
+
+
+def kl_sparsity_penalty(y, target, weight):
+    """``(P, dP/dy)`` of the KL sparsity penalty on the codes y (N, n_hidden) in (0, 1).
+
+    P = weight * sum_j KL(target || rho^_j), rho^_j = mean_n y_nj, and dP/dy_nj =
+    weight / N * (-target / rho^_j + (1 - target) / (1 - rho^_j)) (the same for every row).
+    rho^ is kept inside [eps, 1 - eps] so the logs stay finite for saturated units.
+    """
+    xp = backend.array_module(y)
+    n = y.shape[0]
+    rho = target
+    eps = float(numpy.finfo(y.dtype).eps)
+    rho_hat = xp.clip(y.mean(axis=0), eps, 1.0 - eps)
+    kl = rho * xp.log(rho / rho_hat) + (1.0 - rho) * xp.log((1.0 - rho) / (1.0 - rho_hat))
+    d_rho_hat = weight * (-rho / rho_hat + (1.0 - rho) / (1.0 - rho_hat))
+    return weight * kl.sum(), xp.broadcast_to(d_rho_hat / n, y.shape)
+
+
 class dA:
     """Denoising autoencoder (the tutorial's class), with the family's options.
 
@@ -254,6 +291,8 @@ class dA:
 
         # forward
         tilde_x = corrupt(x, level, self.noise, rng, self.corruption_site)
+        if self._is_tutorial_model():
+            return tied_cost_and_grads(self.W, self.b, self.b_prime, x, tilde_x)
         y = ACTIVATIONS[self.activation][0](tilde_x @ self.W + self.b)
         if self.dropout > 0:
             keep = binomial(rng, 1.0 - self.dropout, y.shape, y, self.dropout_site) * (1.0 / (1.0 - self.dropout))
@@ -287,11 +326,19 @@ class dA:
         gb = dy.sum(axis=0)
         gb_prime = dz.sum(axis=0)
         if self.tied_weights:
-            gW = tilde_x.T @ dy + dz.T @ y_hat
+            # gW = x~^T dy + dz^T y^ (W is used twice), computed as ONE product of stacked
+            # factors, [x~; dz]^T [dy; y^]: one pass of BLAS over gW instead of two and a sum
+            xp = self.xp
+            gW = xp.concatenate([tilde_x, dz]).T @ xp.concatenate([dy, y_hat])
             return cost, [gW, gb, gb_prime]
         gW = tilde_x.T @ dy
         gW_prime = y_hat.T @ dz
         return cost, [gW, gb, gb_prime, gW_prime]
+
+    def _is_tutorial_model(self):
+        """The tutorial's options (tied, sigmoid, cross-entropy, no dropout, no sparsity)."""
+        return (self.tied_weights and self.activation == "sigmoid" and self.loss == "cross_entropy"
+                and self.dropout == 0 and self.sparsity is None)
 
     def _sparsity_penalty(self, y):
         """P(y) and dP/dy for the chosen sparsity (see the module docstring)."""
@@ -300,13 +347,7 @@ class dA:
         lam = self.sparsity_weight
         if self.sparsity == "l1":
             return lam * xp.abs(y).sum(axis=1).mean(), (lam / n) * xp.sign(y)
-        # "kl": rho^ is kept inside [eps, 1 - eps] so the logs stay finite for saturated units
-        rho = self.sparsity_target
-        eps = float(numpy.finfo(y.dtype).eps)
-        rho_hat = xp.clip(y.mean(axis=0), eps, 1.0 - eps)
-        kl = rho * xp.log(rho / rho_hat) + (1.0 - rho) * xp.log((1.0 - rho) / (1.0 - rho_hat))
-        d_rho_hat = lam * (-rho / rho_hat + (1.0 - rho) / (1.0 - rho_hat))
-        return lam * kl.sum(), xp.broadcast_to(d_rho_hat / n, y.shape)
+        return kl_sparsity_penalty(y, self.sparsity_target, lam)
 
     def get_cost_updates(self, x, corruption_level, learning_rate):
         """The tutorial's ``get_cost_updates``, evaluated on the minibatch ``x``.
@@ -326,7 +367,14 @@ class dA:
         """
         learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
         cost, grads = self.cost_and_grads(x, corruption_level)
-        updates = [(param, param - learning_rate * gparam) for param, gparam in zip(self.params, grads)]
+        updates = []
+        for param, gparam in zip(self.params, grads):
+            # new_value = param - learning_rate * gparam, computed in gparam's own buffer (the
+            # gradients are fresh arrays, used once): the same numbers, bit for bit, without
+            # allocating and filling two more weight-sized temporaries per step
+            gparam *= -learning_rate
+            gparam += param
+            updates.append((param, gparam))
         return cost, updates
 
     # ----- for users ----------------------------------------------------------------------

@@ -94,6 +94,23 @@ def binarize(x, rng):
     return (u < x).astype(x.dtype)
 
 
+def reparameterize(mu, logvar, eps):
+    """``(z, s)``: the sample z = mu + s * eps of N(mu, diag(exp(logvar))), s = exp(logvar / 2).
+
+    eps ~ N(0, I) does not depend on the parameters, so gradients flow through z:
+    dz/dmu = 1 and dz/dlogvar = eps * s / 2 (elementwise)."""
+    s = backend.array_module(logvar).exp(0.5 * logvar)
+    return mu + s * eps, s
+
+
+def gaussian_kl(mu, logvar, var=None):
+    """Per-row KL(N(mu, diag(exp(logvar))) || N(0, I)) = -1/2 sum_j [1 + logvar - mu^2 - exp(logvar)],
+    shape (N,); ``var`` is exp(logvar) when the caller has it already."""
+    if var is None:
+        var = backend.array_module(logvar).exp(logvar)
+    return -0.5 * (1.0 + logvar - mu * mu - var).sum(axis=1)
+
+
 def _check_hidden(n_hidden):
     if isinstance(n_hidden, numbers.Integral) and not isinstance(n_hidden, bool):
         n_hidden = [n_hidden]
@@ -215,11 +232,10 @@ class VAE:
 
         # forward
         hs, mu, logvar = self._encode(x)
-        s = self.xp.exp(0.5 * logvar)
-        z = mu + s * eps
+        z, s = reparameterize(mu, logvar, eps)
         gs, a = self._decode(z)
         var = s * s
-        kl = -0.5 * (1.0 + logvar - mu * mu - var).sum(axis=1)
+        kl = gaussian_kl(mu, logvar, var)
         cost = (cross_entropy_from_logits(x, a) + kl).mean()
 
         # backward
@@ -258,9 +274,8 @@ class VAE:
         """Per-example negative ELBO (rec + KL, one sampled z each), shape (n,), in nats."""
         x = self._x(x)
         _, mu, logvar = self._encode(x)
-        z = mu + self.xp.exp(0.5 * logvar) * self._eps(rng, x.shape[0])
-        kl = -0.5 * (1.0 + logvar - mu * mu - self.xp.exp(logvar)).sum(axis=1)
-        return cross_entropy_from_logits(x, self._decode(z)[1]) + kl
+        z, _ = reparameterize(mu, logvar, self._eps(rng, x.shape[0]))
+        return cross_entropy_from_logits(x, self._decode(z)[1]) + gaussian_kl(mu, logvar)
 
     def importance_weighted_log_likelihood(self, x, k=100, rng=None, batch_size=None):
         """Per-example estimate of log p(x) from ``k`` importance samples, shape (n,), in nats.

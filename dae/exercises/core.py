@@ -1,0 +1,210 @@
+"""An exercise (the functions a learner writes, the parts that grade them), a result, a report.
+
+An :class:`Exercise` has parts; each part grades one or two of the learner's functions over a
+few fixed cases (shapes and seeds) and returns :class:`~dae.exercises.grading.Comparison`
+objects. :func:`grade` runs them: an exercise whose every function still raises
+``NotImplementedError`` is ``not started``; one that passes every comparison is ``passed``;
+anything else (a comparison above its threshold, a function not written yet while others are,
+an exception) is ``failed``.
+"""
+import importlib.util
+import inspect
+import math
+import os
+import traceback
+import warnings
+
+import numpy
+
+from .grading import SCALE, Unfinished
+
+
+class Part:
+    """``grade(functions, case) -> [Comparison]`` run on each of ``cases``."""
+
+    def __init__(self, uses, grade, cases):
+        self.uses, self.grade, self.cases = tuple(uses), grade, list(cases)
+
+
+class Exercise:
+    """One file of the workbook.
+
+    - ``name``: the file's stem (``dA_gradients`` for ``dA_gradients.py``).
+    - ``tutorial``: the tutorial it belongs to; ``title``: one line.
+    - ``functions``: the names the learner defines; ``parts``: the :class:`Part` objects.
+    - ``reference``: a function returning ``{name: callable}``, the package's solutions.
+    - ``solution_objects``: a function returning the package objects whose source is the
+      reference solution (printed by ``dae exercises solution NAME``); ``notes``: text printed
+      after them (e.g. the answer to the exercise's question).
+    """
+
+    def __init__(self, name, tutorial, title, functions, parts, reference, solution_objects, notes=""):
+        self.name, self.tutorial, self.title = name, tutorial, title
+        self.functions, self.parts = tuple(functions), list(parts)
+        self.reference, self.solution_objects, self.notes = reference, solution_objects, notes
+
+    @property
+    def filename(self):
+        return self.name + ".py"
+
+    def solution(self):
+        """The reference solution's source, as text."""
+        chunks = [f"# Reference solution of {self.filename}: the package's own code.\n"]
+        for obj in self.solution_objects():
+            module = inspect.getmodule(obj)
+            where = f"{module.__name__}.{obj.__qualname__}" if module else obj.__qualname__
+            chunks.append(f"# ---- {where} ({os.path.relpath(inspect.getsourcefile(obj), _package_root())})\n"
+                          + inspect.getsource(obj))
+        if self.notes:
+            chunks.append(self.notes.rstrip() + "\n")
+        return "\n".join(chunks)
+
+
+def _package_root():
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class Result:
+    """What grading an exercise found: ``status``, the worst comparison per name, messages."""
+
+    def __init__(self, exercise, status, comparisons=(), messages=()):
+        self.exercise, self.status = exercise, status
+        self.comparisons, self.messages = list(comparisons), list(messages)
+
+    @property
+    def name(self):
+        return self.exercise.name
+
+    @property
+    def passed(self):
+        return self.status == "passed"
+
+    def worst(self):
+        """{name: the worst Comparison of that name over the cases}, in the order first seen."""
+        out = {}
+        for c in self.comparisons:
+            best = out.get(c.name)
+            if best is None or c.error > best.error or (c.error == best.error and c.hint and not best.hint):
+                out[c.name] = c
+        for name, c in out.items():  # keep a hint from some failing case when the worst has none
+            if not c.passed and not c.hint:
+                hinted = [d for d in self.comparisons if d.name == name and not d.passed and d.hint]
+                if hinted:
+                    out[name] = hinted[0]
+        return out
+
+    def failing(self):
+        return [name for name, c in self.worst().items() if not c.passed]
+
+    def report(self):
+        ex = self.exercise
+        head = f"{ex.name}: {self.status}   ({ex.filename}; tutorial: {ex.tutorial})"
+        if self.status == "not started":
+            return head + f"\n    every function still raises NotImplementedError: fill in {ex.filename}"
+        lines = [head]
+        worst = self.worst()
+        width = max([12] + [len(name) for name in worst])
+        for name, c in worst.items():
+            error = "inf" if math.isinf(c.error) else f"{c.error:.1e}"
+            sign = "<=" if c.passed else ">"
+            lines.append(f"    {name:<{width}} rel. error {error:>7} {sign:>2} {c.threshold:.0e}   {c.verdict()}")
+            if c.hint and not c.passed:
+                lines.append(f"    {'':<{width}} hint: {c.hint}")
+        lines += [f"    {m}" for m in self.messages]
+        if self.status == "failed" and self.failing():
+            lines.append(f"    wrong: {', '.join(self.failing())}")
+        return "\n".join(lines)
+
+
+class _Guard:
+    """Calls a learner's function with copies of its array arguments, quietly (their NaNs are
+    graded, not warned about), turning NotImplementedError into Unfinished(name)."""
+
+    def __init__(self, name, function):
+        self.name, self.function = name, function
+
+    def __call__(self, *args, **kwargs):
+        args = [a.copy() if isinstance(a, numpy.ndarray) else a for a in args]
+        kwargs = {k: v.copy() if isinstance(v, numpy.ndarray) else v for k, v in kwargs.items()}
+        return self.raw(*args, **kwargs)
+
+    def raw(self, *args, **kwargs):
+        """The call without copying the arguments (to see what the function does to them)."""
+        with warnings.catch_warnings(), numpy.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                return self.function(*args, **kwargs)
+            except NotImplementedError as exc:
+                frames = traceback.extract_tb(exc.__traceback__)
+                raise Unfinished(frames[-1].name if len(frames) > 1 else self.name) from None
+
+
+def _where(exc, path):
+    """' (line N of FILE)' for the innermost frame in the learner's file, if any."""
+    if not path:
+        return ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.abspath(f.filename) == os.path.abspath(path)]
+    return f" (line {frames[-1].lineno} of {os.path.basename(path)})" if frames else ""
+
+
+def grade(exercise, functions, path=None):
+    """Grade ``functions`` ({name: callable}) on every part of ``exercise``: a :class:`Result`."""
+    guarded = {name: _Guard(name, f) for name, f in functions.items()}
+    comparisons, messages, unfinished = [], [], []
+    for part in exercise.parts:
+        try:
+            for case in part.cases:
+                comparisons += part.grade(guarded, case)
+        except Unfinished as u:
+            if u.function not in unfinished:
+                unfinished.append(u.function)
+        except Exception as exc:  # the learner's code raised: report it, graded as failed
+            messages.append(f"error in {'/'.join(part.uses)}: {type(exc).__name__}: {exc}{_where(exc, path)}")
+    if unfinished and not comparisons and not messages:
+        return Result(exercise, "not started")
+    if unfinished:
+        messages.append(f"not written yet (still raise NotImplementedError): {', '.join(unfinished)}")
+    ok = not messages and not unfinished and all(c.passed for c in comparisons)
+    return Result(exercise, "passed" if ok else "failed", comparisons, messages)
+
+
+class LoadError(Exception):
+    """The learner's file is missing, does not import, or lacks a function."""
+
+
+def load_functions(exercise, path):
+    """{name: function} of the learner's file ``path`` (imported afresh, not cached)."""
+    if not os.path.isfile(path):
+        raise LoadError(f"{path} is missing (dae exercises start --force restores the templates)")
+    spec = importlib.util.spec_from_file_location(f"_dae_workbook_{exercise.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise LoadError(f"{os.path.basename(path)} does not import: {type(exc).__name__}: {exc}") from exc
+    missing = [n for n in exercise.functions if not callable(getattr(module, n, None))]
+    if missing:
+        raise LoadError(f"{os.path.basename(path)} defines no function {', '.join(missing)}")
+    return {n: getattr(module, n) for n in exercise.functions}
+
+
+def grade_file(exercise, path):
+    """Grade the learner's file; a file that does not load is ``failed`` with the reason."""
+    try:
+        functions = load_functions(exercise, path)
+    except LoadError as exc:
+        return Result(exercise, "failed", messages=[str(exc)])
+    return grade(exercise, functions, path)
+
+
+def grade_reference(exercise):
+    """Grade the package's own solution (it passes)."""
+    return grade(exercise, exercise.reference())
+
+
+def summary(results):
+    """The lines printed after the reports."""
+    counts = {s: sum(r.status == s for r in results) for s in ("passed", "failed", "not started")}
+    return (f"{counts['passed']} passed, {counts['failed']} failed, {counts['not started']} not started "
+            f"of {len(results)}\n({SCALE})")

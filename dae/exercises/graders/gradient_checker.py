@@ -1,0 +1,71 @@
+"""Grades ``numerical_gradient(f, x, eps=1e-5)``: central differences of a scalar function."""
+import numpy
+
+from .. import _references as ref
+from ..core import Exercise, Part
+from ..grading import Comparison, compare
+
+# (name, f, its exact gradient, x): UFLDL's h(x) = x1^2 + 3 x1 x2 first, whose gradient at (4, 10) is
+# (38, 12); then x sin x on a (3, 4) array, log-sum-exp on a vector, tanh against random C in 3-D
+FUNCTIONS = [
+    ("h(x) at (4, 10)", lambda x: x[0] ** 2 + 3 * x[0] * x[1],
+     lambda x: numpy.array([2 * x[0] + 3 * x[1], 3 * x[0]]), lambda rng: numpy.array([4.0, 10.0])),
+    ("sum(x sin x)", lambda x: float((x * numpy.sin(x)).sum()),
+     lambda x: numpy.sin(x) + x * numpy.cos(x), lambda rng: rng.randn(3, 4)),
+    ("logsumexp(x)", lambda x: float(numpy.log(numpy.exp(x).sum())),
+     lambda x: numpy.exp(x) / numpy.exp(x).sum(), lambda rng: rng.randn(6)),
+    ("sum(tanh(x) C)", None, None, lambda rng: rng.randn(2, 3, 2)),
+]
+
+
+def _case(i, seed):
+    rng = numpy.random.RandomState(seed)
+    label, f, grad, make_x = FUNCTIONS[i]
+    x = make_x(rng)
+    if f is None:  # tanh against a random C
+        C = rng.randn(*x.shape)
+        f = lambda v: float((numpy.tanh(v) * C).sum())  # noqa: E731
+        grad = lambda v: (1 - numpy.tanh(v) ** 2) * C  # noqa: E731
+    return label, f, grad, x
+
+
+def _one_sided(f, x, eps):
+    """The usual slip: a forward difference, (f(x + eps) - f(x)) / eps."""
+    g = numpy.zeros_like(x)
+    fx = f(x)
+    for i in numpy.ndindex(x.shape):
+        y = x.copy()
+        y[i] += eps
+        g[i] = (f(y) - fx) / eps
+    return g
+
+
+def _grade(fns, case):
+    label, f, grad, x = _case(*case)
+    want = grad(x)
+    before = x.copy()
+    got = fns["numerical_gradient"].raw(f, x)
+    out = [compare(f"grad {label}", got, want, candidates=[
+        ("a one-sided difference (f(x + eps) - f(x)) / eps: use the central difference "
+         "(f(x + eps) - f(x - eps)) / (2 eps), whose error is O(eps^2) instead of O(eps)",
+         _one_sided(f, before, 1e-5)),
+        ("every entry perturbed at once: perturb one entry at a time (e_i, the i-th unit vector)",
+         numpy.full(x.shape, (f(before + 1e-5) - f(before - 1e-5)) / 2e-5)),
+    ], shape_hint=f"return an array shaped like x {x.shape}")]
+    restored = numpy.array_equal(x, before)
+    out.append(Comparison("x restored", 0.0 if restored else float("inf"), hint=None if restored else
+                          "x was left changed: put each entry back (x[i] = old) after its two evaluations"))
+    return out
+
+
+def _reference():
+    return {"numerical_gradient": lambda f, x, eps=1e-5: ref.numerical_gradient(f, x, eps)}
+
+
+EXERCISE = Exercise(
+    "gradient_checker", "tutorials/dA_tutorial.py (and every later one: dae.gradcheck)",
+    "central differences: the gradient checker every other exercise relies on",
+    ["numerical_gradient"],
+    [Part(["numerical_gradient"], _grade, [(i, 100 + i) for i in range(len(FUNCTIONS))])],
+    _reference, lambda: [ref.numerical_gradient],
+)

@@ -1,0 +1,91 @@
+"""Grades the VAE's reparameterised sample with its backward pass, and its KL term with its gradients."""
+import numpy
+
+from .. import _references as ref
+from ..core import Exercise, Part
+from ..grading import compare, numerical_gradient, unpack
+
+CASES = [((5, 3), 900), ((4, 6), 901), ((7, 2), 902)]  # (N, n_latent), seed
+VARIANCE = "exp(logvar) is the variance: the standard deviation that scales eps is exp(logvar / 2)"
+LOGVAR_AS_STD = "logvar used as the standard deviation: s = exp(logvar / 2)"
+NO_HALF = "the 1/2 of the chain rule through exp(logvar / 2) is missing"
+
+
+def make_case(shape, seed):
+    rng = numpy.random.RandomState(seed)
+    return rng.randn(*shape), rng.randn(*shape) * 0.5, rng.randn(*shape)  # mu, logvar, eps
+
+
+def sample(mu, logvar, eps):
+    return ref.reparameterize(mu, logvar, eps)[0]
+
+
+def kl(mu, logvar):
+    return float(ref.gaussian_kl(mu, logvar).mean())
+
+
+def _sample(fns, case):
+    mu, logvar, eps = make_case(*case)
+    return [compare("z", fns["reparameterize"](mu, logvar, eps), sample(mu, logvar, eps), candidates=[
+        (VARIANCE, mu + numpy.exp(logvar) * eps), (LOGVAR_AS_STD, mu + logvar * eps)])]
+
+
+def _sample_backward(fns, case):
+    mu, logvar, eps = make_case(*case)
+    dz = numpy.random.RandomState(case[-1] + 1).randn(*mu.shape)
+    got = unpack(fns["reparameterize_backward"](dz, mu, logvar, eps), ("dmu", "dlogvar"), "reparameterize_backward")
+    s = numpy.exp(0.5 * logvar)
+    return [
+        compare("dmu (through z)", got["dmu"],
+                numerical_gradient(lambda v: float((sample(v, logvar, eps) * dz).sum()), mu)),
+        compare("dlogvar (through z)", got["dlogvar"],
+                numerical_gradient(lambda v: float((sample(mu, v, eps) * dz).sum()), logvar),
+                candidates=[(NO_HALF, dz * eps * s), (VARIANCE, dz * eps * s * s / 2)]),
+    ]
+
+
+def _kl(fns, case):
+    mu, logvar, _ = make_case(*case)
+    n = mu.shape[0]
+    got = unpack(fns["kl_and_grads"](mu, logvar), ("kl", "dmu", "dlogvar"), "kl_and_grads")
+    return [
+        compare("kl", got["kl"], kl(mu, logvar), n, [
+            (f"the sum over the rows: a missing 1/N (the KL term is the mean over the N = {n} rows)",
+             n * kl(mu, logvar))]),
+        compare("dmu (KL)", got["dmu"], numerical_gradient(lambda v: kl(v, logvar), mu), n),
+        compare("dlogvar (KL)", got["dlogvar"], numerical_gradient(lambda v: kl(mu, v), logvar), n, [
+            ("the -1/2 of the '1 + logvar' term is missing: dKL/dlogvar = (exp(logvar) - 1) / 2, per row",
+             numpy.exp(logvar) / (2 * n))]),
+    ]
+
+
+def _reference():
+    def reparameterize(mu, logvar, eps):
+        return sample(mu, logvar, eps)
+
+    def reparameterize_backward(dz, mu, logvar, eps):
+        """The VAE's own backward through the sample (see VAE.cost_and_grads): dmu = dz,
+        dlogvar = dz * eps * s / 2."""
+        _, s = ref.reparameterize(mu, logvar, eps)
+        return dz, 0.5 * dz * eps * s
+
+    def kl_and_grads(mu, logvar):
+        n = mu.shape[0]
+        return ref.gaussian_kl(mu, logvar).mean(), mu / n, 0.5 * (numpy.exp(logvar) - 1.0) / n
+    return {"reparameterize": reparameterize, "reparameterize_backward": reparameterize_backward,
+            "kl_and_grads": kl_and_grads}
+
+
+def _solution_objects():
+    from ...models import vae
+    return [ref.reparameterize, ref.gaussian_kl, vae.VAE.cost_and_grads, _reference]
+
+
+EXERCISE = Exercise(
+    "vae_gradients", "tutorials/vae_tutorial.py",
+    "the VAE's reparameterised sample and the gradient through it, and the KL term with its gradients",
+    ["reparameterize", "reparameterize_backward", "kl_and_grads"],
+    [Part(["reparameterize"], _sample, CASES), Part(["reparameterize_backward"], _sample_backward, CASES),
+     Part(["kl_and_grads"], _kl, CASES)],
+    _reference, _solution_objects,
+)

@@ -1,0 +1,7 @@
+"""Training: the one loop every model trains through (:class:`Trainer`), its early stopping,
+learning-rate schedules, progress display, checkpoint state and Ctrl-C handling."""
+from . import schedules
+from .early_stopping import EarlyStopping
+from .loop import CHECKPOINT_KIND, DivergenceError, Trainer, TrainingInterrupted
+
+__all__ = ["Trainer", "EarlyStopping", "DivergenceError", "TrainingInterrupted", "CHECKPOINT_KIND", "schedules"]

@@ -1,0 +1,504 @@
+"""The one training loop: minibatches of any model under the gradient protocol, with checkpoints.
+
+    trainer = dae.Trainer(model, dae.optim.SGD(0.1), batch_size=20,
+                          cost_kwargs={"corruption_level": 0.3}, rng=model.theano_rng,
+                          checkpoint_path="run/checkpoint.npz")
+    history = trainer.fit(train_x, epochs=15, valid_x=valid_x)
+
+Every minibatch is sliced from ``train_x`` (a NumPy array or a ``numpy.memmap``: only that
+slice is read), moved to the backend in force, and then::
+
+    batch = augment(batch, rng)                       # optional: a new variant of the minibatch
+    inputs = transform(batch)                         # optional: e.g. an SdA's lower layers
+    cost, grads = model.cost_and_grads(inputs, [y,] rng=rng, **cost_kwargs)
+    optimizer.learning_rate = schedule(trainer)       # optional
+    optimizer.step(model.params, grads)
+
+Every random draw of a run comes from ``rng`` (a ``numpy.random.RandomState``, or a
+:class:`dae.RandomStreams` such as the tutorial dA's ``theano_rng``), in this order: the
+epoch's shuffle, then per minibatch the augmentation and the model's own noise.
+
+What the loop gives every model:
+
+- **Per-epoch metrics** in ``history``: train cost, validation cost (``valid_x``, with
+  ``eval_kwargs``, drawing from a fresh ``RandomState(0)``), seconds, examples/s, and what
+  ``evaluate(trainer)`` returns (a dict).
+- **Checkpoints**, written atomically after every epoch (and every ``checkpoint_minutes``, and
+  on Ctrl-C): parameters, optimiser state, generator state, position, history, time used,
+  early-stopping state and the caller's ``meta``. :meth:`resume` restores all of it, so on the
+  CPU a resumed run ends with exactly the parameters of an uninterrupted one.
+- **Divergence**: a non-finite cost or gradient, or a cost more than ``blowup`` times the
+  run's first, stops training *before* the update with :class:`DivergenceError`.
+- **Interruption**: the first Ctrl-C lets the minibatch finish, saves a checkpoint and raises
+  :class:`TrainingInterrupted` (a KeyboardInterrupt).
+- **Budgets**: ``epochs``, a wall-time budget ``max_minutes`` (training time only, kept across
+  resumes), and :class:`~dae.train.EarlyStopping` (the tutorial's patience rule).
+- **Progress**: a tqdm bar on a terminal, the tutorial's ``Training epoch 0, cost 63.2...``
+  lines otherwise, nothing with ``progress=False``.
+"""
+import math
+import os
+import time
+
+import numpy
+
+from .. import backend
+from ..io import CorruptFileError, save_arrays
+from ..protocol import check_model, param_names
+from ..validation import check_data, check_float, check_positive_int, check_seed
+from .early_stopping import EarlyStopping
+from .interrupt import DeferredInterrupt
+from .progress import MODES, Progress
+from .state import check_trainer_rng, rng_state, set_rng_state
+
+CHECKPOINT_KIND = "dae-checkpoint"
+SHUFFLES = (False, True, "batches", "examples")
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced a non-finite or exploding cost or gradient (raised before the update)."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training; ``checkpoint`` is the path saved (or None), ``epoch``/``batch``
+    the position it holds."""
+
+    def __init__(self, message, checkpoint=None, epoch=None, batch=None):
+        super().__init__(message)
+        self.checkpoint = checkpoint
+        self.epoch = epoch
+        self.batch = batch
+
+
+
+
+def _callable_or_none(value, name, signature):
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be a function {signature}, got {type(value).__name__}")
+    return value
+
+
+class Trainer:
+    """Minibatch training of ``model`` with ``optimizer`` (see the module docstring).
+
+    - ``cost_kwargs``: the noise levels given to ``cost_and_grads`` in training (e.g.
+      ``{"corruption_level": 0.3}``); ``eval_kwargs`` those of the validation cost (default:
+      the same); ``eval_model``: the model whose cost is the validation cost, sharing
+      ``model``'s parameters (e.g. the same dA without dropout).
+    - ``rng`` or ``seed``: the run's generator (saved in checkpoints).
+    - ``shuffle``: False (minibatches in order), True or "batches" (the minibatches in a new
+      order every epoch), "examples" (a new permutation of the examples every epoch).
+    - ``schedule(trainer) -> learning rate`` (see :mod:`dae.train.schedules`),
+      ``augment(batch, rng) -> batch``, ``transform(batch) -> model input``,
+      ``evaluate(trainer) -> dict`` (extra per-epoch metrics, not timed in the budget).
+    - ``max_minutes``: stop once this much training time is used; ``early_stopping``: an
+      :class:`~dae.train.EarlyStopping`; ``blowup``: the factor over the first minibatch's cost
+      that counts as divergence (None: off).
+    - ``checkpoint_path`` (None: no files), ``checkpoint_minutes`` (also save mid-epoch this often).
+    - ``progress``: "auto", "bar", "plain" or False (``quiet=True`` is False); ``label``: the
+      word that starts each epoch's line ("Training").
+    - ``meta``: a JSON-able dict stored in every checkpoint; ``model_kind``/``model_config``:
+      the registry name and constructor configuration, so that ``dae.load_model`` can rebuild
+      the model from a checkpoint.
+    - ``on_epoch_end(trainer, metrics)``: called after each epoch's checkpoint.
+    """
+
+    def __init__(self, model, optimizer, batch_size=20, cost_kwargs=None, eval_kwargs=None, seed=None,
+                 rng=None, checkpoint_path=None, progress="auto", shuffle=False, meta=None,
+                 on_epoch_end=None, stream=None, eval_batch_size=1000, unit_interval=False,
+                 model_kind=None, model_config=None, quiet=False, eval_model=None, *, schedule=None,
+                 augment=None, transform=None, evaluate=None, max_minutes=None, early_stopping=None,
+                 blowup=100.0, checkpoint_minutes=None, label="Training", drop_last=False):
+        check_model(model)
+        if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
+            raise TypeError(f"optimizer must be a dae.optim optimiser (step, get_state, set_state), "
+                            f"got {type(optimizer).__name__}")
+        if eval_model is not None and not hasattr(eval_model, "cost_and_grads"):
+            raise TypeError("eval_model must follow the gradient protocol: cost_and_grads(...)")
+        self.model = model
+        self.eval_model = model if eval_model is None else eval_model
+        self.optimizer = optimizer
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.eval_batch_size = check_positive_int(eval_batch_size, "eval_batch_size")
+        self.cost_kwargs = dict(cost_kwargs or {})
+        self.eval_kwargs = dict(self.cost_kwargs if eval_kwargs is None else eval_kwargs)
+        if rng is not None and seed is not None:
+            raise ValueError("give either seed or rng, not both")
+        self.rng = check_trainer_rng(numpy.random.RandomState(check_seed(seed)) if rng is None else rng)
+        if shuffle not in SHUFFLES:
+            raise ValueError(f"shuffle must be one of {SHUFFLES}, got {shuffle!r}")
+        self.shuffle = "batches" if shuffle is True else shuffle
+        self.schedule = _callable_or_none(schedule, "schedule", "schedule(trainer) -> learning rate")
+        self.augment = _callable_or_none(augment, "augment", "augment(batch, rng) -> batch")
+        self.transform = _callable_or_none(transform, "transform", "transform(batch) -> model input")
+        self.evaluate_fn = _callable_or_none(evaluate, "evaluate", "evaluate(trainer) -> dict")
+        self.on_epoch_end = _callable_or_none(on_epoch_end, "on_epoch_end", "on_epoch_end(trainer, metrics)")
+        self.max_minutes = None if max_minutes is None else check_float(max_minutes, "max_minutes", 0.0, None,
+                                                                         low_inclusive=False)
+        if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+            raise TypeError(f"early_stopping must be a dae.train.EarlyStopping, got {type(early_stopping).__name__}")
+        self.early_stopping = early_stopping
+        self.blowup = None if blowup is None else check_float(blowup, "blowup", 1.0, None, low_inclusive=False)
+        self.checkpoint_path = None if checkpoint_path is None else os.fspath(checkpoint_path)
+        self.checkpoint_minutes = None if checkpoint_minutes is None else check_float(
+            checkpoint_minutes, "checkpoint_minutes", 0.0, None, low_inclusive=False)
+        if progress not in MODES + (False, None):
+            raise ValueError(f"progress must be one of {MODES} or False, got {progress!r}")
+        self.progress = "none" if quiet or progress in (False, None) else progress
+        self.label = str(label)
+        self.drop_last = bool(drop_last)
+        self.meta = dict(meta or {})
+        if model_kind is not None:
+            self.meta["model"] = str(model_kind)
+            self.meta["model_config"] = dict(model_config or {})
+        self.stream = stream
+        self.unit_interval = bool(unit_interval)
+        self.names = param_names(model)
+        # the position and the budgets used so far (all saved in checkpoints)
+        self.epoch = 0            # epoch in progress
+        self.batch = 0            # next minibatch of that epoch
+        self.steps = 0            # minibatches done in the whole run
+        self.elapsed = 0.0        # training seconds used in the whole run
+        self.epoch_costs = []
+        self.order = None
+        self.history = []
+        self.first_cost = None
+        self.stopped = None       # why the last fit ended before its epochs: "time", "patience"
+        self._planned_steps = 1
+        self._run_start = None
+
+    # ----- checkpoints ------------------------------------------------------------------------
+    def state_arrays(self):
+        """(arrays, meta) describing the whole training state."""
+        arrays = {f"param/{n}": p for n, p in zip(self.names, self.model.params)}
+        opt = self.optimizer.get_state()
+        for i, s in enumerate(opt["state"]):
+            arrays[f"opt/{i}"] = s
+        rng_arrays, rng_meta = rng_state(self.rng)
+        arrays.update(rng_arrays)
+        arrays["epoch_costs"] = numpy.asarray(self.epoch_costs, dtype=numpy.float64)
+        if self.order is not None:
+            arrays["order"] = numpy.asarray(self.order, dtype=numpy.int64)
+        meta = dict(self.meta)
+        meta.update({
+            "kind": CHECKPOINT_KIND, "epoch": self.epoch, "batch": self.batch, "history": self.history,
+            "steps": self.steps, "elapsed": self.elapsed + self._running_seconds(), "first_cost": self.first_cost,
+            "optimizer": {"name": type(self.optimizer).__name__, "t": int(opt["t"]), "n_state": len(opt["state"])},
+            "rng": rng_meta, "dtype": str(self.model.params[0].dtype),
+        })
+        if self.early_stopping is not None:
+            es_arrays, meta["early_stopping"] = self.early_stopping.get_state()
+            arrays.update({f"early_stopping/{k}": v for k, v in es_arrays.items()})
+        return arrays, meta
+
+    def save_checkpoint(self, path=None):
+        """Write the training state to ``path`` (default ``checkpoint_path``) atomically."""
+        path = self.checkpoint_path if path is None else os.fspath(path)
+        if path is None:
+            raise ValueError("no checkpoint path: give one here or as Trainer(checkpoint_path=...)")
+        arrays, meta = self.state_arrays()
+        save_arrays(path, arrays, meta)
+        self._last_save = time.perf_counter()
+        return path
+
+    def resume(self, path=None):
+        """Restore the checkpoint at ``path`` (default ``checkpoint_path``) if there is one.
+        Returns True when it did (``fit`` then goes on from there), False when there is none."""
+        path = self.checkpoint_path if path is None else os.fspath(path)
+        if path is None or not os.path.exists(path):
+            return False
+        self.load_checkpoint(path)
+        return True
+
+    def load_checkpoint(self, path):
+        """Restore parameters, optimiser, generator, position and history from ``path``."""
+        from ..training import _load_dae_file  # the one reader of dae files (checks, one-line errors)
+
+        path = os.fspath(path)
+        arrays, meta = _load_dae_file(path)
+        return self.restore_state(arrays, meta, path)
+
+    def restore_state(self, arrays, meta, path="the saved state"):
+        """Restore what :meth:`state_arrays` returned (``load_checkpoint`` reads it from a file)."""
+        from ..training import _fill_params as fill_params
+
+        if meta.get("kind") != CHECKPOINT_KIND:
+            raise CorruptFileError(f"{path} is not a dae training checkpoint (kind {meta.get('kind')!r})")
+        try:
+            fill_params(self.model, arrays, path, prefix="param/")
+            opt = meta["optimizer"]
+            if opt["name"] != type(self.optimizer).__name__:
+                raise ValueError(f"{path} was written with the {opt['name']} optimiser, not {type(self.optimizer).__name__}")
+            self.optimizer.set_state({"t": opt["t"], "state": [arrays[f"opt/{i}"] for i in range(opt["n_state"])]},
+                                     self.model.params)
+            set_rng_state(self.rng, arrays, meta["rng"])
+            self.epoch, self.batch = int(meta["epoch"]), int(meta["batch"])
+            self.steps = int(meta.get("steps", 0))
+            self.elapsed = float(meta.get("elapsed", 0.0))
+            self.first_cost = meta.get("first_cost")
+            self.epoch_costs = [float(c) for c in arrays["epoch_costs"]]
+            self.order = arrays["order"] if "order" in arrays else None
+            self.history = list(meta["history"])
+            if self.early_stopping is not None and "early_stopping" in meta:
+                es_arrays = {k[len("early_stopping/"):]: v for k, v in arrays.items() if k.startswith("early_stopping/")}
+                self.early_stopping.set_state(es_arrays, meta["early_stopping"])
+        except KeyError as exc:
+            raise CorruptFileError(f"{path} is missing checkpoint entry {exc}") from exc
+        return meta
+
+    # ----- evaluation -----------------------------------------------------------------------
+    def evaluate(self, x, y=None):
+        """Mean cost over ``x`` (host array or memmap) with ``eval_kwargs``; no update."""
+        rng = numpy.random.RandomState(0)
+        total, n = 0.0, 0
+        dtype = self.model.params[0].dtype
+        with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for start in range(0, x.shape[0], self.eval_batch_size):
+                rows = slice(start, start + self.eval_batch_size)
+                part = backend.asarray(x[rows], dtype=dtype)
+                if self.transform is not None:
+                    part = self.transform(part)
+                args = (part,) if y is None else (part, backend.xp.asarray(y[rows]))
+                cost, _ = self.eval_model.cost_and_grads(*args, rng=rng, **self.eval_kwargs)
+                total += float(cost) * part.shape[0]
+                n += part.shape[0]
+        return total / n
+
+    def fraction_done(self):
+        """How far the run is, in [0, 1]: by time under ``max_minutes``, else by minibatches."""
+        if self.max_minutes is not None:
+            return (self.elapsed + self._running_seconds()) / (60.0 * self.max_minutes)
+        return self.steps / self._planned_steps
+
+    # ----- the loop --------------------------------------------------------------------------------
+    def _running_seconds(self):
+        return 0.0 if self._run_start is None else time.perf_counter() - self._run_start
+
+    def _batch_order(self, n, n_batches):
+        if self.order is None:
+            if self.shuffle == "examples":
+                self.order = self.rng.permutation(n)
+            elif self.shuffle == "batches":
+                self.order = self.rng.permutation(n_batches)
+            else:
+                self.order = numpy.arange(n_batches)
+        return self.order
+
+    def _rows(self, index, n):
+        if self.shuffle == "examples":
+            return self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        b = int(self.order[index])
+        return slice(b * self.batch_size, min((b + 1) * self.batch_size, n))
+
+    def _problem(self, cost, grads):
+        """Non-finite or exploding cost, or a non-finite gradient -> a description, else None."""
+        xp = backend.xp
+        total = xp.asarray(cost, dtype=xp.float64).copy()
+        for g in grads:
+            total = total + g.sum(dtype=xp.float64)
+        cost = float(cost)
+        if not math.isfinite(cost):
+            return f"the cost is {cost}"
+        if not math.isfinite(float(total)):
+            for name, g in zip(self.names, grads):
+                if not bool(xp.isfinite(g).all()):
+                    return f"the gradient of {name} is not finite"
+            return "the gradients are too large to add up (overflow)"
+        if self.first_cost is None:
+            self.first_cost = cost
+        elif self.blowup is not None and abs(cost) > self.blowup * max(abs(self.first_cost), 1e-3):
+            return (f"the cost is {cost:.6g}, more than {self.blowup:g} times the first minibatch's "
+                    f"({self.first_cost:.6g}): it is blowing up")
+        return None
+
+    def _check_inputs(self, train_x, valid_x, train_y, valid_y, check_values):
+        for name, x in (("train_x", train_x), ("valid_x", valid_x)):
+            if x is not None and (not hasattr(x, "shape") or not hasattr(x, "ndim")):
+                raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+        if backend.array_module(train_x) is not numpy:
+            train_x = backend.to_host(train_x)
+        columns = getattr(self.model, "n_visible", None) if self.transform is None else None
+        if train_x.ndim != 2 and columns is None:
+            check_data(train_x.reshape(train_x.shape[0], -1) if train_x.ndim > 2 else train_x, "train_x", None,
+                       self.unit_interval, values=check_values)
+        else:
+            check_data(train_x, "train_x", columns, self.unit_interval, values=check_values)
+        if valid_x is not None:
+            if backend.array_module(valid_x) is not numpy:
+                valid_x = backend.to_host(valid_x)
+            if valid_x.shape[1:] != train_x.shape[1:]:
+                raise ValueError(f"valid_x must have the shape of train_x's rows {tuple(train_x.shape[1:])}, "
+                                 f"got shape {tuple(valid_x.shape)}")
+        for name, y, x in (("train_y", train_y, train_x), ("valid_y", valid_y, valid_x)):
+            if y is not None:
+                if x is None:
+                    raise ValueError(f"{name} is given without its inputs")
+                if len(y) != x.shape[0]:
+                    raise ValueError(f"{name} must hold one label per row of its inputs ({x.shape[0]}), got {len(y)}")
+        if (valid_y is None) != (train_y is None) and valid_x is not None:
+            raise ValueError("give labels for both train_x and valid_x, or for neither")
+        return train_x, valid_x
+
+    def fit(self, train_x, epochs, valid_x=None, train_y=None, valid_y=None, check_values=True):
+        """Train until ``epochs`` epochs are done in all (counting those a resumed checkpoint
+        already holds), the time budget is spent or early stopping ends it. Returns the history.
+
+        ``train_x`` / ``valid_x``: arrays or memmaps (n, ...), read one minibatch at a time and
+        checked first (finite, in [0, 1] with ``unit_interval``); ``check_values=False`` skips
+        that pass. ``train_y`` / ``valid_y``: labels of a supervised model (its
+        ``cost_and_grads(x, y, ...)``)."""
+        epochs = check_positive_int(epochs, "epochs")
+        train_x, valid_x = self._check_inputs(train_x, valid_x, train_y, valid_y, check_values)
+        n = train_x.shape[0]
+        if self.batch_size > n:
+            raise ValueError(f"batch_size ({self.batch_size}) must be at most the number of training examples ({n})")
+        n_batches = n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.batch > n_batches:
+            raise ValueError(f"the checkpoint is at minibatch {self.batch} of an epoch, but this data has {n_batches}")
+        self._planned_steps = max(1, epochs * n_batches)
+        self._n_batches = n_batches
+        if self.early_stopping is not None:
+            self.early_stopping.start(n_batches)
+        progress = Progress(self.progress, self.stream, self.label)
+        self._consistent = True
+        self.stopped = None
+        rng_before = None   # the generator's state before a minibatch still in progress
+        dtype = self.model.params[0].dtype
+        self._run_start = time.perf_counter()
+        self._last_save = self._run_start
+        try:
+            with DeferredInterrupt() as interrupt:
+                while self.epoch < epochs and self.stopped is None:
+                    self._batch_order(n, n_batches)
+                    progress.start_epoch(self.epoch, n_batches, self.batch)
+                    start = time.perf_counter()
+                    seen, running = 0, sum(self.epoch_costs)
+                    while self.batch < n_batches:
+                        if interrupt.requested:
+                            raise KeyboardInterrupt
+                        self.stopped = self._budget_spent()
+                        if self.stopped:
+                            break
+                        rng_before = self.rng.get_state()
+                        self._consistent = True
+                        cost = self._step(train_x, train_y, n, dtype)
+                        rng_before = None
+                        seen += min(self.batch_size, n)
+                        running += cost
+                        progress.batch(running / len(self.epoch_costs), seen / max(time.perf_counter() - start, 1e-9))
+                        if self.checkpoint_minutes and self.checkpoint_path and \
+                                time.perf_counter() - self._last_save > 60.0 * self.checkpoint_minutes:
+                            self.save_checkpoint()
+                    if self.epoch_costs:
+                        self._finish_epoch(valid_x, valid_y, time.perf_counter() - start, seen, progress)
+                    elif self.stopped:
+                        self._save_if_set()
+                if self.stopped == "time":
+                    progress.message(f"stopped: the time budget of {self.max_minutes:g} minutes is spent")
+                elif self.stopped == "patience":
+                    es = self.early_stopping
+                    progress.message(f"early stopping: patience ran out at iteration {self.steps - 1} (best "
+                                     f"validation score {es.best:g} at iteration {es.best_iter})")
+        except KeyboardInterrupt:
+            progress.close()
+            if self._consistent and rng_before is not None:
+                self.rng.set_state(rng_before)  # a minibatch cut short: its draws are undone
+            raise self._interrupted() from None
+        finally:
+            progress.close()
+            self.elapsed += self._running_seconds()
+            self._run_start = None
+        if self.early_stopping is not None:
+            self.early_stopping.finish(self.model)
+        return self.history
+
+    def _budget_spent(self):
+        if self.max_minutes is not None and self.steps > 0 and \
+                self.elapsed + self._running_seconds() >= 60.0 * self.max_minutes:
+            return "time"
+        if self.early_stopping is not None and self.early_stopping.should_stop(self.steps - 1):
+            return "patience"
+        return None
+
+    def _step(self, train_x, train_y, n, dtype):
+        """One minibatch: slice, augment, transform, cost and gradients, checks, update."""
+        rows = self._rows(self.batch, n)
+        batch = backend.asarray(train_x[rows], dtype=dtype)
+        if self.augment is not None:
+            batch = self.augment(batch, self.rng)
+        if self.transform is not None:
+            batch = self.transform(batch)
+        args = (batch,) if train_y is None else (batch, backend.xp.asarray(train_y[rows]))
+        with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            cost, grads = self.model.cost_and_grads(*args, rng=self.rng, **self.cost_kwargs)
+            problem = self._problem(cost, grads)
+            if problem is not None:
+                self._diverged(problem)
+            if self.schedule is not None:
+                self.optimizer.learning_rate = float(self.schedule(self))
+            self._consistent = False      # params half-updated until the step ends
+            self.optimizer.step(self.model.params, grads)
+            self.epoch_costs.append(float(cost))
+            self.batch += 1
+            self.steps += 1
+            self._consistent = True
+        return self.epoch_costs[-1]
+
+    def _finish_epoch(self, valid_x, valid_y, seconds, seen, progress):
+        for name, p in zip(self.names, self.model.params):
+            if not bool(backend.xp.isfinite(p).all()):
+                self._diverged(f"parameter {name} became non-finite after the last update")
+        train_cost = float(numpy.mean(numpy.asarray(self.epoch_costs, dtype=numpy.float64)))
+        metrics = {"epoch": self.epoch, "train_cost": train_cost,
+                   "valid_cost": None if valid_x is None else self.evaluate(valid_x, valid_y),
+                   "seconds": seconds, "examples_per_second": seen / max(seconds, 1e-9),
+                   "minutes_used": (self.elapsed + self._running_seconds()) / 60.0}
+        if self.batch < self._n_batches:
+            metrics["partial"] = True     # cut short by the time budget or early stopping
+        if getattr(self.optimizer, "learning_rate", None) is not None:
+            metrics["learning_rate"] = float(self.optimizer.learning_rate)
+        extra = {}
+        if self.evaluate_fn is not None:
+            extra.update(self.evaluate_fn(self) or {})
+        if self.early_stopping is not None:
+            best = self.early_stopping.validate(self, self.steps - 1)
+            extra["validation_score"] = self.early_stopping.last
+            metrics["best"] = bool(best)
+        if extra:
+            metrics["extra"] = extra
+        self.history.append(metrics)
+        self.epoch += 1
+        self.batch = 0
+        self.epoch_costs = []
+        self.order = None
+        self._save_if_set()
+        progress.end_epoch(metrics)
+        if self.on_epoch_end is not None:
+            self.on_epoch_end(self, metrics)
+
+    def _save_if_set(self):
+        if self.checkpoint_path is not None:
+            self.save_checkpoint()
+
+    def _diverged(self, problem):
+        lr = getattr(self.optimizer, "learning_rate", None)
+        hint = f" (now {lr:g}; try {lr / 10:g})" if isinstance(lr, float) else ""
+        where = f"; the last good checkpoint is {self.checkpoint_path}" if (
+            self.checkpoint_path and os.path.exists(self.checkpoint_path)) else ""
+        raise DivergenceError(
+            f"training diverged at epoch {self.epoch}, minibatch {self.batch}: {problem}; "
+            f"use a smaller learning rate{hint}{where}")
+
+    def _interrupted(self):
+        path = None
+        if self.checkpoint_path is not None and self._consistent:
+            path = self.save_checkpoint()
+        if path:
+            where = f"; checkpoint saved to {path}"
+        elif self.checkpoint_path is not None:
+            where = f"; stopped inside an update, so the previous checkpoint {self.checkpoint_path} was kept"
+        else:
+            where = ""
+        return TrainingInterrupted(f"training interrupted at epoch {self.epoch}, minibatch {self.batch}{where}",
+                                   path, self.epoch, self.batch)
+

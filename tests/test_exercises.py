@@ -1,0 +1,316 @@
+"""The exercise system: references pass, templates are not started, common mistakes fail with their hint.
+
+``tests/exercise_attempts/`` holds one correct learner attempt per exercise, written with NumPy
+alone (not from the package). Each wrong attempt below is one of those with one line changed:
+a common mistake, which must fail, name the quantity it got wrong, and show the mistake's hint.
+"""
+import os
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+from dae import cli
+from dae.exercises import check, exercises, get, grade_file, grade_reference, rel_error, start, workbook
+from dae.exercises.core import grade
+from dae.exercises.grading import compare
+
+ATTEMPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exercise_attempts")
+NAMES = ["gradient_checker", "dA_gradients", "sigmoid_cross_entropy", "softmax_mlp", "contractive_penalty",
+         "sparse_kl", "conv_backward", "maxpool_backward", "vae_gradients"]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def attempt(name):
+    with open(os.path.join(ATTEMPTS, name + ".py"), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def mistake(name, old, new):
+    source = attempt(name)
+    assert old in source, f"{old!r} is not in the attempt at {name}"
+    return source.replace(old, new)
+
+
+# (exercise, old line, new line, the quantity that must fail, a piece of its hint)
+MISTAKES = [
+    ("gradient_checker", "grad[i] = (plus - minus) / (2 * eps)", "grad[i] = (plus - f(x)) / eps",
+     "grad sum(x sin x)", "one-sided"),
+    ("gradient_checker", "grad[i] = (plus - minus) / (2 * eps)", "grad[i] = (plus - minus) / eps",
+     "grad h(x) at (4, 10)", "factor of 2"),
+    ("gradient_checker", "        x[i] = old\n", "", "x restored", "put each entry back"),
+    ("dA_gradients", "gW = x_tilde.T @ da + dz.T @ y", "gW = x_tilde.T @ da", "gW", "decoder"),
+    ("dA_gradients", "gW = x_tilde.T @ da + dz.T @ y", "gW = 2 * (x_tilde.T @ da + dz.T @ y)", "gW", "factor of 2"),
+    ("dA_gradients", "dz = (z - x) / n", "dz = z - x", "gW", "1/N"),
+    ("dA_gradients", "dz = (z - x) / n", "dz = z - x", "gb_prime", "1/N"),
+    ("dA_gradients", "axis=1).mean()", "axis=1).sum()", "cost", "1/N"),
+    ("dA_gradients", "y = 1 / (1 + numpy.exp(-(x_tilde @ W + b)))", "y = 1 / (1 + numpy.exp(-(x @ W + b)))",
+     "gb", "x used everywhere"),
+    ("dA_gradients", "gW = x_tilde.T @ da + dz.T @ y", "gW = x.T @ da + dz.T @ y", "gW", "clean x"),
+    ("dA_gradients", "da = (dz @ W) * y * (1 - y)", "da = dz @ W", "gW", "sigmoid is skipped"),
+    ("dA_gradients", "da = (dz @ W) * y * (1 - y)", "da = dz @ W", "gb", "sigmoid is skipped"),
+    ("dA_gradients", "    dz = (z - x) / n\n", "    x, x_tilde = x_tilde, x\n    dz = (z - x) / n\n", "gW", None),
+    ("dA_gradients", "gW = x_tilde.T @ da + dz.T @ y", "gW = (x_tilde.T @ da + dz.T @ y).T", "gW", "transpose"),
+    ("sigmoid_cross_entropy", "return (numpy.logaddexp(0, a) - x * a).sum(axis=1)",
+     "z = sigmoid(a)\n    return -(x * numpy.log(z) + (1 - x) * numpy.log(1 - z)).sum(axis=1)", "loss", "log(0)"),
+    ("sigmoid_cross_entropy", "return sigmoid(a) - x", "return (sigmoid(a) - x) * sigmoid(a) * (1 - sigmoid(a))",
+     "dloss/da", "derivative"),
+    ("sigmoid_cross_entropy", "return sigmoid(a) - x", "return x - sigmoid(a)", "dloss/da", "sign"),
+    ("sigmoid_cross_entropy", "    out = numpy.empty_like(a, dtype=float)\n", "    return 1 / (1 + numpy.exp(a))\n",
+     "sigmoid", "sign of a"),
+    ("sigmoid_cross_entropy", "    out = numpy.empty_like(a, dtype=float)\n",
+     "    return numpy.exp(a) / (1 + numpy.exp(a))\n", "sigmoid", "overflow"),
+    ("softmax_mlp", "    d /= n\n    return cost", "    return cost", "gW", "1/N"),
+    ("softmax_mlp", "da = dh * h * (1 - h)", "da = dh", "gW1", "sigmoid is skipped"),
+    ("softmax_mlp", "return cost, x.T @ da, da.sum(axis=0), gW2, gb2",
+     "return cost, x.T @ da, da.sum(axis=0), gW2.T, gb2",
+     "gW2", "transpose"),
+    ("contractive_penalty", "gW = x.T @ da + 2 * W * s.sum(axis=0) / n", "gW = x.T @ da", "gW", "twice"),
+    ("contractive_penalty", "penalty = (s @ w).mean()", "penalty = (s @ w).sum()", "penalty", "1/N"),
+    ("contractive_penalty", "dh = w * 2 * slope * (1 - 2 * h) / n", "dh = w * 2 * slope * (1 - 2 * h)", "gb", "1/N"),
+    ("sparse_kl", "numpy.tile(dq / n, (n, 1))", "dq", "dy", "chain it"),
+    ("sparse_kl", "numpy.tile(dq / n, (n, 1))", "numpy.tile(dq, (n, 1))", "dy", "1/N"),
+    ("sparse_kl", "return weight * kl.sum()", "return kl.sum()", "penalty", "weight"),
+    ("conv_backward", "return dxp[:, :, padding:padding + h, padding:padding + w]", "return dxp", "dx", "padding"),
+    ("conv_backward", "dW = (dY @ cols.T).reshape(W.shape)",
+     "dW = (dY @ cols.T).reshape(W.shape).transpose(1, 0, 2, 3)", "dW", "transpose"),
+    ("conv_backward", "y = W.reshape(f, -1) @", "y = W[:, :, ::-1, ::-1].reshape(f, -1) @", "out", "cross-correlation"),
+    ("conv_backward", "return dx, dW, dY.sum(axis=1)", "return dx, dW, 2 * dY.sum(axis=1)", "db", "factor of 2"),
+    ("maxpool_backward", "    blocks = numpy.zeros((n, c, ho, wo, size * size))\n"
+     "    numpy.put_along_axis(blocks, switches[..., None], dout[..., None], axis=-1)\n",
+     "    blocks = numpy.repeat(dout[..., None], size * size, axis=-1) / size ** 2\n", "dx", "average pooling"),
+    ("vae_gradients", "return dz, dz * eps * numpy.exp(logvar / 2) / 2", "return dz, dz * eps * numpy.exp(logvar / 2)",
+     "dlogvar (through z)", "1/2"),
+    ("vae_gradients", "return mu + numpy.exp(logvar / 2) * eps", "return mu + numpy.exp(logvar) * eps",
+     "z", "variance"),
+    ("vae_gradients", ".sum(axis=1).mean()", ".sum(axis=1).sum()", "kl", "1/N"),
+    ("vae_gradients", "return kl, mu / n,", "return kl, mu,", "dmu (KL)", "1/N"),
+]
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """A workbook made by ``start``, untouched."""
+    path = tmp_path_factory.mktemp("wb") / "workbook"
+    start(str(path))
+    return path
+
+
+def _write(folder, name, source):
+    (folder / (name + ".py")).write_text(source, encoding="utf-8")
+
+
+# ----- the registry -------------------------------------------------------------------------------
+def test_the_exercises_in_order_with_their_names_and_signatures():
+    import inspect
+
+    assert [ex.name for ex in exercises()] == NAMES
+    assert get("dA_gradients.py") is get("dA_gradients")
+    with pytest.raises(ValueError, match="no exercise called 'nope'"):
+        get("nope")
+    for name, function, signature in (("gradient_checker", "numerical_gradient", "(f, x, eps=1e-05)"),
+                                      ("dA_gradients", "dA_cost_and_grads", "(W, b, b_prime, x, x_tilde)")):
+        ns = {}
+        with open(os.path.join(workbook.TEMPLATES, name + ".py"), encoding="utf-8") as fh:
+            exec(fh.read(), ns)
+        assert str(inspect.signature(ns[function])) == signature
+
+
+# ----- the reference solutions --------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_solution_passes(name):
+    result = grade_reference(get(name))
+    assert result.status == "passed", result.report()
+    assert all(c.error <= 1e-8 for c in result.comparisons), result.report()  # with a margin
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_independent_correct_attempt_passes(name):
+    result = grade_file(get(name), os.path.join(ATTEMPTS, name + ".py"))
+    assert result.status == "passed", result.report()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_solution_prints_the_package_code(name, capsys):
+    assert cli.main(["exercises", "solution", name]) == 0
+    out = capsys.readouterr().out
+    assert "Reference solution" in out and "def " in out and "# ---- dae." in out
+
+
+def test_the_dA_reference_is_the_model_s_own_code():
+    """dA.cost_and_grads on the tutorial's options runs the function the exercise is graded with."""
+    from dae import config, dA
+    from dae.models.da import tied_cost_and_grads
+    from dae.random import RandomStreams
+
+    with config.floatX_as("float64"):
+        da = dA(numpy.random.RandomState(1), RandomStreams(2), n_visible=7, n_hidden=4)
+    x = numpy.random.RandomState(3).uniform(0, 1, (5, 7))
+    cost, grads = da.cost_and_grads(x, 0.0, rng=RandomStreams(4))
+    ref_cost, ref_grads = tied_cost_and_grads(da.W, da.b, da.b_prime, x, x)
+    assert cost == ref_cost and all(numpy.array_equal(g, r) for g, r in zip(grads, ref_grads))
+
+
+# ----- the templates ----------------------------------------------------------------------------
+def test_the_untouched_templates_are_all_not_started(fresh):
+    results = check(directory=str(fresh))
+    assert [r.status for r in results] == ["not started"] * len(NAMES)
+    assert cli.main(["exercises", "check", "--dir", str(fresh)]) == 1
+    assert cli.main(["exercises", "check", "dA_gradients", "--dir", str(fresh)]) == 1
+
+
+def test_the_templates_give_no_answer_away(fresh):
+    for name in NAMES:
+        text = (fresh / (name + ".py")).read_text()
+        assert "raise NotImplementedError" in text and '"""' in text
+    # the lines that make the attempts right are not in the templates
+    for needle in ("x_tilde.T @", "dz.T @ y", "(z - x) / n", "logaddexp(0, a) - x * a", "put_along_axis",
+                   "numpy.exp(logvar / 2) / 2", "(numpy.exp(logvar) - 1)", "2 * W * s.sum"):
+        assert not any(needle in (fresh / (n + ".py")).read_text() for n in NAMES), needle
+
+
+def test_the_workbook_has_its_readme_and_tests(fresh):
+    readme = (fresh / "README.md").read_text()
+    for name in NAMES:
+        assert f"`{name}.py`" in readme
+    assert "tutorials/dA_tutorial.py" in readme and "dae exercises check" in readme and "pytest" in readme
+    assert (fresh / "conftest.py").exists() and (fresh / "test_workbook.py").exists()
+
+
+def test_start_refuses_to_overwrite_without_force(tmp_path, capsys):
+    target = tmp_path / "wb"
+    assert cli.main(["exercises", "start", str(target)]) == 0
+    _write(target, "dA_gradients", attempt("dA_gradients"))
+    assert cli.main(["exercises", "start", str(target)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert (target / "dA_gradients.py").read_text() == attempt("dA_gradients")  # untouched
+    assert cli.main(["exercises", "start", str(target), "--force"]) == 0
+    assert "NotImplementedError" in (target / "dA_gradients.py").read_text()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="already holds files"):
+        start(str(other))
+
+
+# ----- a learner's work --------------------------------------------------------------------------
+@pytest.mark.parametrize("name, old, new, wrong, hint", MISTAKES,
+                         ids=[f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)])
+def test_a_common_mistake_fails_names_the_quantity_and_shows_its_hint(tmp_path, name, old, new, wrong, hint):
+    _write(tmp_path, name, mistake(name, old, new))
+    result = grade_file(get(name), str(tmp_path / (name + ".py")))
+    assert result.status == "failed", result.report()
+    assert wrong in result.failing(), result.report()
+    report = result.report()
+    assert "wrong: " in report and wrong in report.split("wrong: ")[-1]
+    if hint is not None:
+        assert hint in (result.worst()[wrong].hint or ""), report
+
+
+def test_check_on_one_mistake_exits_non_zero_and_prints_the_hint(tmp_path, capsys):
+    start(str(tmp_path / "wb"))
+    wb = tmp_path / "wb"
+    _write(wb, "dA_gradients", mistake("dA_gradients", "gW = x_tilde.T @ da + dz.T @ y", "gW = x_tilde.T @ da"))
+    assert cli.main(["exercises", "check", "dA_gradients", "--dir", str(wb)]) == 1
+    out = capsys.readouterr().out
+    assert "dA_gradients: failed" in out and "gW" in out and "decoder" in out and "> 1e-07" in out
+    _write(wb, "dA_gradients", attempt("dA_gradients"))
+    assert cli.main(["exercises", "check", "dA_gradients", "--dir", str(wb)]) == 0
+    assert "dA_gradients: passed" in capsys.readouterr().out
+    assert cli.main(["exercises", "check", "--dir", str(wb)]) == 1  # the others are not started
+
+
+def test_a_half_written_exercise_fails_and_says_what_is_left(tmp_path):
+    source = attempt("vae_gradients").replace("    return dz, dz * eps", "    raise NotImplementedError\n    return dz")
+    _write(tmp_path, "vae_gradients", source)
+    result = grade_file(get("vae_gradients"), str(tmp_path / "vae_gradients.py"))
+    assert result.status == "failed" and "reparameterize_backward" in result.report()
+
+
+def test_a_broken_file_fails_with_the_reason(tmp_path):
+    _write(tmp_path, "sparse_kl", "def kl_penalty_and_grad(y, rho, weight):\n    return 1 / 0\n")
+    result = grade_file(get("sparse_kl"), str(tmp_path / "sparse_kl.py"))
+    assert result.status == "failed" and "ZeroDivisionError" in result.report() and "line 2" in result.report()
+    _write(tmp_path, "sparse_kl", "def kl_penalty_and_grad(y, rho, weight:\n")
+    assert "does not import" in grade_file(get("sparse_kl"), str(tmp_path / "sparse_kl.py")).report()
+    assert "is missing" in grade_file(get("dA_gradients"), str(tmp_path / "dA_gradients.py")).report()
+
+
+def test_solutions_flag_grades_the_references(capsys):
+    assert cli.main(["exercises", "check", "--solutions"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": passed") == len(NAMES) and "9 passed, 0 failed, 0 not started" in out
+
+
+def test_check_finds_the_workbook_from_inside_it(fresh, monkeypatch):
+    monkeypatch.chdir(fresh)
+    assert [r.status for r in check(["sparse_kl"])] == ["not started"]
+    monkeypatch.chdir(fresh.parent)  # next to the one workbook
+    assert [r.status for r in check(["sparse_kl"])] == ["not started"]
+    assert [r.status for r in check([str(fresh / "sparse_kl.py")])] == ["not started"]
+    monkeypatch.chdir(fresh.parent.parent)
+    with pytest.raises(FileNotFoundError, match="--dir"):
+        check(["sparse_kl"])
+
+
+def test_pytest_inside_a_started_workbook_grades_it(tmp_path):
+    wb = tmp_path / "wb"
+    start(str(wb))
+    _write(wb, "dA_gradients", attempt("dA_gradients"))
+    _write(wb, "sparse_kl", mistake("sparse_kl", "numpy.tile(dq / n, (n, 1))", "numpy.tile(dq, (n, 1))"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + sys.path))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=wb, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "1 failed, 1 passed, 7 skipped" in run.stdout, run.stdout
+    assert "1/N" in run.stdout and "dy" in run.stdout
+    _write(wb, "sparse_kl", attempt("sparse_kl"))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "sparse_kl"],
+                         cwd=wb, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout
+
+
+# ----- the grader's own pieces ----------------------------------------------------------------------
+def test_rel_error_and_compare():
+    assert rel_error([1.0, 2.0], [1.0, 2.0]) == 0.0 and rel_error([0.0], [0.0]) == 0.0
+    assert rel_error([1.0], [float("nan")]) == float("inf") and rel_error([1.0, 2.0], [1.0]) == float("inf")
+    want = numpy.arange(1.0, 7.0).reshape(2, 3)
+    assert compare("g", want * (1 + 1e-12), want).passed
+    assert "factor of 2" in compare("g", 2 * want, want).hint
+    assert "1/N" in compare("g", 5 * want, want, n=5).hint
+    assert "transpose" in compare("g", want.T, want).hint
+    assert "sign" in compare("g", -want, want).hint
+    assert "NaN" in compare("g", want * numpy.nan, want).hint
+    assert compare("gb", want.reshape(1, 6), want.reshape(6)).passed  # a (1, H) bias gradient is fine
+    assert not compare("g", want + 1e-4, want).passed
+
+
+def test_a_grader_cannot_pass_wrong_answers():
+    """Every function of every exercise returning zeros (or the right shapes of noise) fails."""
+    for ex in exercises():
+        funcs = ex.reference()
+        noisy = {n: (lambda f: lambda *a, **k: _perturb(f(*a, **k)))(f) for n, f in funcs.items()}
+        result = grade(ex, noisy)
+        assert result.status == "failed" and result.failing(), ex.name
+
+
+def _perturb(value):
+    if isinstance(value, tuple):
+        return tuple(_perturb(v) for v in value)
+    if isinstance(value, numpy.ndarray) and value.dtype.kind == "f":
+        return value * 1.001
+    if isinstance(value, float) or (isinstance(value, numpy.ndarray) and value.ndim == 0):
+        return float(value) * 1.001
+    return value
+
+
+def test_the_readme_has_the_exercises_section():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    section = text.split("## Exercises", 1)[1].split("\n## ", 1)[0]
+    for step in ("dae exercises start my_workbook", "my_workbook/README.md", "raise NotImplementedError",
+                 "cd my_workbook && pytest", "dae exercises check --solutions", "dae exercises solution NAME"):
+        assert step in section, step
+    for name in NAMES:
+        assert f"`{name}.py`" in section

@@ -1,0 +1,170 @@
+"""dae.tutorial: the parameters cell read from a script, turned into flags (scripts only), the
+quick slice, the checks, and figures written (and shown inline in a kernel)."""
+import sys
+import textwrap
+
+import numpy
+import pytest
+
+import dae
+from dae import tutorial
+from dae.tutorial import Parameter, parameters, read_parameters, run_script
+
+SCRIPT = '''\
+# %% [markdown]
+# # A small tutorial
+
+# %% tags=["parameters"]
+learning_rate = 0.1          # step size
+epochs = 3                   # passes
+name = "run"                 # a label
+n_train: int = None          # first N images
+scale: float = None          # a factor
+fast = False                 # the fused step
+quick = False                # a small slice
+
+# %%
+import dae
+given = dae.tutorial.parameters(globals(), quick=dict(epochs=1, n_train=10), positive=("epochs",),
+                                choices={"name": ("run", "other")}, aliases={"--old": {"fast": True}})
+'''
+
+
+@pytest.fixture
+def script(tmp_path):
+    path = tmp_path / "small_tutorial.py"
+    path.write_text(SCRIPT, encoding="utf-8")
+    return path
+
+
+def test_read_parameters_names_types_defaults_and_help():
+    params = read_parameters(SCRIPT)
+    assert [(p.name, p.default, p.type, p.help) for p in params] == [
+        ("learning_rate", 0.1, float, "step size"), ("epochs", 3, int, "passes"), ("name", "run", str, "a label"),
+        ("n_train", None, int, "first N images"), ("scale", None, float, "a factor"),
+        ("fast", False, bool, "the fused step"), ("quick", False, bool, "a small slice")]
+    assert params[3].flag == "--n-train"
+
+
+def test_no_flags_keep_the_cells_values(script):
+    ns = run_script(script, [])
+    assert (ns["learning_rate"], ns["epochs"], ns["name"], ns["n_train"], ns["fast"], ns["given"]) == \
+        (0.1, 3, "run", None, False, {})
+
+
+def test_flags_override_the_cell(script):
+    ns = run_script(script, ["--learning-rate", "0.5", "--epochs", "7", "--name", "other", "--n-train", "20",
+                             "--scale", "2", "--fast"])
+    assert (ns["learning_rate"], ns["epochs"], ns["name"], ns["n_train"], ns["scale"], ns["fast"]) == \
+        (0.5, 7, "other", 20, 2.0, True)
+    assert isinstance(ns["epochs"], int) and isinstance(ns["scale"], float)
+    assert run_script(script, ["--no-fast"])["fast"] is False
+    assert run_script(script, ["--n-train", "None"])["n_train"] is None
+
+
+def test_quick_sets_its_values_but_explicit_flags_win(script):
+    ns = run_script(script, ["--quick"])
+    assert (ns["epochs"], ns["n_train"], ns["quick"]) == (1, 10, True)
+    ns = run_script(script, ["--quick", "--epochs", "5"])
+    assert (ns["epochs"], ns["n_train"]) == (5, 10)
+
+
+def test_alias_flag(script):
+    assert run_script(script, ["--old"])["fast"] is True
+    assert run_script(script, ["--old", "--no-fast"])["fast"] is False  # the explicit flag wins
+
+
+@pytest.mark.parametrize("argv", [["--epochs", "0"], ["--epochs", "1.5"], ["--name", "bogus"], ["--unknown", "1"],
+                                  ["--learning-rate", "fast"]])
+def test_bad_flags_are_argparse_errors(script, argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        run_script(script, argv)
+    assert exc.value.code == 2 and "error:" in capsys.readouterr().err
+
+
+def test_help_lists_every_parameter_with_its_comment(script, capsys):
+    with pytest.raises(SystemExit):
+        run_script(script, ["--help"])
+    out = capsys.readouterr().out
+    assert "A small tutorial" in out
+    for text in ("--learning-rate", "step size (0.1)", "--n-train", "--fast, --no-fast", "--quick", "--old"):
+        assert text in out
+
+
+def test_outside_a_script_the_command_line_is_not_read(monkeypatch):
+    """Imported (or in a kernel), sys.argv belongs to someone else: only quick and the checks apply."""
+    monkeypatch.setattr(sys, "argv", ["pytest", "--epochs", "99"])
+    ns = {"__name__": "not_main", "epochs": 3, "n_train": None, "quick": True}
+    assert parameters(ns, quick={"epochs": 1}) == {}
+    assert ns["epochs"] == 1
+    with pytest.raises(ValueError, match="epochs must be positive"):
+        parameters({"__name__": "not_main", "epochs": 0}, positive=("epochs",))
+    with pytest.raises(ValueError, match="backend must be one of"):
+        parameters({"__name__": "not_main", "backend": "tpu"})
+
+
+def test_in_a_kernel_nothing_is_parsed(monkeypatch):
+    monkeypatch.setattr(tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(sys, "argv", ["kernel", "-f", "connection.json"])
+    ns = {"__name__": "__main__", "__file__": "/nonexistent.py", "epochs": 3, "quick": False}
+    assert parameters(ns, quick={"epochs": 1}) == {} and ns["epochs"] == 3
+
+
+def test_a_parameters_cell_with_code_is_refused():
+    with pytest.raises(ValueError, match="plain assignments"):
+        read_parameters('# %% tags=["parameters"]\nx = 1\nprint(x)\n')
+    with pytest.raises(ValueError, match="literal"):
+        read_parameters('# %% tags=["parameters"]\nx = 1 + y\n')
+    with pytest.raises(ValueError, match="no cell tagged parameters"):
+        read_parameters("# %%\nx = 1\n")
+    with pytest.raises(ValueError, match="annotation"):
+        read_parameters('# %% tags=["parameters"]\nx: list = None\n')
+
+
+def test_optional_annotations():
+    params = read_parameters(textwrap.dedent('''\
+        # %% tags=["parameters"]
+        a: int | None = None
+        b: "float" = None
+        '''.replace('"float"', "Optional[float]")))
+    assert [p.type for p in params] == [int, float]
+    assert repr(params[0]) == repr(Parameter("a", None, int, ""))
+
+
+def test_show_writes_an_image_and_a_figure(tmp_path):
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    image = numpy.arange(6 * 7, dtype="uint8").reshape(6, 7)
+    assert tutorial.show(image, str(tmp_path / "a" / "mosaic.png")) is None
+    assert numpy.array_equal(numpy.asarray(Image.open(tmp_path / "a" / "mosaic.png")), image)
+    fig = Figure(figsize=(2, 1))
+    fig.subplots().plot([0, 1])
+    tutorial.show(fig, str(tmp_path / "fig.png"))
+    assert Image.open(tmp_path / "fig.png").size == (160, 80)
+
+
+def test_show_displays_inline_in_a_kernel(tmp_path, monkeypatch):
+    shown = []
+    import IPython.display
+
+    monkeypatch.setattr(tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    tutorial.show(numpy.zeros((3, 3), dtype="uint8"), str(tmp_path / "z.png"))
+    assert len(shown) == 1 and isinstance(shown[0], IPython.display.Image)
+    assert shown[0].data == (tmp_path / "z.png").read_bytes()
+
+
+def test_not_in_a_notebook_here():
+    assert tutorial.in_notebook() is False
+    assert dae.tutorial is tutorial
+
+
+def test_show_closes_a_pyplot_figure(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(1, 1))
+    tutorial.show(fig, str(tmp_path / "p.png"))
+    assert not plt.fignum_exists(fig.number) and (tmp_path / "p.png").is_file()
