@@ -16,6 +16,8 @@ its input. Its held-out reconstruction error is compared with PCA's at the same 
   (R, G, B, None) mode;
 - ``reconstructions.png``: held-out patches (top row) above the autoencoder's reconstructions
   (middle row) and PCA's (bottom row);
+- ``learning_curve.png``: the training cost and the held-out error after each epoch, against
+  PCA's held-out error;
 - ``conv_autoencoder.npz`` (the model, dae.io format) and ``results.json`` (the numbers).
 """
 # %% [markdown]
