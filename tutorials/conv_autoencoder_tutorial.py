@@ -1,6 +1,7 @@
 """A convolutional autoencoder on colour photographs, every gradient written by hand.
 
-Run it:  python tutorials/conv_autoencoder_tutorial.py            (the full run: about 12 minutes on 2 busy cores)
+Run it:  python tutorials/conv_autoencoder_tutorial.py            (the full run: about 6 CPU-minutes, 17 minutes
+                                                                    wall on 2 heavily shared cores)
          python tutorials/conv_autoencoder_tutorial.py --help     (every option)
          python tutorials/conv_autoencoder_tutorial.py --n-train 640 --n-test 100 --epochs 1   (a quick look)
 
@@ -19,6 +20,15 @@ its input. Its held-out reconstruction error is compared with PCA's at the same 
 - ``learning_curve.png``: the training cost and the held-out error after each epoch, against
   PCA's held-out error;
 - ``conv_autoencoder.npz`` (the model, dae.io format) and ``results.json`` (the numbers).
+
+The default recipe (20 epochs of 20,000 patches in minibatches of 16, Adam 0.002 decaying
+linearly to 0) reaches a held-out error of 3.741 per patch against PCA's 5.205: 28% lower
+(error ratio 0.719). The earlier recipe (10 epochs, minibatches of 32) stopped at 4.915 (0.944):
+the model was short of updates, not of capacity; the faster step paid for twice the epochs and
+twice the updates per epoch in fewer CPU-minutes than before (6.2 against 7.4). Pilots: 3 epochs of
+the old recipe 8.77; the input centred on the mean colour learned slower (18.7 against 10.3 after
+2 of 3 epochs); minibatches of 8 for 15 epochs 4.31; wider channels (16, 32, 32) cost 3 times as
+much per step.
 """
 # %% [markdown]
 # ## 1. Setup: options, the backend switch.
@@ -46,8 +56,8 @@ def parse_args(argv=None):
     p.add_argument("--n-train", type=int, default=20000, help="training patches (20000)")
     p.add_argument("--n-test", type=int, default=2000, help="held-out patches, from chelsea.png (2000)")
     p.add_argument("--patch-size", type=int, default=32, help="patch height and width, divisible by 4 (32)")
-    p.add_argument("--epochs", type=int, default=10, help="passes over the training patches (10)")
-    p.add_argument("--batch-size", type=int, default=32, help="patches per minibatch (32)")
+    p.add_argument("--epochs", type=int, default=20, help="passes over the training patches (20)")
+    p.add_argument("--batch-size", type=int, default=16, help="patches per minibatch (16)")
     p.add_argument("--learning-rate", type=float, default=2e-3, help="Adam step size (0.002)")
     p.add_argument("--channels", type=_ints, default=(8, 16, 16), help="c1,c2,c3 (8,16,16)")
     p.add_argument("--kernel-sizes", type=_ints, default=(5, 3, 3), help="k1,k2,k3, odd (5,3,3)")
@@ -96,10 +106,11 @@ def sse_per_patch(x, z):
 
 # %% [markdown]
 # ## 3. Training: Adam on shuffled minibatches; the cost is the mean summed squared error.
-# Two small choices that matter at a budget of a few thousand steps: the output bias starts at
+# Two small choices that matter at a budget of some ten thousand steps: the output bias starts at
 # the training patches' mean colour (so the first steps are not spent learning the average),
 # and the learning rate decays linearly to zero over the run (the minibatch noise of such
-# varied patches otherwise keeps the final parameters jumping around).
+# varied patches otherwise keeps the final parameters jumping around). Small minibatches (16)
+# give more updates for the same arithmetic: the error falls with the number of updates.
 # %%
 def train(model, train_x, epochs, batch_size, learning_rate, rng, test_x=None, log=print, held_out=None):
     """Train in place; returns the per-epoch mean training costs (and appends the held-out error
@@ -168,6 +179,7 @@ def save_curve(costs, held_out, pca_error, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     epochs = numpy.arange(1, len(costs) + 1)
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -176,6 +188,7 @@ def save_curve(costs, held_out, pca_error, path):
         ax.plot(epochs, held_out, label="conv autoencoder, held-out error")
     ax.axhline(pca_error, color="k", linestyle="--", label=f"PCA, held-out error ({pca_error:.3f})")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("squared error per patch")
     ax.set_ylim(0, 2.5 * pca_error)
     ax.legend()
