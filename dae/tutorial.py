@@ -21,7 +21,8 @@ tagged for papermill, each with a comment that is its ``--help`` line::
 - **run as a script** (``python tutorials/dA_tutorial.py --training-epochs 2 --n-train 500``):
   it reads the parameters cell of the script's own file and turns every name into a flag:
   underscores become dashes, the type is the default's (or the annotation's, for a default of
-  None: ``int``, ``float``, ``str``, ``bool``), a bool becomes ``--name`` / ``--no-name``, the
+  None: ``int``, ``float``, ``str``, ``bool``; a list default such as ``[1000, 1000]`` takes one
+  or more values, ``--hidden-sizes 16 8``), a bool becomes ``--name`` / ``--no-name``, the
   trailing comment is the help. The flags given override the cell's values in ``globals()``.
 - **in Jupyter** (a kernel, papermill, nbclient) it reads no command line: the cell's values,
   and those papermill injected after it, stand.
@@ -151,10 +152,14 @@ def read_parameters(source):
             type_ = _annotation_type(annotation, name)
         elif default is None:
             type_ = str
+        elif isinstance(default, list) and default and len({type(v) for v in default}) == 1 \
+                and type(default[0]) in (int, float, str):
+            type_ = type(default[0])      # a list: the flag takes one or more values (nargs="+")
         else:
             type_ = type(default)
             if type_ not in _TYPES.values():
-                raise ValueError(f"parameter {name}: {type_.__name__} values cannot be flags (int, float, str, bool)")
+                raise ValueError(f"parameter {name}: {type_.__name__} values cannot be flags "
+                                 f"(int, float, str, bool, or a list of int, float or str)")
         params.append(Parameter(name, default, type_, comments.get(node.end_lineno, "")))
     return params
 
@@ -182,7 +187,7 @@ def _parser(params, description, choices, aliases):
                                 help=f"{p.help}{' (on)' if p.default else ''}")
         else:
             parser.add_argument(p.flag, dest=p.name, type=_flag_type(p), choices=choices.get(p.name),
-                                metavar=None if p.name in choices else p.type.__name__.upper(), help=f"{p.help}{shown}")
+                                nargs="+" if isinstance(p.default, list) else None, metavar=None if p.name in choices else p.type.__name__.upper(), help=f"{p.help}{shown}")
     for flag, values in aliases.items():
         parser.add_argument(flag, dest="_aliases", action="append_const", const=values,
                             help="same as " + " ".join(f"{k}={v!r}" for k, v in values.items()))

@@ -1,4 +1,4 @@
-"""dae.models.conv_ae: every layer against finite differences and a direct computation, the whole
+"""dae.layers.conv/pool/activation and dae.models.conv_ae: every layer against finite differences and a direct computation, the whole
 ConvAutoencoder against finite differences, and the errors for bad shapes."""
 import numpy
 import pytest
@@ -6,8 +6,8 @@ from hypothesis import given, settings, strategies as st
 from scipy.signal import correlate
 
 import dae
-from dae.models.conv_ae import (ConvAutoencoder, Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Upsample2D, col2im,
-                      im2col)
+from dae.layers import Conv2D, MaxPool2D, MaxUnpool2D, ReLU, Upsample2D, col2im, im2col
+from dae.models.conv_ae import ConvAutoencoder, Dense
 from dae.gradcheck import numerical_gradient
 
 
@@ -79,10 +79,21 @@ def test_col2im_is_the_adjoint_of_im2col():
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
 
 
-@pytest.mark.parametrize("c,f,k,stride,padding", [(2, 3, 3, 1, 1), (3, 2, (2, 3), 2, 1), (3, 1, 3, 2, 0)])
-def test_conv_gradients_match_finite_differences(c, f, k, stride, padding):
+@pytest.mark.parametrize("c,f,k,stride,padding", [
+    (2, 3, 3, 1, 1),        # input side; dx as a convolution (output side of the adjoint)
+    (3, 2, 3, 1, 1),        # output side; dx as a convolution (input side of the adjoint)
+    (3, 2, (3, 5), 1, 0),   # no padding: dY padded by k - 1
+    (2, 2, 3, 1, 3),        # padding > k - 1: dx through col2im
+    (3, 2, (2, 3), 2, 1),   # stride 2: dx through col2im
+    (3, 1, 3, 2, 0),
+])
+@pytest.mark.parametrize("layout", ["NCHW", "CNHW"])
+def test_conv_gradients_match_finite_differences(c, f, k, stride, padding, layout):
     layer = make_conv(c, f, k, stride, padding)
+    layer.layout = layout
     x = f64(2, c, 5, 6, seed=4)
+    if layout == "CNHW":
+        x = numpy.ascontiguousarray(x.transpose(1, 0, 2, 3))
     y, cache = layer.forward(x)
     g = f64(*y.shape, seed=5)  # cost = sum(g * y): dcost/dy = g
 
@@ -94,6 +105,19 @@ def test_conv_gradients_match_finite_differences(c, f, k, stride, padding):
         numeric = numerical_gradient(cost, wrt)
         err = numpy.linalg.norm(analytic - numeric) / (numpy.linalg.norm(analytic) + numpy.linalg.norm(numeric))
         assert err < 1e-7
+
+
+def test_channel_major_layout_is_the_same_convolution():
+    layer = make_conv(3, 4, 3, 1, 1)
+    x = f64(2, 3, 5, 4, seed=3)
+    y, _ = layer.forward(x)
+    layer.layout = "CNHW"
+    y_cn, _ = layer.forward(x.transpose(1, 0, 2, 3))
+    numpy.testing.assert_allclose(y_cn.transpose(1, 0, 2, 3), y, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"x must have 3 channels \(axis 0\)"):
+        layer.forward(x)
+    with pytest.raises(ValueError, match="layout must be one of"):
+        Conv2D(numpy.random.RandomState(0), 3, 4, 3, layout="NHWC")
 
 
 def test_conv_backward_can_skip_the_input_gradient():
@@ -119,6 +143,33 @@ def test_maxpool_forward_and_switches_match_a_loop():
                     assert switches[n, c, p, q] == window.argmax()
 
 
+def test_maxpool_ties_go_to_the_first_position_and_size_3_works():
+    x = numpy.zeros((1, 1, 2, 4))
+    x[0, 0, 1, 1] = x[0, 0, 0, 1] = 1.0   # window 0: a tie between positions 1 and 3
+    y, switches = MaxPool2D(2).forward(x)
+    assert switches[0, 0, 0, 0] == 1 and switches[0, 0, 0, 1] == 0   # the all-zero window: position 0
+    x3 = f64(2, 2, 6, 3, seed=14)
+    y3, s3 = MaxPool2D(3).forward(x3)
+    windows = x3.reshape(2, 2, 2, 3, 1, 3).transpose(0, 1, 2, 4, 3, 5).reshape(2, 2, 2, 1, 9)
+    numpy.testing.assert_array_equal(y3, windows.max(axis=-1))
+    numpy.testing.assert_array_equal(s3, windows.argmax(axis=-1))
+    up, _ = MaxUnpool2D(3).forward(y3, s3)
+    numpy.testing.assert_array_equal(up, numpy.where(up != 0, x3, 0.0))
+    numpy.testing.assert_array_equal(MaxUnpool2D(3).backward(x3, s3)[0], y3)
+
+
+def test_relu_in_place_overwrites_its_input_and_gradient():
+    relu = ReLU(inplace=True)
+    x = f64(2, 3, seed=15)
+    expected = numpy.maximum(x, 0)
+    y, cache = relu.forward(x)
+    assert y is x and numpy.array_equal(x, expected)
+    g = f64(2, 3, seed=16)
+    dx, grads = relu.backward(g, cache)
+    assert dx is g and grads == []
+    numpy.testing.assert_array_equal(dx, f64(2, 3, seed=16) * (expected > 0))
+
+
 def gradcheck_function(forward, backward, x, seed=7):
     y = forward(x)
     g = f64(*y.shape, seed=seed)
@@ -131,7 +182,7 @@ def test_maxpool_gradient():
     pool = MaxPool2D(2)
     x = f64(2, 2, 4, 4, seed=8)
     _, switches = pool.forward(x)
-    assert gradcheck_function(lambda a: pool.forward(a)[0], lambda g: pool.backward(g, switches), x) < 1e-8
+    assert gradcheck_function(lambda a: pool.forward(a)[0], lambda g: pool.backward(g, switches)[0], x) < 1e-8
 
 
 def test_unpool_puts_values_at_the_switches_and_its_gradient_gathers():
@@ -142,7 +193,7 @@ def test_unpool_puts_values_at_the_switches_and_its_gradient_gathers():
     # every maximum back in its place, zeros elsewhere
     numpy.testing.assert_array_equal(up, numpy.where(up != 0, x, 0.0))
     assert (up != 0).sum() == y.size
-    err = gradcheck_function(lambda a: unpool.forward(a, switches)[0], lambda g: unpool.backward(g, switches), y)
+    err = gradcheck_function(lambda a: unpool.forward(a, switches)[0], lambda g: unpool.backward(g, switches)[0], y)
     assert err < 1e-8
 
 
@@ -152,7 +203,7 @@ def test_upsample_gradient():
     out, _ = up.forward(y)
     numpy.testing.assert_array_equal(out[:, :, ::2, ::2], y)
     numpy.testing.assert_array_equal(out[:, :, 1::2, 1::2], y)
-    assert gradcheck_function(lambda a: up.forward(a)[0], lambda g: up.backward(g), y) < 1e-8
+    assert gradcheck_function(lambda a: up.forward(a)[0], lambda g: up.backward(g)[0], y) < 1e-8
 
 
 def test_relu_gradient():
@@ -160,7 +211,7 @@ def test_relu_gradient():
     x = f64(3, 2, 4, 4, seed=11)
     x[numpy.abs(x) < 1e-3] = 0.5  # keep away from the kink
     _, mask = relu.forward(x)
-    assert gradcheck_function(lambda a: relu.forward(a)[0], lambda g: relu.backward(g, mask), x) < 1e-8
+    assert gradcheck_function(lambda a: relu.forward(a)[0], lambda g: relu.backward(g, mask)[0], x) < 1e-8
 
 
 def test_dense_gradients():
@@ -204,6 +255,20 @@ def test_whole_network_gradcheck(kw):
     errors = dae.gradcheck(model, tiny_batch(), max_entries=40)
     assert set(errors) == set(model.param_names)
     assert max(errors.values()) < 1e-6, errors
+
+
+@pytest.mark.parametrize("kw", [{}, {"output": "sigmoid", "noise": "masking", "corruption_level": 0.3}])
+def test_blocks_give_the_whole_minibatchs_cost_and_gradients(kw):
+    model = tiny_model(**kw)
+    x = tiny_batch(7)
+    model.block_size = 7
+    cost, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(3))
+    model.block_size = 2   # blocks of 2, 2, 2, 1
+    cost_b, grads_b = model.cost_and_grads(x, rng=numpy.random.RandomState(3))
+    assert abs(float(cost_b) - float(cost)) < 1e-10 * abs(float(cost))
+    for g, gb in zip(grads, grads_b):
+        numpy.testing.assert_allclose(gb, g, rtol=1e-10, atol=1e-12)
+    numpy.testing.assert_allclose(model.encode(x), tiny_model(**kw).encode(x), rtol=1e-12)
 
 
 def test_gradcheck_catches_a_wrong_gradient():

@@ -240,6 +240,80 @@ def test_finetune_trains_on_what_augment_returns():
     with pytest.raises(TypeError, match="augment"):
         DeepAutoencoder(numpy.random.RandomState(0), SIZES).finetune(x, 1, augment="shift")
 
+# ----- the one training loop: checkpoints, resume, its options -----------------------------------
+def _interrupt_at(monkeypatch, cls, call):
+    """Make cls.cost_and_grads raise KeyboardInterrupt (a Ctrl-C) on its call-th call."""
+    original, calls = cls.cost_and_grads, []
+
+    def patched(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(cls, "cost_and_grads", patched)
+    return lambda: monkeypatch.setattr(cls, "cost_and_grads", original)
+
+
+def _pretrain_and_finetune(x, path=None, resume=False):
+    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
+    rng = numpy.random.RandomState(1)
+    model.pretrain(x, epochs=2, batch_size=20, corruption_level=0.2, learning_rate=1e-2, rng=rng, verbose=False,
+                   checkpoint_path=None if path is None else path / "pre.npz", resume=resume)
+    model.finetune(x, 3, batch_size=20, optimizer=dae.optim.Adam(1e-2), rng=rng, corruption_level=0.1,
+                   augment=dae.augment.random_shifts(1, img_shape=(3, 4)),
+                   checkpoint_path=None if path is None else path / "fine.npz", resume=resume)
+    return [backend.to_host(p).copy() for p in model.params]
+
+
+# 110 rows in minibatches of 20: 12 calls per pretrained layer; the code layer is the third dA
+@pytest.mark.parametrize("cls,call", [(dae.dA, 15), (dae.dA, 27), (DeepAutoencoder, 10)])
+def test_an_interrupted_run_resumed_ends_with_the_uninterrupted_parameters(tmp_path, monkeypatch, cls, call):
+    x = backend.asarray(numpy.random.RandomState(0).rand(110, 12), dtype=dae.config.floatX)
+    whole = _pretrain_and_finetune(x)
+    restore = _interrupt_at(monkeypatch, cls, call)   # Ctrl-C in layer 1, the code layer or fine-tuning
+    with pytest.raises(dae.train.TrainingInterrupted) as info:
+        _pretrain_and_finetune(x, tmp_path)
+    assert info.value.checkpoint is not None
+    restore()
+    resumed = _pretrain_and_finetune(x, tmp_path, resume=True)
+    for a, b in zip(whole, resumed):
+        numpy.testing.assert_array_equal(a, b)
+    # without resume=True the checkpoints are overwritten, not used: a fresh run, the same numbers
+    for a, b in zip(whole, _pretrain_and_finetune(x, tmp_path)):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_finetune_passes_the_trainers_options_through(tmp_path, capsys):
+    x = backend.asarray(numpy.random.RandomState(0).rand(60, 12), dtype=dae.config.floatX)
+    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES).unroll()
+    rates = []
+    opt = dae.optim.Adam(1e-2)
+    costs = model.finetune(x, 3, batch_size=20, optimizer=opt, schedule=dae.train.schedules.exponential(1e-2, 0.5),
+                           evaluate=lambda t: {"squared_error": model.squared_error(x)},
+                           callback=lambda e, c, o: rates.append(o.learning_rate), valid_x=x[:10],
+                           checkpoint_path=tmp_path / "ck.npz", progress="plain")
+    assert rates == pytest.approx([1e-2, 5e-3, 2.5e-3])
+    history = model.last_trainer.history
+    assert [h["train_cost"] for h in history] == costs
+    assert all(h["valid_cost"] is not None and "squared_error" in h["extra"] for h in history)
+    assert "Training epoch 2, cost" in capsys.readouterr().out
+    assert (tmp_path / "ck.npz").exists()
+    # a time budget stops after the first minibatch
+    model.finetune(x, 100, batch_size=20, max_minutes=1e-9)
+    assert model.last_trainer.stopped == "time" and len(model.last_trainer.history) == 1
+
+
+def test_pretrain_prints_its_lines_and_writes_a_checkpoint_per_layer(tmp_path, capsys):
+    x = backend.asarray(numpy.random.RandomState(0).rand(40, 12) > 0.5)
+    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
+    model.pretrain(x, epochs=[1, 0, 2], batch_size=20, checkpoint_path=tmp_path / "run.npz")
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(", cost")[0] for line in out] == [
+        "Pre-training layer 0 (12-8), epoch 0", "Pre-training layer 2 (5-3), epoch 0",
+        "Pre-training layer 2 (5-3), epoch 1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run_layer0.npz", "run_layer2.npz"]
+
+
 # ----- files -------------------------------------------------------------------------------------
 def test_save_load_roundtrip(tmp_path):
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES, loss="squared_error")

@@ -29,10 +29,30 @@ EXPECTED = {
                                                         "sparse_l1", "sparse_kl", "contractive", "dropout",
                                                         "untied", "relu", "squared_error", "linear")]
                           + ["results.md"], "variants_plots"),
+    "SdA_tutorial": (["Pre-training layer 0, epoch 0, cost ", "Pre-training layer 2, epoch 0, cost ",
+                      "epoch 1, minibatch 20/20, validation error ", "test error of best model ",
+                      "Optimization complete with best validation score of ",
+                      "The pretraining code for file SdA_tutorial.py ran for",
+                      "The training code for file SdA_tutorial.py ran for"],
+                     ["filters_pretrained.png", "filters_layer0.png", "sda.npz"], "SdA_plots"),
+    "deep_autoencoder_tutorial": (["PCA with 30 components: test squared error ",
+                                   "Pre-training layer 0 (784-64), epoch 0, cost ",
+                                   "[30-D] fine-tuning epoch 2, cost ", "Deep autoencoder 784-64-32-30: test squared error ",
+                                   "2-D codes, 5-NN test accuracy: ",
+                                   "The code for file deep_autoencoder_tutorial.py ran for"],
+                                  ["reconstructions.png", "codes_2d.png", "deep_autoencoder_30.npz"], "deep_plots"),
+    "conv_autoencoder_tutorial": (["PCA with 32 components: held-out error ", "Training epoch 1, cost ",
+                                   ", held-out error ", "The conv autoencoder ",
+                                   "The training code for file conv_autoencoder_tutorial.py ran for"],
+                                  ["filters_layer1.png", "reconstructions.png", "learning_curve.png",
+                                   "conv_autoencoder.npz", "results.json"], "conv_plots"),
+    "vae_tutorial": (["[z=20] epoch 2, train -ELBO ", ", valid -ELBO ", "test negative ELBO: ",
+                      "test -log p(x), importance-weighted with k=10 on 500 test images: ", "[z=2] epoch 1, train -ELBO "],
+                     ["samples.png", "manifold_2d.png", "codes_2d.png", "vae_z20.npz"], "vae_plots"),
 }
 # Not yet in top-level cells (their `# %%` markers sit inside functions): converted next, by the
 # same rules (a parameters cell with `quick`, dae.tutorial.parameters / dae.tutorial.show).
-NOT_YET_CONVERTED = ("SdA_tutorial", "deep_autoencoder_tutorial", "conv_autoencoder_tutorial", "vae_tutorial")
+NOT_YET_CONVERTED = ()
 
 
 def _tools():

@@ -168,3 +168,29 @@ def test_show_closes_a_pyplot_figure(tmp_path):
     fig = plt.figure(figsize=(1, 1))
     tutorial.show(fig, str(tmp_path / "p.png"))
     assert not plt.fignum_exists(fig.number) and (tmp_path / "p.png").is_file()
+
+
+def test_a_list_parameter_takes_one_or_more_values(tmp_path, capsys):
+    path = tmp_path / "lists.py"
+    path.write_text(textwrap.dedent('''\
+        # %% tags=["parameters"]
+        sizes = [1000, 500]          # layer sizes
+        levels = [0.1, 0.2]          # noise levels
+        quick = False                # a small slice
+
+        # %%
+        import dae
+        dae.tutorial.parameters(globals(), quick=dict(sizes=[8]))
+        '''), encoding="utf-8")
+    params = {p.name: p for p in read_parameters(path.read_text())}
+    assert (params["sizes"].type, params["levels"].type) == (int, float)
+    ns = run_script(path, ["--sizes", "16", "8", "--levels", "0.3"])
+    assert (ns["sizes"], ns["levels"]) == ([16, 8], [0.3])
+    assert run_script(path, [])["sizes"] == [1000, 500]
+    assert run_script(path, ["--quick"])["sizes"] == [8]
+    with pytest.raises(SystemExit):
+        run_script(path, ["--sizes"])             # one value at least
+    with pytest.raises(SystemExit):
+        run_script(path, ["--sizes", "1.5"])      # of the elements' type
+    with pytest.raises(ValueError, match="list of int, float or str"):
+        read_parameters('# %% tags=["parameters"]\nmixed = [1, "a"]\n')

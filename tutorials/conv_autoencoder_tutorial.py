@@ -1,73 +1,96 @@
-"""A convolutional autoencoder on colour photographs, every gradient written by hand.
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-Run it:  python tutorials/conv_autoencoder_tutorial.py            (the full run: about 12 minutes on 2 busy cores)
-         python tutorials/conv_autoencoder_tutorial.py --help     (every option)
-         python tutorials/conv_autoencoder_tutorial.py --n-train 640 --n-test 100 --epochs 1   (a quick look)
-
-Random 32x32 RGB patches are cut from three public-domain photographs (data/images/); the
-held-out patches come from another photograph (the cat) that training never sees. A ConvAutoencoder
-(three convolutions + ReLU, max-pooling after the 2nd and 3rd, a small linear code, and the
-mirrored decoder that unpools with the encoder's switches) is trained with Adam to reconstruct
-its input. Its held-out reconstruction error is compared with PCA's at the same code size
-(PCA is the best *linear* code: fitted on the same training patches). The script writes, to
-``--output-folder`` (conv_plots/):
-
-- ``filters_layer1.png``: the first layer's colour filters, through tile_raster_images's
-  (R, G, B, None) mode;
-- ``reconstructions.png``: held-out patches (top row) above the autoencoder's reconstructions
-  (middle row) and PCA's (bottom row);
-- ``conv_autoencoder.npz`` (the model, dae.io format) and ``results.json`` (the numbers).
-"""
 # %% [markdown]
-# ## 1. Setup: options, the backend switch.
+# # A convolutional autoencoder on colour photographs, every gradient by hand
+#
+# The autoencoders of the earlier chapters see an image as a row of pixels: a digit moved by one
+# pixel is, to them, another pattern. A *convolutional* autoencoder reuses one small filter at
+# every position of the image and pools over neighbourhoods, so what it learns about a patch of
+# texture holds everywhere. This tutorial trains one on random 32 x 32 RGB patches cut from three
+# public-domain photographs (`data/images/`) and scores it on patches of a fourth photograph (the
+# cat) that training never sees, against PCA with as many components as the autoencoder has
+# code units (PCA is the best *linear* code of that size).
+#
+# Run it as a notebook, cell by cell, or as a script:
+# `python tutorials/conv_autoencoder_tutorial.py` (about 6 CPU-minutes; 17 minutes of wall time on two
+# heavily shared cores),
+# `--n-train 640 --n-test 100 --epochs 1` (a quick look), `--quick`, `--help`. The pictures, the
+# model and `results.json` go to `conv_plots/`.
+
+# %% tags=["parameters"]
+n_train = 20000                # training patches
+n_test = 2000                  # held-out patches, from chelsea.png
+patch_size = 32                # patch height and width, divisible by 4
+epochs = 20                    # passes over the training patches
+batch_size = 16                # patches per minibatch
+learning_rate = 2e-3           # Adam step size at the start (it decays linearly to zero)
+channels = "8,16,16"           # c1,c2,c3: the feature maps of the three convolutions
+kernel_sizes = "5,3,3"         # k1,k2,k3, odd
+code_size = 32                 # units in the code, and PCA components
+noise: str = None              # corrupt the input (a denoising autoencoder): masking or gaussian (none)
+corruption_level = 0.0         # masking fraction or Gaussian std
+output = "linear"              # output unit: linear + squared error, or sigmoid + cross-entropy
+unpooling = "switches"         # decoder unpooling: the encoder's argmax switches, or nearest upsampling
+seed = 123                     # weights, patches and minibatch order
+output_folder = "conv_plots"   # where the pictures and files go
+backend: str = None            # numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy
+quick = False                  # a small slice (640 patches of 16 x 16, 2 epochs): under a minute
+
+# %% [markdown]
+# The cell above holds the recipe; change it there, or give the same names as flags to the
+# script. The next cell applies the command line (when this file runs as a script) and the
+# small slice when `quick` is True, and checks the values.
+
 # %%
-import argparse
 import json
-import os
 import sys
 import timeit
 
 import numpy
 
 import dae
-from dae import backend
+from dae import backend as dae_backend
 from dae.models.conv_ae import NOISES, OUTPUTS, UNPOOLINGS
 from dae.patches import load_patches
 
-
-def _ints(text):
-    return tuple(int(v) for v in text.split(","))
-
-
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description="A convolutional autoencoder on colour photographs vs PCA.")
-    p.add_argument("--n-train", type=int, default=20000, help="training patches (20000)")
-    p.add_argument("--n-test", type=int, default=2000, help="held-out patches, from chelsea.png (2000)")
-    p.add_argument("--patch-size", type=int, default=32, help="patch height and width, divisible by 4 (32)")
-    p.add_argument("--epochs", type=int, default=10, help="passes over the training patches (10)")
-    p.add_argument("--batch-size", type=int, default=32, help="patches per minibatch (32)")
-    p.add_argument("--learning-rate", type=float, default=2e-3, help="Adam step size (0.002)")
-    p.add_argument("--channels", type=_ints, default=(8, 16, 16), help="c1,c2,c3 (8,16,16)")
-    p.add_argument("--kernel-sizes", type=_ints, default=(5, 3, 3), help="k1,k2,k3, odd (5,3,3)")
-    p.add_argument("--code-size", type=int, default=32, help="units in the code, and PCA components (32)")
-    p.add_argument("--noise", choices=[n for n in NOISES if n], default=None,
-                   help="corrupt the input (a denoising autoencoder): masking or gaussian (none)")
-    p.add_argument("--corruption-level", type=float, default=0.0, help="masking fraction or Gaussian std (0)")
-    p.add_argument("--output", choices=OUTPUTS, default="linear",
-                   help="output unit: linear + squared error, or sigmoid + cross-entropy (linear)")
-    p.add_argument("--unpooling", choices=UNPOOLINGS, default="switches",
-                   help="decoder unpooling: the encoder's argmax switches, or nearest upsampling (switches)")
-    p.add_argument("--seed", type=int, default=123, help="weights, patches and minibatch order (123)")
-    p.add_argument("--output-folder", default="conv_plots", help="where the pictures and files go (conv_plots)")
-    p.add_argument("--backend", choices=backend.BACKENDS, default=None,
-                   help="numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy")
-    return p.parse_args(argv)
-
+dae.tutorial.parameters(
+    globals(), quick=dict(n_train=640, n_test=100, patch_size=16, epochs=2),
+    choices={"noise": [n for n in NOISES if n], "output": OUTPUTS, "unpooling": UNPOOLINGS},
+    positive=("n_train", "n_test", "patch_size", "epochs", "batch_size", "learning_rate", "code_size"))
+if patch_size % 4:
+    raise ValueError(f"--patch-size must divide by 4 (two 2x2 poolings), got {patch_size}")
+channels_, kernel_sizes_ = (tuple(int(v) for v in text.split(",")) for text in (channels, kernel_sizes))
+script = "conv_autoencoder_tutorial.py"
+t_start = timeit.default_timer()
 
 # %% [markdown]
-# ## 2. The linear baseline: PCA with as many components as the autoencoder has code units.
-# The reconstruction of x is mean + V^T V (x - mean), V the top-k principal directions of the
-# training patches. No linear code of size k does better on the training patches.
+# ## The data
+#
+# `load_patches` cuts random patches (reproducibly, from `seed`) out of the three training
+# photographs and, separately, out of the held-out one: arrays of shape (N, 3, 32, 32), the
+# three colour channels first, values in $[0, 1]$.
+
+# %%
+train_host, test_host = load_patches(n_train, n_test, patch_size, seed=seed)
+print(f"... {len(train_host)} training patches, {len(test_host)} held-out patches "
+      f"of 3x{patch_size}x{patch_size}", flush=True)
+
+# %% [markdown]
+# ## The yardstick: PCA with as many components as the code has units
+#
+# With $\bar{\mathbf{x}}$ the mean training patch and $V$ ($k \times D$) the top-$k$ principal
+# directions (the eigenvectors of the training patches' covariance), a patch is rebuilt as
+# $\hat{\mathbf{x}} = \bar{\mathbf{x}} + (\mathbf{x} - \bar{\mathbf{x}}) V^T V$. No linear code of
+# size $k$ does better on the training patches. Both models are scored by the summed squared
+# error per patch, $\frac{1}{N} \sum_n \lVert \mathbf{x}_n - \hat{\mathbf{x}}_n \rVert^2$, on the
+# held-out patches.
+
 # %%
 def pca_fit(train_flat, k):
     """(mean, V) with V (k, D): the top-k principal directions (float64, host)."""
@@ -92,48 +115,104 @@ def sse_per_patch(x, z):
     return float((d * d).sum(axis=1).mean())
 
 
-# %% [markdown]
-# ## 3. Training: Adam on shuffled minibatches; the cost is the mean summed squared error.
-# Two small choices that matter at a budget of a few thousand steps: the output bias starts at
-# the training patches' mean colour (so the first steps are not spent learning the average),
-# and the learning rate decays linearly to zero over the run (the minibatch noise of such
-# varied patches otherwise keeps the final parameters jumping around).
-# %%
-def train(model, train_x, epochs, batch_size, learning_rate, rng, test_x=None, log=print):
-    """Train in place; returns the per-epoch mean training costs."""
-    xp = backend.xp
-    model.dec1.b[...] = train_x.mean(axis=(0, 2, 3))
-    opt = dae.optim.Adam(learning_rate=learning_rate)
-    n = train_x.shape[0]
-    n_batches = max(n // batch_size, 1)
-    total_steps, step = epochs * n_batches, 0
-    costs = []
-    for epoch in range(epochs):
-        order = backend.asarray(rng.permutation(n), dtype="int64")
-        c = []
-        for b in range(n_batches):
-            opt.learning_rate = learning_rate * (1.0 - step / total_steps)
-            batch = train_x[order[b * batch_size:(b + 1) * batch_size]]
-            cost, grads = model.cost_and_grads(batch, rng=model.theano_rng)
-            opt.step(model.params, grads)
-            c.append(cost)
-            step += 1
-        mean_cost = float(backend.to_host(xp.stack(c)).mean(dtype="float64"))
-        costs.append(mean_cost)
-        line = f"Training epoch {epoch}, cost {mean_cost:.4f}"
-        if test_x is not None:
-            line += f", held-out error {model.reconstruction_error(test_x):.4f}"
-        log(line, flush=True)
-    return costs
-
+mean, V = pca_fit(train_host.reshape(len(train_host), -1), code_size)
+pca_test = pca_reconstruct(mean, V, test_host.reshape(len(test_host), -1))
+pca_error = sse_per_patch(test_host, pca_test)
+print(f"PCA with {code_size} components: held-out error {pca_error:.4f} (summed squared error per patch)",
+      flush=True)
 
 # %% [markdown]
-# ## 4. Pictures: the first layer's filters in colour, and held-out reconstructions.
+# ## The convolutional autoencoder
+#
+# Three convolutions with ReLU units ('same' padding), max-pooling after the second and the
+# third, a linear code of `code_size` units, and a decoder that mirrors it all:
+#
+# $$\mathbf{h}_1 = \mathrm{relu}(\mathrm{conv}_1(\mathbf{x})), \quad
+#   \mathbf{h}_2 = \mathrm{pool}(\mathrm{relu}(\mathrm{conv}_2(\mathbf{h}_1))), \quad
+#   \mathbf{h}_3 = \mathrm{pool}(\mathrm{relu}(\mathrm{conv}_3(\mathbf{h}_2))), \quad
+#   \mathbf{y} = \mathrm{flatten}(\mathbf{h}_3) W_{\mathrm{code}} + \mathbf{b}_{\mathrm{code}},$$
+#
+# and back: a dense layer expands the code, each pooling is undone by *unpooling with the
+# encoder's switches* (every value goes back where the max-pooling found its maximum, the rest
+# are zero), each convolution by a convolution, and the last one is linear: the reconstruction
+# $\mathbf{z}$. A convolution is a matrix product over the image's patches (`im2col`), so its
+# backward pass is two more products: for output gradients $\delta$,
+# $\partial W = \delta \cdot \mathrm{im2col}(\mathbf{x})^T$ and $\partial \mathbf{x} = \mathrm{col2im}(W^T \delta)$;
+# max-pooling sends each gradient to the position its maximum came from. Every layer has its
+# `forward` and `backward` side by side in `dae.layers` and a finite-difference test. The cost is
+# the mean over the minibatch of $\sum_k (z_k - x_k)^2$.
+
 # %%
-def save_filters(model, path):
-    """Each first-layer filter (3, k, k) scaled to [0, 1] as a whole (so its colours keep their
-    balance), tiled through tile_raster_images's (R, G, B, None) mode."""
-    W = backend.to_host(model.enc1.W).astype(numpy.float64)  # (c1, 3, k, k)
+rng = numpy.random.RandomState(seed)
+model = dae.ConvAutoencoder(rng, input_shape=(3, patch_size, patch_size), channels=channels_, code_size=code_size,
+                            kernel_sizes=kernel_sizes_, noise=noise, corruption_level=corruption_level,
+                            output=output, unpooling=unpooling)
+print(f"... building {model}", flush=True)
+train_x, test_x = dae_backend.asarray(train_host), dae_backend.asarray(test_host)
+
+# %% [markdown]
+# ## Training
+#
+# Adam on shuffled minibatches, through `dae.Trainer`, which also measures the held-out error
+# after every epoch (`evaluate`). Two small choices matter at a budget of some ten thousand steps:
+# the output bias starts at the training patches' mean colour (so the first steps are not spent
+# learning the average), and the learning rate decays linearly to zero over the run,
+# $\eta_t = \eta_0 (1 - t / T)$ (the minibatch noise of such varied patches otherwise keeps the
+# final parameters jumping around). Small minibatches (16) give more updates for the same
+# arithmetic, and here the error falls with the number of updates: the model is short of
+# updates, not of capacity (the README has the pilots).
+#
+# What to look for: the held-out error falls below PCA's within the first epochs and the
+# training cost and held-out error stay close (patches of other photographs are not harder).
+
+# %%
+def report(trainer, metrics):
+    print(f"Training epoch {metrics['epoch']}, cost {metrics['train_cost']:.4f}, "
+          f"held-out error {metrics['extra']['held_out_error']:.4f}", flush=True)
+
+
+model.dec1.b[...] = train_x.mean(axis=(0, 2, 3))
+trainer = dae.Trainer(
+    model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=rng, shuffle="examples",
+    drop_last=True, schedule=lambda t: learning_rate * (1.0 - t.fraction_done()),
+    evaluate=lambda t: {"held_out_error": model.reconstruction_error(test_x)}, on_epoch_end=report,
+    progress="bar" if sys.stdout.isatty() else False)
+t_train = timeit.default_timer()
+trainer.fit(train_host, epochs)
+training_time = timeit.default_timer() - t_train
+costs = [m["train_cost"] for m in trainer.history]
+held_out = [m["extra"]["held_out_error"] for m in trainer.history]
+print(f"The training code for file {script} ran for {training_time / 60.0:.2f}m", file=sys.stderr)
+
+# %% [markdown]
+# ## The held-out comparison
+#
+# The autoencoder's summed squared error per held-out patch against PCA's, and per value (a
+# patch has $3 \times 32 \times 32 = 3072$ values).
+
+# %%
+recon = numpy.concatenate([dae_backend.to_host(model.reconstruct(test_x[start:start + 500]))
+                           for start in range(0, len(test_host), 500)])
+conv_error = sse_per_patch(test_host, recon)
+pixels = 3 * patch_size ** 2
+print(f"Held-out error, summed squared error per patch (per pixel): conv autoencoder {conv_error:.4f} "
+      f"({conv_error / pixels:.6f}), PCA {pca_error:.4f} ({pca_error / pixels:.6f})")
+print(f"The conv autoencoder {'beats' if conv_error < pca_error else 'does NOT beat'} PCA at code size "
+      f"{code_size}: error ratio {conv_error / pca_error:.3f}")
+
+# %% [markdown]
+# ## Pictures
+#
+# The first layer's filters in colour: each (3, 5, 5) filter scaled to $[0, 1]$ as a whole (so
+# its colours keep their balance), tiled through `tile_raster_images`'s (R, G, B, None) mode and
+# enlarged 8 times. Expect colour-opponent blobs and oriented edges. Then held-out patches (top
+# row) above the autoencoder's reconstructions (middle) and PCA's (bottom), and the learning
+# curve against PCA's held-out error.
+
+# %%
+def filters_image(model):
+    """The first layer's filters as one RGBA mosaic, each filter scaled as a whole, enlarged 8 times."""
+    W = dae_backend.to_host(model.enc1.W).astype(numpy.float64)  # (c1, 3, k, k)
     c1, _, kh, kw = W.shape
     lo = W.reshape(c1, -1).min(axis=1)[:, None, None, None]
     hi = W.reshape(c1, -1).max(axis=1)[:, None, None, None]
@@ -143,92 +222,72 @@ def save_filters(model, path):
     rgb = tuple(W[:, ch].reshape(c1, -1) for ch in range(3))
     image = dae.tile_raster_images(rgb + (None,), img_shape=(kh, kw), tile_shape=(rows, cols),
                                    tile_spacing=(1, 1), scale_rows_to_unit_interval=False)
-    # each filter is tiny: enlarge 8 times (nearest) so it can be seen
-    dae.plotting.save_image(image.repeat(8, axis=0).repeat(8, axis=1), path)
+    return image.repeat(8, axis=0).repeat(8, axis=1)
 
 
-def save_reconstructions(rows, path, scale=3):
-    """``rows``: list of (n, 3, h, w) arrays in [0, 1], one row of tiles each, stacked."""
+def patches_image(rows, scale=3):
+    """``rows``: list of (n, 3, h, w) arrays in [0, 1], one row of tiles each, stacked, enlarged."""
     n, _, h, w = rows[0].shape
     stacked = numpy.concatenate([numpy.clip(r, 0.0, 1.0) for r in rows])
     rgb = tuple(stacked[:, ch].reshape(len(stacked), -1) for ch in range(3))
     image = dae.tile_raster_images(rgb + (None,), img_shape=(h, w), tile_shape=(len(rows), n),
                                    tile_spacing=(2, 2), scale_rows_to_unit_interval=False)
-    dae.plotting.save_image(image.repeat(scale, axis=0).repeat(scale, axis=1), path)
+    return image.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    if args.patch_size % 4:
-        raise ValueError(f"--patch-size must divide by 4 (two 2x2 poolings), got {args.patch_size}")
-    if args.backend:
-        backend.use(args.backend)
-    os.makedirs(args.output_folder, exist_ok=True)
-    script = os.path.split(__file__)[1]
-    t_start = timeit.default_timer()
+def learning_curve(costs, held_out, pca_error):
+    """A matplotlib Figure: training cost and held-out error per epoch, against PCA's held-out error."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    # %% [markdown]
-    # ## 5. Data: random patches from three photographs; held-out patches from a fourth.
-    # %%
-    train_host, test_host = load_patches(args.n_train, args.n_test, args.patch_size, seed=args.seed)
-    print(f"... {len(train_host)} training patches, {len(test_host)} held-out patches "
-          f"of 3x{args.patch_size}x{args.patch_size}", flush=True)
-
-    # %% [markdown]
-    # ## 6. The baseline.
-    # %%
-    mean, V = pca_fit(train_host.reshape(len(train_host), -1), args.code_size)
-    pca_test = pca_reconstruct(mean, V, test_host.reshape(len(test_host), -1))
-    pca_error = sse_per_patch(test_host, pca_test)
-    print(f"PCA with {args.code_size} components: held-out error {pca_error:.4f} "
-          f"(summed squared error per patch)", flush=True)
-
-    # %% [markdown]
-    # ## 7. The convolutional autoencoder.
-    # %%
-    rng = numpy.random.RandomState(args.seed)
-    model = dae.ConvAutoencoder(rng, input_shape=(3, args.patch_size, args.patch_size),
-                                channels=args.channels, code_size=args.code_size,
-                                kernel_sizes=args.kernel_sizes, noise=args.noise,
-                                corruption_level=args.corruption_level, output=args.output,
-                                unpooling=args.unpooling)
-    print(f"... building {model}", flush=True)
-    train_x, test_x = backend.asarray(train_host), backend.asarray(test_host)
-    t_train = timeit.default_timer()
-    costs = train(model, train_x, args.epochs, args.batch_size, args.learning_rate, rng, test_x)
-    training_time = timeit.default_timer() - t_train
-    print(f"The training code for file {script} ran for {training_time / 60.0:.2f}m", file=sys.stderr)
-
-    # %% [markdown]
-    # ## 8. Held-out comparison, pictures, files.
-    # %%
-    recon = backend.to_host(model.reconstruct(test_x[:500]))
-    for start in range(500, len(test_host), 500):
-        recon = numpy.concatenate([recon, backend.to_host(model.reconstruct(test_x[start:start + 500]))])
-    conv_error = sse_per_patch(test_host, recon)
-    pixels = 3 * args.patch_size ** 2
-    print(f"Held-out error, summed squared error per patch (per pixel): conv autoencoder {conv_error:.4f} "
-          f"({conv_error / pixels:.6f}), PCA {pca_error:.4f} ({pca_error / pixels:.6f})")
-    print(f"The conv autoencoder {'beats' if conv_error < pca_error else 'does NOT beat'} PCA at code size "
-          f"{args.code_size}: error ratio {conv_error / pca_error:.3f}")
-
-    save_filters(model, os.path.join(args.output_folder, "filters_layer1.png"))
-    n_show = min(12, len(test_host))
-    save_reconstructions([test_host[:n_show], recon[:n_show],
-                          pca_test[:n_show].reshape(test_host[:n_show].shape)],
-                         os.path.join(args.output_folder, "reconstructions.png"))
-    model.save(os.path.join(args.output_folder, "conv_autoencoder.npz"))
-    results = {
-        "conv_error": conv_error, "pca_error": pca_error, "conv_mse_per_pixel": conv_error / pixels,
-        "pca_mse_per_pixel": pca_error / pixels, "epoch_costs": costs, "training_seconds": training_time,
-        "total_seconds": timeit.default_timer() - t_start, "args": {k: (list(v) if isinstance(v, tuple) else v)
-                                                                   for k, v in vars(args).items()},
-        "model": model.config(),
-    }
-    with open(os.path.join(args.output_folder, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
-    return results
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
+    epochs_done = numpy.arange(1, len(costs) + 1)
+    ax.plot(epochs_done, costs, label="conv autoencoder, training cost")
+    ax.plot(epochs_done, held_out, label="conv autoencoder, held-out error")
+    ax.axhline(pca_error, color="k", linestyle="--", label=f"PCA, held-out error ({pca_error:.3f})")
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("squared error per patch")
+    ax.set_ylim(0, 2.5 * pca_error)
+    ax.legend()
+    fig.tight_layout()
+    return fig
 
 
-if __name__ == "__main__":
-    main()
+n_show = min(12, len(test_host))
+dae.tutorial.show(filters_image(model), f"{output_folder}/filters_layer1.png")
+dae.tutorial.show(patches_image([test_host[:n_show], recon[:n_show], pca_test[:n_show].reshape(test_host[:n_show].shape)]),
+                  f"{output_folder}/reconstructions.png")
+dae.tutorial.show(learning_curve(costs, held_out, pca_error), f"{output_folder}/learning_curve.png", dpi=100)
+
+# %% [markdown]
+# ## The model and the numbers
+#
+# The model goes to one model file (`dae info conv_plots/conv_autoencoder.npz` describes it,
+# `dae.load_model` reads it back), the numbers to `results.json`.
+
+# %%
+dae.save_model(model, f"{output_folder}/conv_autoencoder.npz")
+settings = {name: globals()[name] for name in ("n_train", "n_test", "patch_size", "epochs", "batch_size",
+                                               "learning_rate", "channels", "kernel_sizes", "code_size", "noise",
+                                               "corruption_level", "output", "unpooling", "seed")}
+results = {
+    "conv_error": conv_error, "pca_error": pca_error, "conv_mse_per_pixel": conv_error / pixels,
+    "pca_mse_per_pixel": pca_error / pixels, "epoch_costs": costs, "epoch_held_out_errors": held_out,
+    "training_seconds": training_time, "total_seconds": timeit.default_timer() - t_start, "args": settings,
+    "model": model.config(),
+}
+with open(f"{output_folder}/results.json", "w") as f:
+    json.dump(results, f, indent=2)
+
+# %% [markdown]
+# ## Your turn
+#
+# The convolution's and the max-pooling's backward passes are the two new gradients of this
+# chapter. Write them yourself, checked against finite differences, in the exercises
+# `conv_backward` and `maxpool_backward` of the workbook:
+#
+# ```bash
+# dae exercises start my_workbook
+# ```

@@ -1,117 +1,142 @@
-"""A variational autoencoder (Kingma & Welling, 2013) on binarised MNIST, gradients by hand.
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-Run it:  python tutorials/vae_tutorial.py            (the defaults: about 8.5 CPU-minutes, one thread)
-         python tutorials/vae_tutorial.py --help     (every option)
-
-Measured (defaults: 784-500-500-20 relu VAE, Adam 0.001, minibatches of 100, 30 epochs on the
-50,000 training images; single-threaded NumPy): test negative ELBO 97.00 nats, importance-
-weighted -log p(x) 91.93 nats (k=100, all 10,000 test images); the 2-D model (10 epochs) 143.35
-nats. About 13 s of CPU per epoch for the 20-D model, 8 min 21 s of CPU for the whole script.
-
-The VAE's encoder maps an image x to a Gaussian q(z|x) over a 20-dimensional code; its
-decoder maps a code z to Bernoulli pixel probabilities p(x|z). Training maximises the evidence
-lower bound (ELBO) with Adam, on MNIST binarised afresh every epoch (each pixel is 1 with its
-grey value as probability). The script then reports, on the 10,000 test images binarised once
-with a fixed seed:
-
-- the test negative ELBO in nats (an upper bound on -log p(x); Kingma & Welling's Figure 2
-  shows about 100 nats for a 20-D code), and
-- the importance-weighted estimate of -log p(x) with k samples (Burda et al., 2015), a
-  tighter bound, the number papers compare.
-
-It writes ``samples.png`` (decoded codes drawn from the prior N(0, I)), then trains a second
-model with a 2-D code and writes ``manifold_2d.png`` (decoded points over the latent plane,
-through the inverse normal CDF) and ``codes_2d.png`` (the test images' codes, coloured by digit).
-"""
 # %% [markdown]
-# ## 1. Setup: options, seeds and the backend switch.
+# # A variational autoencoder (VAE) on binarised MNIST, gradients by hand
+#
+# Kingma & Welling (2013) turned the autoencoder into a *generative model*: the encoder maps an
+# image $\mathbf{x}$ to a Gaussian $q(\mathbf{z} \mid \mathbf{x})$ over a code $\mathbf{z}$, the decoder maps a
+# code to Bernoulli pixel probabilities $p(\mathbf{x} \mid \mathbf{z})$, and both are trained together
+# to maximise a lower bound on $\log p(\mathbf{x})$, the *evidence lower bound* (ELBO). Codes drawn
+# from the prior $\mathcal{N}(0, I)$ then decode to new digits.
+#
+# This tutorial trains a 784-500-500-20 VAE (relu hidden units) with Adam for 30 epochs, reports
+# its test negative ELBO and the tighter importance-weighted estimate of $-\log p(\mathbf{x})$
+# (Burda et al., 2015), draws samples, then trains a VAE with a 2-D code to look at: the
+# decoder's manifold of digits and where each test digit lands.
+#
+# Run it as a notebook, cell by cell, or as a script: `python tutorials/vae_tutorial.py` (about
+# 8.5 CPU-minutes on one thread), `--quick`, `--help`. Training writes a checkpoint after every
+# epoch (and on Ctrl-C) to `vae_plots/checkpoints/`; `--resume` goes on from them after an
+# interruption, even a `kill -9`. The figures and the models go to `vae_plots/`.
+
+# %% tags=["parameters"]
+epochs = 30                  # passes over the training set for the main model
+n_latent = 20                # dimension of the main model's code z
+n_hidden = [500, 500]        # encoder hidden layer sizes, mirrored in the decoder
+activation = "relu"          # hidden units: tanh, relu or sigmoid
+batch_size = 100             # examples per minibatch
+learning_rate = 1e-3         # Adam step size
+n_train: int = None          # use only the first N training images (default: all 50,000)
+n_test: int = None           # evaluate on the first N test images (default: all 10,000)
+iw_samples = 100             # k, the importance samples per test image for the log-likelihood estimate
+iw_n_test: int = None        # estimate the log-likelihood on the first N test images only (default: all)
+epochs_2d = 10               # epochs for the 2-D model of the manifold figures (0 skips it)
+seed = 123                   # seed of the weights and the noise
+output_folder = "vae_plots"  # where the figures, models and checkpoints go
+resume = False               # go on from the checkpoints of an interrupted run (in output_folder/checkpoints)
+backend: str = None          # numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy
+quick = False                # a small slice (2,000 images, one layer of 64, 3 + 2 epochs): under a minute
+
+# %% [markdown]
+# The cell above holds the recipe; change it there, or give the same names as flags to the
+# script. The next cell applies the command line (when this file runs as a script) and the small
+# slice when `quick` is True.
+
 # %%
-import argparse
-import os
 import statistics
+import sys
 import time
 import timeit
 
 import numpy
 
 import dae
-from dae import backend
-from dae.models.vae import VAE, binarize
+from dae import backend as dae_backend
+from dae.models.vae import binarize
 
-
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="A variational autoencoder on binarised MNIST, gradients by hand.")
-    parser.add_argument("--epochs", type=int, default=30, help="passes over the training set for the main model (30)")
-    parser.add_argument("--n-latent", type=int, default=20, help="dimension of the main model's code z (20)")
-    parser.add_argument("--n-hidden", type=int, nargs="*", default=[500, 500],
-                        help="encoder hidden layer sizes, mirrored in the decoder (500 500)")
-    parser.add_argument("--activation", default="relu", choices=("tanh", "relu", "sigmoid"),
-                        help="hidden units (relu)")
-    parser.add_argument("--batch-size", type=int, default=100, help="examples per minibatch (100)")
-    parser.add_argument("--learning-rate", type=float, default=1e-3, help="Adam step size (0.001)")
-    parser.add_argument("--n-train", type=int, default=None,
-                        help="use only the first N training images (default: all 50,000)")
-    parser.add_argument("--n-test", type=int, default=None,
-                        help="evaluate on the first N test images (default: all 10,000)")
-    parser.add_argument("--iw-samples", type=int, default=100,
-                        help="k, the importance samples per test image for the log-likelihood estimate (100)")
-    parser.add_argument("--iw-n-test", type=int, default=None,
-                        help="estimate the log-likelihood on the first N test images only (default: all)")
-    parser.add_argument("--epochs-2d", type=int, default=10,
-                        help="epochs for the 2-D model of the manifold figures (10; 0 skips it)")
-    parser.add_argument("--seed", type=int, default=123, help="seed of the weights and the noise (123)")
-    parser.add_argument("--output-folder", default="vae_plots", help="where the figures go (vae_plots)")
-    parser.add_argument("--backend", choices=backend.BACKENDS, default=None,
-                        help="numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_BACKEND or numpy")
-    args = parser.parse_args(argv)
-    for name in ("epochs", "n_latent", "batch_size", "iw_samples"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
-    for name in ("n_train", "n_test", "iw_n_test"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
-    if args.epochs_2d < 0:
-        parser.error(f"--epochs-2d must be 0 or more, got {args.epochs_2d}")
-    if not args.learning_rate > 0:
-        parser.error(f"--learning-rate must be positive, got {args.learning_rate}")
-    return args
-
+dae.tutorial.parameters(
+    globals(), quick=dict(n_train=2000, n_test=500, n_hidden=[64], epochs=3, epochs_2d=2, iw_samples=10),
+    choices={"activation": ("tanh", "relu", "sigmoid")},
+    positive=("epochs", "n_latent", "batch_size", "learning_rate", "n_train", "n_test", "iw_samples", "iw_n_test"))
+if epochs_2d < 0:
+    raise SystemExit(f"error: --epochs-2d must be 0 or more, got {epochs_2d}")
+start_all = timeit.default_timer()
 
 # %% [markdown]
-# ## 2. Training: Adam on the negative ELBO, the training set binarised afresh each epoch.
-# `cost_and_grads` draws the reparameterisation noise eps from `noise`, runs the encoder,
-# samples z = mu + exp(logvar / 2) * eps, runs the decoder and writes out every gradient
-# (see `dae/vae.py`). The output bias starts at the logit of the mean pixel, so the very
-# first reconstructions are already the "average digit" rather than grey noise.
+# ## The data
+#
+# MNIST's grey values in $[0, 1)$. The VAE's decoder is a Bernoulli distribution over each
+# pixel, so it is trained and scored on *binarised* digits, as in the literature: each pixel is
+# 1 with its grey value as probability. The training set is binarised afresh every epoch
+# (minibatch by minibatch, as the trainer's `augment`); the test set once, with a fixed seed,
+# so every run and every model is scored on the same 0/1 images.
+
 # %%
-def train_vae(train_x, valid_x, n_latent, epochs, args, label):
-    rng = numpy.random.RandomState(args.seed)
-    noise = dae.RandomStreams(rng.randint(2 ** 30))
-    model = VAE(rng, n_visible=784, n_hidden=args.n_hidden, n_latent=n_latent,
-                activation=args.activation, rng=noise)
-    mean_pixel = numpy.clip(backend.to_host(train_x).mean(axis=0, dtype=numpy.float64), 1e-3, 1 - 1e-3)
-    model.b_out[...] = backend.asarray(numpy.log(mean_pixel / (1 - mean_pixel)), dtype=model.b_out.dtype)
-    opt = dae.optim.Adam(learning_rate=args.learning_rate)
-    n_batches = train_x.shape[0] // args.batch_size
-    start, cpu_start = timeit.default_timer(), time.process_time()
-    for epoch in range(epochs):
-        order = backend.asarray(rng.permutation(train_x.shape[0]), dtype="int64")
-        costs = []
-        for i in range(n_batches):
-            # a fresh binarisation of every image, every epoch (drawn minibatch by minibatch)
-            x = binarize(train_x[order[i * args.batch_size:(i + 1) * args.batch_size]], noise)
-            cost, grads = model.cost_and_grads(x, rng=noise)
-            opt.step(model.params, grads)
-            costs.append(cost)
-        train_cost = float(backend.to_host(backend.xp.stack(costs)).mean(dtype="float64"))
-        line = f"[{label}] epoch {epoch}, train -ELBO {train_cost:.2f}"
-        if valid_x is not None:
-            line += f", valid -ELBO {mean_negative_elbo(model, valid_x, noise):.2f}"
-        print(line + f"  ({timeit.default_timer() - start:.0f}s wall, {time.process_time() - cpu_start:.0f}s CPU)",
-              flush=True)
-    return model, timeit.default_timer() - start
+(train_x, _), (valid_x, _), (test_x, test_y) = dae.load_data()
+if n_train is not None:
+    train_x = train_x[:n_train]
+if n_test is not None:
+    test_x, test_y = test_x[:n_test], test_y[:n_test]
+if train_x.shape[0] < batch_size:
+    raise SystemExit(f"error: --batch-size {batch_size} is larger than the {train_x.shape[0]} training images")
+test_x = dae_backend.asarray(binarize(test_x, numpy.random.RandomState(0)))
+valid_x = dae_backend.asarray(binarize(valid_x[:test_x.shape[0]], numpy.random.RandomState(1)))
+print(f"binarised MNIST: {train_x.shape[0]} training images (redrawn each epoch), "
+      f"{test_x.shape[0]} test images (seed 0)")
 
+# %% [markdown]
+# ## The model and its cost
+#
+# With $f$ the hidden activation, the encoder gives the mean and log-variance of
+# $q(\mathbf{z} \mid \mathbf{x}) = \mathcal{N}(\boldsymbol{\mu}, \mathrm{diag}(e^{\boldsymbol{\ell}}))$,
+# and the decoder the logits $\mathbf{a}$ of the pixels:
+#
+# $$\mathbf{h} = f(\dots f(\mathbf{x} W_1 + \mathbf{b}_1) \dots), \qquad
+#   \boldsymbol{\mu} = \mathbf{h} W_\mu + \mathbf{b}_\mu, \qquad \boldsymbol{\ell} = \mathbf{h} W_\ell + \mathbf{b}_\ell,$$
+#
+# $$\mathbf{z} = \boldsymbol{\mu} + e^{\boldsymbol{\ell}/2} \odot \boldsymbol{\epsilon}, \quad
+#   \boldsymbol{\epsilon} \sim \mathcal{N}(0, I), \qquad
+#   p(x_k = 1 \mid \mathbf{z}) = \sigma(a_k), \quad \mathbf{a} = \mathbf{g}(\mathbf{z}) W_{\mathrm{out}} + \mathbf{b}_{\mathrm{out}}.$$
+#
+# The cost is the negative ELBO, per image: the reconstruction term plus the KL divergence of
+# $q$ from the prior, both in closed form,
+#
+# $$-\mathrm{ELBO}(\mathbf{x}) = \sum_k \left[\mathrm{softplus}(a_k) - x_k a_k\right]
+#   \; - \; \frac{1}{2} \sum_j \left[1 + \ell_j - \mu_j^2 - e^{\ell_j}\right] \;\geq\; -\log p(\mathbf{x}).$$
+#
+# The *reparameterisation* $\mathbf{z} = \boldsymbol{\mu} + e^{\boldsymbol{\ell}/2} \odot \boldsymbol{\epsilon}$
+# is what makes it trainable by back-propagation: $\boldsymbol{\epsilon}$ does not depend on the
+# parameters, so the gradient goes *through* the sample. At the code, two paths meet:
+#
+# $$\frac{\partial C}{\partial \boldsymbol{\mu}} = \frac{\partial C}{\partial \mathbf{z}} + \frac{\boldsymbol{\mu}}{N}, \qquad
+#   \frac{\partial C}{\partial \boldsymbol{\ell}} = \frac{1}{2} \frac{\partial C}{\partial \mathbf{z}} \odot \boldsymbol{\epsilon} \odot e^{\boldsymbol{\ell}/2}
+#   + \frac{e^{\boldsymbol{\ell}} - 1}{2N}$$
+#
+# (the sampling path and the KL path; `dae.VAE.cost_and_grads` writes out every gradient, forward
+# and backward side by side, and `dae.gradcheck` checks them).
 
+# %% [markdown]
+# ## Training
+#
+# Adam on the negative ELBO, in shuffled minibatches, through `dae.Trainer`: it binarises each
+# minibatch afresh (`augment=binarize`), draws the reparameterisation noise, steps, and after
+# every epoch measures the validation negative ELBO (`evaluate`, with a noise stream of its own)
+# and writes a checkpoint. Every draw of the run (the shuffles, the binarisations, the
+# $\boldsymbol{\epsilon}$) comes from one `dae.RandomStreams`, the run's generator, saved in the
+# checkpoints, so a resumed run goes on exactly where it stopped. The output bias starts at the
+# logit of the mean pixel, so the very first reconstructions are already the "average digit"
+# rather than grey noise.
+#
+# What to look for: the training negative ELBO falls from about 200 nats to near 100 within a
+# few epochs, and the validation one follows it (a VAE this size barely overfits in 30 epochs).
+
+# %%
 def mean_negative_elbo(model, x, noise, batch_size=1000):
     """The negative ELBO in nats per image, one sampled z per image, averaged over x."""
     total = 0.0
@@ -120,35 +145,102 @@ def mean_negative_elbo(model, x, noise, batch_size=1000):
     return total / x.shape[0]
 
 
+def train_vae(n_latent, epochs, label, validate=True):
+    """A VAE with an n_latent-D code trained for ``epochs`` epochs; (model, training seconds)."""
+    rng = numpy.random.RandomState(seed)
+    noise = dae.RandomStreams(rng.randint(2 ** 30))
+    model = dae.VAE(rng, n_visible=784, n_hidden=n_hidden, n_latent=n_latent, activation=activation, rng=noise)
+    mean_pixel = numpy.clip(train_x.mean(axis=0, dtype=numpy.float64), 1e-3, 1 - 1e-3)
+    model.b_out[...] = dae_backend.asarray(numpy.log(mean_pixel / (1 - mean_pixel)), dtype=model.b_out.dtype)
+    cpu_start = time.process_time()
+
+    def report(trainer, metrics):
+        line = f"[{label}] epoch {metrics['epoch']}, train -ELBO {metrics['train_cost']:.2f}"
+        if validate:
+            line += f", valid -ELBO {metrics['extra']['valid_elbo']:.2f}"
+        print(line + f"  ({60 * metrics['minutes_used']:.0f}s wall, {time.process_time() - cpu_start:.0f}s CPU)",
+              flush=True)
+
+    trainer = dae.Trainer(
+        model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=noise, shuffle="examples",
+        drop_last=True, augment=binarize, on_epoch_end=report,
+        evaluate=(lambda t: {"valid_elbo": mean_negative_elbo(model, valid_x, dae.RandomStreams(1))}) if validate else None,
+        checkpoint_path=f"{output_folder}/checkpoints/vae_z{n_latent}.npz",
+        progress="bar" if sys.stdout.isatty() else False)
+    if resume:
+        trainer.resume()
+    trainer.fit(train_x, epochs)
+    return model, trainer.elapsed
+
+
+model, seconds = train_vae(n_latent, epochs, f"z={n_latent}")
+
 # %% [markdown]
-# ## 3. Pictures: samples from the prior, the 2-D manifold and the 2-D codes.
+# ## How good is it? The ELBO and the importance-weighted log-likelihood
+#
+# The test negative ELBO is an upper bound on $-\log p(\mathbf{x})$ (Kingma & Welling's Figure 2
+# shows about 100 nats for a 20-D code). A tighter one draws $k$ codes from $q$ and weighs them:
+#
+# $$\log p(\mathbf{x}) \approx \log \frac{1}{k} \sum_{i=1}^{k}
+#   \frac{p(\mathbf{x} \mid \mathbf{z}_i)\, p(\mathbf{z}_i)}{q(\mathbf{z}_i \mid \mathbf{x})}, \qquad \mathbf{z}_i \sim q(\mathbf{z} \mid \mathbf{x}),$$
+#
+# computed with log-sum-exp so nothing under- or overflows; $k = 1$ is the ELBO, and the bound
+# tightens as $k$ grows. It is the number papers compare: expect it a few nats below the ELBO.
+
 # %%
-def save_samples(model, filename, noise, n=100):
-    """Decoded probabilities of n codes drawn from N(0, I), 10 to a row."""
-    probs = backend.to_host(model.sample(n, rng=noise))
-    image = dae.tile_raster_images(probs, (28, 28), (n // 10, 10), (1, 1), scale_rows_to_unit_interval=False)
-    dae.plotting.save_image(image, filename)
+eval_noise = dae.RandomStreams(2024)
+test_nelbo = mean_negative_elbo(model, test_x, eval_noise)
+print(f"training took {seconds / 60:.2f}m ({seconds / epochs:.1f}s per epoch)")
+print(f"test negative ELBO: {test_nelbo:.2f} nats ({n_latent}-D latent, {epochs} epochs)")
+iw_x = test_x[:iw_n_test] if iw_n_test is not None else test_x
+t0 = timeit.default_timer()
+log_px = model.importance_weighted_log_likelihood(iw_x, k=iw_samples, rng=eval_noise)
+iw_nll = -float(dae_backend.to_host(log_px).mean(dtype="float64"))
+print(f"test -log p(x), importance-weighted with k={iw_samples} on {iw_x.shape[0]} test images: "
+      f"{iw_nll:.2f} nats ({timeit.default_timer() - t0:.0f}s)")
+dae.save_model(model, f"{output_folder}/vae_z{n_latent}.npz")
+results = {"test_negative_elbo": test_nelbo, "iw_negative_log_likelihood": iw_nll,
+           "iw_samples": iw_samples, "iw_n_test": int(iw_x.shape[0])}
 
+# %% [markdown]
+# ## Samples from the prior
+#
+# A hundred codes drawn from $\mathcal{N}(0, I)$, decoded: the pixel probabilities, 10 to a row.
+# Most are recognisable digits, some are blends of two; they are blurry because each is the
+# *mean* of the decoder's distribution, not a binary sample of it.
 
-def save_manifold(model, filename, n=20):
+# %%
+probs = dae_backend.to_host(model.sample(100, rng=eval_noise))
+dae.tutorial.show(dae.tile_raster_images(probs, (28, 28), (10, 10), (1, 1), scale_rows_to_unit_interval=False),
+                  f"{output_folder}/samples.png")
+
+# %% [markdown]
+# ## A 2-D code, to look at
+#
+# With $\mathbf{z} \in \mathbb{R}^2$ the whole latent space is a plane. The decoder's view: decode
+# a 20 x 20 grid of the plane, evenly spaced *in probability* under the prior
+# ($\mathbf{z} = \Phi^{-1}(\mathbf{u})$ for $\mathbf{u}$ on a grid of $[0.05, 0.95]^2$), and the digits morph
+# smoothly into each other. The encoder's view: the means of $q(\mathbf{z} \mid \mathbf{x})$ of the test
+# digits, coloured by their label (which the VAE never saw): the classes form regions.
+
+# %%
+def manifold_image(model, n=20):
     """Decode an n x n grid of the 2-D latent plane, evenly spaced in probability: z = Phi^-1(u)."""
     quantiles = [statistics.NormalDist().inv_cdf(u) for u in numpy.linspace(0.05, 0.95, n)]
     grid = numpy.array([[z0, z1] for z1 in quantiles[::-1] for z0 in quantiles])  # z0 across, z1 down from the top
-    probs = backend.to_host(model.decode(backend.asarray(grid, dtype=model.dtype)))
-    image = dae.tile_raster_images(probs, (28, 28), (n, n), (0, 0), scale_rows_to_unit_interval=False)
-    dae.plotting.save_image(image, filename)
+    probs = dae_backend.to_host(model.decode(dae_backend.asarray(grid, dtype=model.dtype)))
+    return dae.tile_raster_images(probs, (28, 28), (n, n), (0, 0), scale_rows_to_unit_interval=False)
 
 
-def save_codes(model, x, y, filename):
-    """The means of q(z|x) of the test images, coloured by their digit."""
-    import matplotlib
+def codes_figure(model, x, y):
+    """A matplotlib Figure: the means of q(z|x) of the test images, coloured by their digit."""
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    mu = backend.to_host(model.encode(x)[0])
-    fig, ax = plt.subplots(figsize=(7, 6))
-    cmap = plt.get_cmap("tab10")
+    mu = dae_backend.to_host(model.encode(x)[0])
+    fig = Figure(figsize=(7, 6))
+    ax = fig.subplots()
+    cmap = colormaps["tab10"]
     for digit in range(10):
         pick = y == digit
         ax.scatter(mu[pick, 0], mu[pick, 1], s=3, color=cmap(digit), label=str(digit), alpha=0.7)
@@ -157,73 +249,31 @@ def save_codes(model, x, y, filename):
     ax.set_title("Test images in the 2-D latent space of a VAE")
     ax.legend(title="digit", markerscale=4, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
-    fig.savefig(filename, dpi=100)
-    plt.close(fig)
+    return fig
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    if args.backend:
-        backend.use(args.backend)
-    os.makedirs(args.output_folder, exist_ok=True)
-    start_all = timeit.default_timer()
+if n_latent == 2:
+    model_2d = model
+elif epochs_2d > 0:
+    model_2d, _ = train_vae(2, epochs_2d, "z=2", validate=False)
+    results["test_negative_elbo_2d"] = mean_negative_elbo(model_2d, test_x, eval_noise)
+    print(f"test negative ELBO: {results['test_negative_elbo_2d']:.2f} nats (2-D latent, {epochs_2d} epochs)")
+    dae.save_model(model_2d, f"{output_folder}/vae_z2.npz")
+else:
+    model_2d = None
+if model_2d is not None:
+    dae.tutorial.show(manifold_image(model_2d), f"{output_folder}/manifold_2d.png")
+    dae.tutorial.show(codes_figure(model_2d, test_x, test_y), f"{output_folder}/codes_2d.png", dpi=100)
+results["wall_seconds"] = timeit.default_timer() - start_all
+print(f"figures in {output_folder}/; whole run {results['wall_seconds'] / 60:.2f}m")
 
-    # %% [markdown]
-    # ## 4. Data: MNIST's grey values in [0, 1). The test set is binarised once, with a fixed
-    # seed, so every run and every model is scored on the same 0/1 images.
-    # %%
-    (train_x, _), (valid_x, _), (test_x, test_y) = dae.load_data()
-    if args.n_train is not None:
-        train_x = train_x[:args.n_train]
-    if args.n_test is not None:
-        test_x, test_y = test_x[:args.n_test], test_y[:args.n_test]
-    if train_x.shape[0] < args.batch_size:
-        raise SystemExit(f"error: --batch-size {args.batch_size} is larger than the {train_x.shape[0]} training images")
-    train_x = backend.asarray(train_x)
-    test_x = backend.asarray(binarize(test_x, numpy.random.RandomState(0)))
-    valid_x = backend.asarray(binarize(valid_x[:test_x.shape[0]], numpy.random.RandomState(1)))
-    print(f"binarised MNIST: {train_x.shape[0]} training images (redrawn each epoch), "
-          f"{test_x.shape[0]} test images (seed 0)")
-
-    # %% [markdown]
-    # ## 5. The main model: a 784-500-z VAE, the test negative ELBO and the
-    # importance-weighted log-likelihood.
-    # %%
-    model, seconds = train_vae(train_x, valid_x, args.n_latent, args.epochs, args, f"z={args.n_latent}")
-    eval_noise = dae.RandomStreams(2024)
-    test_nelbo = mean_negative_elbo(model, test_x, eval_noise)
-    print(f"training took {seconds / 60:.2f}m ({seconds / args.epochs:.1f}s per epoch)")
-    print(f"test negative ELBO: {test_nelbo:.2f} nats ({args.n_latent}-D latent, {args.epochs} epochs)")
-    iw_x = test_x[:args.iw_n_test] if args.iw_n_test is not None else test_x
-    t0 = timeit.default_timer()
-    log_px = model.importance_weighted_log_likelihood(iw_x, k=args.iw_samples, rng=eval_noise)
-    iw_nll = -float(backend.to_host(log_px).mean(dtype="float64"))
-    print(f"test -log p(x), importance-weighted with k={args.iw_samples} on {iw_x.shape[0]} test images: "
-          f"{iw_nll:.2f} nats ({timeit.default_timer() - t0:.0f}s)")
-    model.save(os.path.join(args.output_folder, f"vae_z{args.n_latent}.npz"))
-    save_samples(model, os.path.join(args.output_folder, "samples.png"), eval_noise)
-
-    # %% [markdown]
-    # ## 6. A 2-D code: small enough to look at. The decoder's view (the manifold) and the
-    # encoder's view (where each test digit lands).
-    # %%
-    results = {"test_negative_elbo": test_nelbo, "iw_negative_log_likelihood": iw_nll,
-               "iw_samples": args.iw_samples, "iw_n_test": int(iw_x.shape[0])}
-    if args.n_latent == 2:
-        model2 = model
-    elif args.epochs_2d > 0:
-        model2, _ = train_vae(train_x, None, 2, args.epochs_2d, args, "z=2")
-        results["test_negative_elbo_2d"] = mean_negative_elbo(model2, test_x, eval_noise)
-        print(f"test negative ELBO: {results['test_negative_elbo_2d']:.2f} nats (2-D latent, {args.epochs_2d} epochs)")
-    else:
-        model2 = None
-    if model2 is not None:
-        save_manifold(model2, os.path.join(args.output_folder, "manifold_2d.png"))
-        save_codes(model2, test_x, test_y, os.path.join(args.output_folder, "codes_2d.png"))
-    results["wall_seconds"] = timeit.default_timer() - start_all
-    print(f"figures in {args.output_folder}/; whole run {results['wall_seconds'] / 60:.2f}m")
-    return results
-
-
-if __name__ == "__main__":
-    main()
+# %% [markdown]
+# ## Your turn
+#
+# The two paths of the gradient at the code (sampling and KL) are the heart of the VAE. Derive
+# and code them yourself, checked against finite differences, in the exercise `vae_gradients`
+# of the workbook:
+#
+# ```bash
+# dae exercises start my_workbook
+# ```

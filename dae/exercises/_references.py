@@ -6,9 +6,8 @@ themselves run (``dA.cost_and_grads`` calls ``tied_cost_and_grads``, the VAE cal
 """
 from ..functions import cross_entropy_from_logits, cross_entropy_from_logits_grad, sigmoid, softplus
 from ..gradcheck import numerical_gradient
-from ..layers import HiddenLayer, LogisticRegression
+from ..layers import Conv2D, HiddenLayer, LogisticRegression, MaxPool2D, col2im, im2col
 from ..models.ca import cA
-from ..models.conv_ae import Conv2D, MaxPool2D, col2im, im2col  # (moving to dae.layers.conv / .pool)
 from ..models.da import kl_sparsity_penalty, tied_cost_and_grads
 from ..models.vae import gaussian_kl, reparameterize
 

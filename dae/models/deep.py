@@ -44,6 +44,8 @@ code), and a loss layer on the last one's output (SigmoidCrossEntropy on the log
 Sigmoid then SquaredError): the deltas above are what those layers' ``backward`` compute.
 """
 import math
+import os
+import sys
 
 import numpy
 
@@ -72,6 +74,33 @@ def _check_layer_sizes(layer_sizes):
 def _rows(n, batch_size):
     """Slices covering range(n) in consecutive chunks of batch_size."""
     return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+def layer_checkpoint(path, i):
+    """Layer i's pretraining checkpoint beside ``path`` ("run/deep.npz" -> "run/deep_layer{i}.npz")."""
+    if path is None:
+        return None
+    root, ext = os.path.splitext(os.fspath(path))
+    return f"{root}_layer{i}{ext or '.npz'}"
+
+
+def _trainer(layer, opt, batch_size, rng, cost_kwargs, checkpoint_path, resume, max_minutes, progress,
+             verbose, line):
+    """A :class:`dae.train.Trainer` for one pretraining layer: the bar where asked for, and this
+    model's own line per epoch (``line(epoch, cost)``) when ``verbose``."""
+    from ..train import Trainer
+
+    if progress == "auto":
+        progress = "bar" if getattr(sys.stdout, "isatty", lambda: False)() else False
+    elif progress != "bar":
+        progress = False
+    trainer = Trainer(layer, opt, batch_size, cost_kwargs=cost_kwargs, rng=rng, shuffle="examples",
+                      checkpoint_path=checkpoint_path, max_minutes=max_minutes, progress=progress,
+                      on_epoch_end=(lambda t, m: print(line(m["epoch"], m["train_cost"]), flush=True))
+                      if verbose else None)
+    if resume:
+        trainer.resume()
+    return trainer
 
 
 class DeepAutoencoder:
@@ -221,14 +250,24 @@ class DeepAutoencoder:
         return self.xp.concatenate(out, axis=0)
 
     def pretrain(self, train_x, epochs=1, batch_size=100, corruption_level=0.1, optimizer="adam",
-                 learning_rate=1e-3, rng=None, verbose=True):
+                 learning_rate=1e-3, rng=None, verbose=True, *, checkpoint_path=None, resume=False,
+                 max_minutes=None, progress="auto"):
         """Greedy layer-wise pretraining of the encoder, then ``unroll()``.
 
         Layer i (from the bottom) is trained for ``epochs`` passes (an int, or one int per
         layer) over h_{i-1} as a denoising autoencoder with masking noise
         ``corruption_level``, by ``dae.optim.make(optimizer, learning_rate=...)`` on
         minibatches of ``batch_size``, shuffled by ``rng`` (a RandomState; default seed 0),
-        which also draws the masks. Returns the list, per layer, of per-epoch mean costs.
+        which also draws the masks. Each layer trains through one :class:`dae.train.Trainer`
+        (``shuffle="examples"``, ``rng`` as the run's generator). Returns the list, per layer,
+        of per-epoch mean costs.
+
+        - ``checkpoint_path``: "run/deep.npz" writes layer i's checkpoints to
+          "run/deep_layer{i}.npz" (after every epoch, and on Ctrl-C); with ``resume=True`` the
+          layers that have one go on from it (a finished layer is not trained again), so an
+          interrupted run ends with the parameters of an uninterrupted one.
+        - ``max_minutes``: a time budget for each layer; ``progress``: the trainer's bar
+          ("auto": on a terminal), False for none. ``verbose``: print one line per epoch.
         """
         x = self._input(train_x, "train_x", unit_interval=True)
         L = self.n_layers
@@ -246,23 +285,19 @@ class DeepAutoencoder:
 
         history = []
         for i in range(L):
+            if epochs_per_layer[i] == 0:
+                history.append([])
+                continue
             layer = self.pretraining_layer(i)
             h = self._propagate(x, i) if i > 0 else x
-            opt = optim.make(optimizer, learning_rate=learning_rate)
-            costs = []
-            for epoch in range(epochs_per_layer[i]):
-                order = rng.permutation(h.shape[0])
-                batch_costs = []
-                for rows in _rows(h.shape[0], batch_size):
-                    batch = h[self.xp.asarray(order[rows])] if self.xp is not numpy else h[order[rows]]
-                    cost, grads = layer.cost_and_grads(batch, corruption_level=level, rng=rng)
-                    opt.step(layer.params, grads)
-                    batch_costs.append(cost)
-                costs.append(float(backend.to_host(self.xp.stack(batch_costs)).mean(dtype="float64")))
-                if verbose:
-                    print(f"Pre-training layer {i} ({self.layer_sizes[i]}-{self.layer_sizes[i + 1]}), "
-                          f"epoch {epoch}, cost {costs[-1]:.4f}", flush=True)
-            history.append(costs)
+            sizes = f"{self.layer_sizes[i]}-{self.layer_sizes[i + 1]}"
+            trainer = _trainer(layer, optim.make(optimizer, learning_rate=learning_rate), batch_size, rng,
+                               {"corruption_level": level}, layer_checkpoint(checkpoint_path, i), resume,
+                               max_minutes, progress, verbose,
+                               lambda e, c, i=i, sizes=sizes: f"Pre-training layer {i} ({sizes}), epoch {e}, "
+                                                               f"cost {c:.4f}")
+            trainer.fit(backend.to_host(h), epochs_per_layer[i])
+            history.append([m["train_cost"] for m in trainer.history])
         self.unroll()
         return history
 
@@ -309,14 +344,24 @@ class DeepAutoencoder:
 
     # ----- stage 3: fine-tuning --------------------------------------------------------------------
     def finetune(self, train_x, epochs, batch_size=100, optimizer=None, rng=None, callback=None,
-                 corruption_level=0.0, augment=None):
+                 corruption_level=0.0, augment=None, *, schedule=None, max_minutes=None, evaluate=None,
+                 checkpoint_path=None, resume=False, progress=False, valid_x=None):
         """Train the unrolled network end to end: ``epochs`` passes over ``train_x`` in shuffled
         minibatches (``rng``, default seed 0, also draws the masking noise of denoising
         fine-tuning when ``corruption_level`` > 0) with ``optimizer`` (a ``dae.optim`` object, default
         ``Adam(1e-3)``). ``augment(x_batch, rng) -> x_batch``, if given, makes each minibatch a new
         variant of itself first (for example ``dae.augment.random_shifts``): the network then
         reconstructs the variant. ``callback(epoch, mean_cost, optimizer)`` runs after each epoch
-        (for printing, evaluation or a learning-rate schedule). Returns the per-epoch mean costs."""
+        (for printing or evaluation). Returns the per-epoch mean costs.
+
+        The loop is :class:`dae.train.Trainer`'s (``shuffle="examples"``, ``rng`` as the run's
+        generator), and its options pass through: ``schedule(trainer) -> learning rate``
+        (:mod:`dae.train.schedules`), ``max_minutes`` (a wall-time budget; the schedule then runs
+        on the fraction of it used), ``evaluate(trainer) -> dict`` (extra metrics in the
+        history), ``valid_x`` (a validation cost per epoch), ``checkpoint_path`` (written after
+        every epoch and on Ctrl-C) with ``resume=True`` (go on from it if it exists: a resumed run
+        ends with the parameters of an uninterrupted one), ``progress`` ("auto", "bar", "plain",
+        False). ``self.last_trainer`` is the trainer, for its ``history`` and ``stopped``."""
         x = self._input(train_x, "train_x", unit_interval=(self.loss == "cross_entropy"))
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
@@ -325,23 +370,26 @@ class DeepAutoencoder:
             raise TypeError(f"optimizer must be a dae.optim optimiser, got {type(opt).__name__}")
         if augment is not None and not callable(augment):
             raise TypeError(f"augment must be a function augment(x_batch, rng), got {type(augment).__name__}")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a function callback(epoch, mean_cost, optimizer), "
+                            f"got {type(callback).__name__}")
         rng = numpy.random.RandomState(0) if rng is None else check_rng(rng, "rng")
-        costs = []
-        for epoch in range(epochs):
-            order = rng.permutation(x.shape[0])
-            if self.xp is not numpy:
-                order = self.xp.asarray(order)
-            shuffled = x[order]
-            batch_costs = []
-            for rows in _rows(x.shape[0], batch_size):
-                batch = shuffled[rows] if augment is None else augment(shuffled[rows], rng)
-                cost, grads = self.cost_and_grads(batch, corruption_level, rng=rng)
-                opt.step(self.params, grads)
-                batch_costs.append(cost)
-            costs.append(float(backend.to_host(self.xp.stack(batch_costs)).mean(dtype="float64")))
-            if callback is not None:
-                callback(epoch, costs[-1], opt)
-        return costs
+        level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
+        from ..registry import kind_of
+        from ..train import Trainer
+
+        kind = kind_of(self)     # so that dae.load_model reads the checkpoint as a model too
+        trainer = self.last_trainer = Trainer(
+            self, opt, batch_size, cost_kwargs={"corruption_level": level}, rng=rng, shuffle="examples",
+            augment=augment, schedule=schedule, max_minutes=max_minutes, evaluate=evaluate,
+            checkpoint_path=checkpoint_path, progress=progress,
+            on_epoch_end=None if callback is None else (
+                lambda t, metrics: callback(metrics["epoch"], metrics["train_cost"], t.optimizer)),
+            model_kind=kind.name, model_config=kind.config_of(self))
+        if resume:
+            trainer.resume()
+        trainer.fit(backend.to_host(x), epochs, valid_x=None if valid_x is None else backend.to_host(valid_x))
+        return [m["train_cost"] for m in trainer.history]
 
     # ----- files -----------------------------------------------------------------------------------
     def save(self, path):

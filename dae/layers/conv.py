@@ -1,0 +1,280 @@
+"""2-D convolution by hand: im2col, col2im and the :class:`Conv2D` layer.
+
+Inside, every array is *channel-major*, (C, N, H, W): then the columns of im2col are already
+ordered (n, p, q), each convolution is one matrix product whose result is the next layer's
+input as it stands (no transpose), and the bias and the ReLU work on contiguous rows.
+``Conv2D(..., layout="NCHW")`` (the default) takes and returns (N, C, H, W) like every library;
+``layout="CNHW"`` skips the two transposes, for networks that keep the channel-major layout
+throughout (the ConvAutoencoder does).
+"""
+import math
+
+import numpy
+
+from .. import backend
+from .. import config
+from ..validation import check_choice, check_param, check_positive_int, check_rng
+
+LAYOUTS = ("NCHW", "CNHW")
+
+
+def _pair(value, name):
+    """An int or a pair of ints -> a pair of positive ints."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+        return tuple(check_positive_int(v, name) for v in value)
+    v = check_positive_int(value, name)
+    return (v, v)
+
+
+def _check_nonnegative_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def check_4d(x, name, channels=None, axis=1):
+    """x must be 4-D, with ``channels`` on ``axis`` when given."""
+    if not hasattr(x, "ndim") or x.ndim != 4:
+        raise ValueError(f"{name} must be a 4-D array (examples, channels, height, width), "
+                         f"got shape {tuple(getattr(x, 'shape', ()))}")
+    if channels is not None and x.shape[axis] != channels:
+        raise ValueError(f"{name} must have {channels} channels (axis {axis}), got shape {tuple(x.shape)}")
+
+
+def init_normal(numpy_rng, shape, fan_in, dtype):
+    """He initialisation for ReLU networks: N(0, 2 / fan_in), drawn on the host."""
+    return backend.xp.asarray(numpy.asarray(numpy_rng.normal(0.0, math.sqrt(2.0 / fan_in), size=shape), dtype=dtype))
+
+
+def conv_output_size(size, kernel, stride, padding):
+    """floor((size + 2 padding - kernel) / stride) + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def pad_cn(x_cn, padding, padding_w=None):
+    """x (C, N, H, W), any strides -> xpad (C, N, H + 2 padding, W + 2 padding_w), contiguous, zeros
+    around (padding_w defaults to padding)."""
+    xp = backend.array_module(x_cn)
+    ph, pw = padding, padding if padding_w is None else padding_w
+    c, n, h, w = x_cn.shape
+    if ph == 0 and pw == 0:
+        return xp.ascontiguousarray(x_cn)
+    out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x_cn.dtype)
+    out[:, :, ph:ph + h, pw:pw + w] = x_cn
+    return out
+
+
+def _windows(hp, wp, kernel, stride):
+    """(Ho, Wo) and, for kernel offset (i, j), the slices of the padded map that it reads."""
+    kh, kw = kernel
+    ho, wo = (hp - kh) // stride + 1, (wp - kw) // stride + 1
+
+    def at(i, j):
+        return (slice(i, i + stride * (ho - 1) + 1, stride), slice(j, j + stride * (wo - 1) + 1, stride))
+    return ho, wo, at
+
+
+def strided_view(a, shape, strides):
+    """A view of the contiguous array ``a`` with the given shape and byte strides (no copy).
+
+    NumPy's own ``as_strided`` costs tens of microseconds a call; ``numpy.ndarray`` on a's buffer
+    is the same view for a fraction of that (other backends use their ``as_strided``)."""
+    if isinstance(a, numpy.ndarray) and a.flags.c_contiguous:
+        return numpy.ndarray(shape, a.dtype, a, 0, strides)
+    return backend.array_module(a).lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
+def im2col_cn(xpad, kernel, stride):
+    """cols[(c, i, j), (n, p, q)] = xpad[c, n, p s + i, q s + j] for a padded (C, N, Hp, Wp) map.
+
+    Shape (C kh kw, N Ho Wo): a strided *view* of xpad (no Python loop), copied once by the reshape.
+    """
+    kh, kw = kernel
+    c, n, hp, wp = xpad.shape
+    ho, wo, _ = _windows(hp, wp, kernel, stride)
+    s_c, s_n, s_h, s_w = xpad.strides
+    view = strided_view(xpad, (c, kh, kw, n, ho, wo), (s_c, s_h, s_w, s_n, s_h * stride, s_w * stride))
+    return view.reshape(c * kh * kw, n * ho * wo)
+
+
+def im2col(x, kernel, stride, padding):
+    """Unfold the patches of x (N, C, H, W) into columns, channel-major.
+
+    cols[(c, i, j), (n, p, q)] = xpad[n, c, p * stride + i, q * stride + j]
+
+    shape (C * kh * kw, N * Ho * Wo).
+    """
+    return im2col_cn(pad_cn(x.transpose(1, 0, 2, 3), padding), kernel, stride)
+
+
+def col2im_cn(cols, x_shape_cn, kernel, stride, padding):
+    """The adjoint of :func:`im2col_cn` (then the padding cut off), in the (C, N, H, W) layout.
+
+    dxpad[c, n, p * stride + i, q * stride + j] += cols[(c, i, j), (n, p, q)]
+
+    One strided slice-add per kernel offset (i, j): kh * kw vectorised additions, no scatter.
+    """
+    xp = backend.array_module(cols)
+    c, n, h, w = x_shape_cn
+    kh, kw = kernel
+    hp, wp = h + 2 * padding, w + 2 * padding
+    ho, wo, at = _windows(hp, wp, kernel, stride)
+    cols6 = cols.reshape(c, kh, kw, n, ho, wo)
+    dxpad = xp.zeros((c, n, hp, wp), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            dxpad[(slice(None), slice(None)) + at(i, j)] += cols6[:, i, j]
+    return dxpad[:, :, padding:padding + h, padding:padding + w]
+
+
+def col2im(cols, x_shape, kernel, stride, padding):
+    """The adjoint of :func:`im2col`: returns dx (N, C, H, W) with the padding cut off."""
+    n, c, h, w = x_shape
+    return col2im_cn(cols, (c, n, h, w), kernel, stride, padding).transpose(1, 0, 2, 3)
+
+
+def correlate_cn(xpad, W, stride):
+    """y[f, n, p, q] = sum_{c, i, j} W[f, c, i, j] xpad[c, n, p s + i, q s + j], y (F, N, Ho, Wo).
+
+    Two ways to the same sums, whichever moves fewer numbers:
+
+    - input side (F >= C): Y = W_r X with X = im2col(xpad) (C kh kw, N Ho Wo), W_r = W as (F, C kh kw);
+    - output side (F < C, e.g. 16 -> 3): multiply first, then shift and add,
+      Z[(f, i, j), (n, r, t)] = sum_c W[f, c, i, j] xpad[c, n, r, t];
+      y[f, n, p, q] = sum_{i, j} Z[(f, i, j), n, p s + i, q s + j], moving F kh kw values per pixel
+      instead of C kh kw (the sum over (i, j) is one reduction over a strided view of Z).
+
+    Returns (y, cols), cols None on the output side.
+    """
+    f, c, kh, kw = W.shape
+    _, n, hp, wp = xpad.shape
+    ho, wo, _ = _windows(hp, wp, (kh, kw), stride)
+    if f >= c:
+        cols = im2col_cn(xpad, (kh, kw), stride)
+        return (W.reshape(f, -1) @ cols).reshape(f, n, ho, wo), cols
+    Wt = W.transpose(0, 2, 3, 1).reshape(f * kh * kw, c)
+    Z = (Wt @ xpad.reshape(c, -1)).reshape(f, kh, kw, n, hp, wp)
+    z_f, z_i, z_j, z_n, z_h, z_w = Z.strides
+    shifted = strided_view(Z, (kh, kw, f, n, ho, wo),  # shifted[i, j, f, n, p, q] = Z[f, i, j, n, p s + i, q s + j]
+                           (z_i + z_h, z_j + z_w, z_f, z_n, z_h * stride, z_w * stride))
+    return shifted.sum(axis=(0, 1)), None
+
+
+class Conv2D:
+    """2-D convolution (cross-correlation, as in every deep-learning library) with bias.
+
+    ``Conv2D(numpy_rng, in_channels, out_channels, kernel_size, stride=1, padding=0, W=None, b=None,
+    layout="NCHW")``
+
+    Forward, for x (N, C, H, W), W (F, C, kh, kw), b (F,)::
+
+        y[n, f, p, q] = b[f] + sum_{c, i, j} W[f, c, i, j] xpad[n, c, p s + i, q s + j]
+        Ho = floor((H + 2 pad - kh) / s) + 1          (Wo likewise)
+
+    As matrices, with X = im2col(x) (C kh kw, N Ho Wo) and W_r = W reshaped (F, C kh kw)::
+
+        Y = W_r X + b                                  (one matrix product; see correlate_cn)
+
+    Backward, given dY = dcost/dy in the same (F, N Ho Wo) layout::
+
+        db = sum over columns of dY        dW_r = dY X^T
+        dx = col2im(W_r^T dY)
+
+    and, for stride 1, the same dx as a convolution of dY (no col2im): the adjoint of
+    correlating with W is correlating with the flipped, transposed kernel,
+
+        dx[c, n, r, t] = sum_{f, i, j} W[f, c, kh-1-i, kw-1-j] dYpad[f, n, r + i, t + j]
+
+    with dY padded by kh-1-pad (kw-1-pad). On the output side (F < C) dW is the adjoint of the
+    shift-and-add: D[(f, i, j), n, p s + i, q s + j] = dY[f, n, p, q] (zeros elsewhere) and
+    dW_t = D xpad^T; for stride 1, D is im2col of dY padded by k - 1 (kernel flipped),
+    D[(f, kh-1-i, kw-1-j), (n, r, t)] = dYpad[f, n, r + kh-1-i, t + kw-1-j] = dY[f, n, r - i, t - j]. All paths give the same numbers (the tests compare each with scipy and
+    finite differences).
+
+    ``forward(x) -> (y, cache)``; ``backward(dy, cache, need_dx=True) -> (dx, [dW, db])`` (dx is
+    None when ``need_dx=False``: the first layer skips the input gradient nobody uses).
+    """
+
+    def __init__(self, numpy_rng, in_channels, out_channels, kernel_size, stride=1, padding=0, W=None, b=None,
+                 layout="NCHW"):
+        self.in_channels = check_positive_int(in_channels, "in_channels")
+        self.out_channels = check_positive_int(out_channels, "out_channels")
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = check_positive_int(stride, "stride")
+        self.padding = _check_nonnegative_int(padding, "padding")
+        self.layout = check_choice(layout, "layout", LAYOUTS)
+        xp = backend.xp
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        if W is None:
+            check_rng(numpy_rng, "numpy_rng")
+            W = init_normal(numpy_rng, shape, self.in_channels * self.kernel_size[0] * self.kernel_size[1],
+                            config.floatX)
+        else:
+            check_param(W, "W", shape, xp)
+        if b is None:
+            b = xp.zeros(self.out_channels, dtype=W.dtype)
+        else:
+            check_param(b, "b", (self.out_channels,), xp)
+        self.W, self.b = W, b
+        self.xp = xp
+        self.params = [self.W, self.b]
+        self.param_names = ["W", "b"]
+
+    def output_shape(self, height, width, name="x"):
+        """(Ho, Wo) for an input of (height, width); ValueError when the kernel does not fit."""
+        kh, kw = self.kernel_size
+        hp, wp = height + 2 * self.padding, width + 2 * self.padding
+        if kh > hp or kw > wp:
+            raise ValueError(
+                f"kernel_size {self.kernel_size} is larger than the padded input {(hp, wp)} "
+                f"({name} is {height}x{width}, padding {self.padding})")
+        return conv_output_size(height, kh, self.stride, self.padding), conv_output_size(width, kw, self.stride, self.padding)
+
+    def forward(self, x):
+        cn = self.layout == "CNHW"
+        check_4d(x, "x", self.in_channels, axis=0 if cn else 1)
+        x_cn = x if cn else x.transpose(1, 0, 2, 3)
+        self.output_shape(x.shape[2], x.shape[3])
+        xpad = pad_cn(x_cn, self.padding)
+        y, cols = correlate_cn(xpad, self.W, self.stride)
+        y += self.b[:, None, None, None]
+        cache = (x_cn.shape, xpad if cols is None else None, cols)  # what backward reads
+        return (y if cn else y.transpose(1, 0, 2, 3)), cache
+
+    def backward(self, dy, cache, need_dx=True):
+        x_shape_cn, xpad, cols = cache
+        xp = backend.array_module(dy)
+        f, c, kh, kw = self.W.shape
+        s, pad = self.stride, self.padding
+        dY = xp.ascontiguousarray(dy if self.layout == "CNHW" else dy.transpose(1, 0, 2, 3))  # (F, N, Ho, Wo)
+        db = dY.reshape(f, -1).sum(axis=1)
+        if cols is not None:  # input side: dW_r = dY X^T
+            dW = (dY.reshape(f, -1) @ cols.T).reshape(self.W.shape)
+        elif s == 1:  # output side: D is im2col of dY padded by k - 1, with the kernel flipped
+            D = im2col_cn(pad_cn(dY, kh - 1, kw - 1), (kh, kw), 1)  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
+            dW_flipped = (D @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c)
+            dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
+        else:  # output side, strided: the adjoint of the shift-and-add, then dW_t = D xpad^T
+            _, n, hp, wp = xpad.shape
+            _, _, at = _windows(hp, wp, self.kernel_size, s)
+            D = xp.zeros((f, kh, kw, n, hp, wp), dtype=dY.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    D[(slice(None), i, j, slice(None)) + at(i, j)] = dY
+            dW = (D.reshape(f * kh * kw, -1) @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
+        if not need_dx:
+            return None, [dW, db]
+        if s == 1 and pad <= min(kh, kw) - 1:
+            # dx = dY correlated with the flipped, transposed kernel (padding k - 1 - pad)
+            W_adj = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+            dx_cn, _ = correlate_cn(pad_cn(dY, kh - 1 - pad, kw - 1 - pad), W_adj, 1)
+        else:
+            dx_cn = col2im_cn(self.W.reshape(f, -1).T @ dY.reshape(f, -1), x_shape_cn, self.kernel_size, s, pad)
+        return (dx_cn if self.layout == "CNHW" else dx_cn.transpose(1, 0, 2, 3)), [dW, db]
+
+    def __repr__(self):
+        return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding})")
+
