@@ -99,9 +99,11 @@ def make_cA(framework, x, spec):
     level, lr = spec["contraction_level"], spec["learning_rate"]
     if framework == "dae":
         opt = dae.optim.SGD(lr)
+        rng = numpy.random.RandomState(0)  # the protocol's generator (nothing random is drawn)
+
 
         def step(xb):
-            cost, grads = model.cost_and_grads(xb, contraction_level=level)
+            cost, grads = model.cost_and_grads(xb, contraction_level=level, rng=rng)
             opt.step(model.params, grads)
             return cost
         return _dae_loop(batches, step)
@@ -134,9 +136,11 @@ def make_deep(framework, x, spec):
     batches = _batches(x, spec["batch_size"])
     if framework == "dae":
         opt = dae.optim.Adam(spec["learning_rate"])
+        rng = numpy.random.RandomState(0)  # the protocol's generator (nothing random is drawn)
+
 
         def step(xb):
-            cost, grads = model.cost_and_grads(xb)
+            cost, grads = model.cost_and_grads(xb, rng=rng)
             opt.step(model.params, grads)
             return cost
         return _dae_loop(batches, step)
@@ -212,9 +216,11 @@ def make_conv(framework, x, spec):
     batches = _batches(x, spec["batch_size"])
     if framework == "dae":
         opt = dae.optim.Adam(spec["learning_rate"])
+        rng = numpy.random.RandomState(0)  # the protocol's generator (nothing random is drawn)
+
 
         def step(xb):
-            cost, grads = model.cost_and_grads(xb)
+            cost, grads = model.cost_and_grads(xb, rng=rng)
             opt.step(model.params, grads)
             return cost
         return _dae_loop(batches, step)

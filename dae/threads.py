@@ -57,6 +57,12 @@ def busy_cores(load=None, samples=5, interval=0.02):
         return 0
 
 
+def threads_for_size(n_rows, n_in, n_out):
+    """1 for a small product (the first rule of the module docstring), None otherwise (keep the
+    BLAS's own count): the deterministic part of the rule, what the training loop does by default."""
+    return 1 if 2.0 * n_rows * n_in * n_out < SMALL_FLOPS else None
+
+
 def choose_blas_threads(n_rows, n_in, n_out, cores=None, load=None):
     """BLAS threads for products of (n_rows x n_in) by (n_in x n_out): the rule of the module
     docstring. ``cores`` and ``load`` default to this machine's (given: for tests and what-ifs)."""

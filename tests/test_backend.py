@@ -65,7 +65,7 @@ def test_a_model_refuses_an_array_of_another_backend():
     da = dae.dA(numpy.random.RandomState(0), n_visible=3, n_hidden=2)
     da.xp = types.SimpleNamespace(__name__="cupy")  # as if the model had been built on the GPU
     with pytest.raises(TypeError, match=r"x is a numpy array but the model lives on the cupy backend.*asarray"):
-        da.cost_and_grads(numpy.zeros((2, 3), numpy.float32))
+        da.cost_and_grads(numpy.zeros((2, 3), numpy.float32), rng=da.theano_rng)
 
 
 @pytest.mark.skipif(not GPU, reason="no CUDA GPU visible (CuPy tests run only where one is)")
@@ -76,9 +76,9 @@ def test_cupy_model_keeps_every_array_on_the_gpu():
         backend.use("cupy")
         da = dae.dA(numpy.random.RandomState(1), n_visible=20, n_hidden=5)
         x = backend.asarray(numpy.random.RandomState(0).rand(4, 20))
-        cost, grads = da.cost_and_grads(x, corruption_level=0.3)
+        cost, grads = da.cost_and_grads(x, corruption_level=0.3, rng=da.theano_rng)
         assert all(isinstance(a, cupy.ndarray) for a in [cost, *grads, *da.params])
         with pytest.raises(TypeError, match="cupy backend"):
-            da.cost_and_grads(numpy.zeros((4, 20), numpy.float32))
+            da.cost_and_grads(numpy.zeros((4, 20), numpy.float32), rng=da.theano_rng)
     finally:
         backend.use("numpy")

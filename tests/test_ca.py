@@ -70,8 +70,8 @@ def test_penalty_gradient_alone():
     with config.floatX_as("float64"):
         ca = _model()
         x = _x()
-        _, g0 = ca.cost_and_grads(x, 0.0)
-        _, g1 = ca.cost_and_grads(x, 1.0)
+        _, g0 = ca.cost_and_grads(x, contraction_level=0.0)
+        _, g1 = ca.cost_and_grads(x, contraction_level=1.0)
         analytic = {name: a - b for name, a, b in zip(ca.param_names, g1, g0)}
 
         def penalty(_):
@@ -91,7 +91,7 @@ def test_get_cost_updates_is_one_sgd_step_and_contracts():
     ca = _model()
     x = _x().astype(ca.W.dtype)
     W0 = ca.W.copy()
-    cost, grads = ca.cost_and_grads(x, 0.1)
+    cost, grads = ca.cost_and_grads(x, contraction_level=0.1)
     cost2, updates = ca.get_cost_updates(x, contraction_level=0.1, learning_rate=0.01)
     assert cost == cost2
     assert [u[0] for u in updates] == ca.params

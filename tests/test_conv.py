@@ -248,23 +248,27 @@ def tiny_batch(n=3, seed=2):
     {"unpooling": "nearest", "output": "sigmoid"},
 ])
 def test_whole_network_gradcheck(kw):
+    kw = dict(kw)
+    level = kw.pop("corruption_level", 0.0)   # the noise is the model's, its level the call's
     model = tiny_model(**kw)
     for p in model.params:  # non-zero biases, so every bias gradient is exercised
         if p.ndim == 1:
             p[...] = numpy.random.RandomState(p.size).uniform(-0.1, 0.1, p.shape)
-    errors = dae.gradcheck(model, tiny_batch(), max_entries=40)
+    errors = dae.gradcheck(model, tiny_batch(), max_entries=40, corruption_level=level)
     assert set(errors) == set(model.param_names)
     assert max(errors.values()) < 1e-6, errors
 
 
 @pytest.mark.parametrize("kw", [{}, {"output": "sigmoid", "noise": "masking", "corruption_level": 0.3}])
 def test_blocks_give_the_whole_minibatchs_cost_and_gradients(kw):
+    kw = dict(kw)
+    level = kw.pop("corruption_level", 0.0)
     model = tiny_model(**kw)
     x = tiny_batch(7)
     model.block_size = 7
-    cost, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(3))
+    cost, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(3), corruption_level=level)
     model.block_size = 2   # blocks of 2, 2, 2, 1
-    cost_b, grads_b = model.cost_and_grads(x, rng=numpy.random.RandomState(3))
+    cost_b, grads_b = model.cost_and_grads(x, rng=numpy.random.RandomState(3), corruption_level=level)
     assert abs(float(cost_b) - float(cost)) < 1e-10 * abs(float(cost))
     for g, gb in zip(grads, grads_b):
         numpy.testing.assert_allclose(gb, g, rtol=1e-10, atol=1e-12)
@@ -275,8 +279,8 @@ def test_gradcheck_catches_a_wrong_gradient():
     model = tiny_model()
     original = model.cost_and_grads
 
-    def broken(x, rng=None):
-        cost, grads = original(x, rng=rng)
+    def broken(x, *, rng, corruption_level=0.0):
+        cost, grads = original(x, rng=rng, corruption_level=corruption_level)
         grads[2] = grads[2] * 1.01  # enc2_W off by 1%
         return cost, grads
 
@@ -299,7 +303,7 @@ def test_float32_by_default_and_shapes_of_outputs():
     model = ConvAutoencoder(numpy.random.RandomState(0), input_shape=(3, 8, 12), channels=(2, 2, 2), code_size=4,
                             kernel_sizes=(3, 3, 3))
     x = numpy.random.RandomState(1).rand(5, 3, 8, 12).astype("float32")
-    cost, grads = model.cost_and_grads(x)
+    cost, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
     assert all(g.dtype == numpy.float32 for g in grads)
     assert all(p.dtype == numpy.float32 for p in model.params)
     assert model.encode(x).shape == (5, 4)
@@ -312,11 +316,11 @@ def test_training_lowers_the_cost():
     model = tiny_model()
     x = tiny_batch(16)
     opt = dae.optim.Adam(learning_rate=1e-2)
-    first, _ = model.cost_and_grads(x)
+    first, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
     for _ in range(60):
-        _, grads = model.cost_and_grads(x)
+        _, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
         opt.step(model.params, grads)
-    last, _ = model.cost_and_grads(x)
+    last, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
     assert float(last) < 0.5 * float(first)
 
 
@@ -333,12 +337,23 @@ def test_switches_travel_to_the_decoder():
 
 
 def test_noise_is_drawn_from_the_rng():
-    model = tiny_model(noise="masking", corruption_level=0.5)
+    model = tiny_model(noise="masking")
     x = tiny_batch()
-    c1, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(5))
-    c2, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(5))
-    c3, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(6))
-    assert c1 == c2 and c1 != c3
+    c1, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(5), corruption_level=0.5)
+    c2, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(5), corruption_level=0.5)
+    c3, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(6), corruption_level=0.5)
+    clean, _ = model.cost_and_grads(x, rng=numpy.random.RandomState(5))
+    assert c1 == c2 and c1 != c3 and clean != c1
+
+
+@pytest.mark.parametrize("noise,level,match", [
+    ("masking", 1.0, r"corruption_level must be in \[0.0, 1.0\)"),
+    ("gaussian", -0.1, "corruption_level must be in"),
+    (None, 0.3, r"corruption_level must be in \[0.0, 0.0\]"),   # nothing to corrupt with
+])
+def test_the_corruption_level_is_checked_against_the_models_noise(noise, level, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_model(noise=noise).cost_and_grads(tiny_batch(), rng=numpy.random.RandomState(0), corruption_level=level)
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -369,7 +384,7 @@ def test_channel_mismatch():
         layer.forward(f64(1, 4, 5, 5))
     model = tiny_model()
     with pytest.raises(ValueError, match=r"x must have shape \(n, 3, 8, 8\)"):
-        model.cost_and_grads(numpy.zeros((2, 1, 8, 8)))
+        model.cost_and_grads(numpy.zeros((2, 1, 8, 8)), rng=numpy.random.RandomState(0))
     with pytest.raises(ValueError, match="x must be a 4-D array"):
         layer.forward(f64(4, 5))
 
@@ -389,7 +404,6 @@ def test_sizes_pooling_cannot_mirror():
     ({"channels": (2, 0, 3)}, "channels must be a positive integer"),
     ({"code_size": 0}, "code_size"),
     ({"noise": "salt"}, "noise must be one of"),
-    ({"noise": "masking", "corruption_level": 1.0}, "corruption_level"),
     ({"output": "relu"}, "output must be one of"),
     ({"unpooling": "bilinear"}, "unpooling must be one of"),
     ({"input_shape": (3, 32)}, "input_shape must be"),
@@ -402,9 +416,9 @@ def test_bad_constructor_arguments(kw, match):
 def test_bad_inputs():
     model = tiny_model(output="sigmoid")
     with pytest.raises(ValueError, match=r"x must lie in \[0, 1\]"):
-        model.cost_and_grads(tiny_batch() * 2)
+        model.cost_and_grads(tiny_batch() * 2, rng=numpy.random.RandomState(0))
     with pytest.raises(TypeError, match="floating-point"):
-        model.cost_and_grads(numpy.zeros((2, 3, 8, 8), dtype=numpy.uint8))
+        model.cost_and_grads(numpy.zeros((2, 3, 8, 8), dtype=numpy.uint8), rng=numpy.random.RandomState(0))
     bad = tiny_batch()
     bad[0, 0, 0, 0] = numpy.nan
     with pytest.raises(ValueError, match="finite"):

@@ -56,7 +56,7 @@ def test_forward_matches_the_tutorials_formulas():
     z = da.get_reconstructed_input(y)
     numpy.testing.assert_allclose(y, 1 / (1 + numpy.exp(-(x @ da.W + da.b))), rtol=1e-5)
     numpy.testing.assert_allclose(z, 1 / (1 + numpy.exp(-(y @ da.W.T + da.b_prime))), rtol=1e-5)
-    cost, _ = da.cost_and_grads(x, corruption_level=0.0)
+    cost, _ = da.cost_and_grads(x, corruption_level=0.0, rng=da.theano_rng)
     naive = numpy.mean(-numpy.sum(x * numpy.log(z) + (1 - x) * numpy.log(1 - z), axis=1))
     assert float(cost) == pytest.approx(float(naive), rel=1e-5)
 
@@ -76,7 +76,7 @@ def test_get_cost_updates_is_a_gradient_step():
     da = make_da()
     x = batch()
     rng_state = da.theano_rng
-    cost, grads = da.cost_and_grads(x, 0.3, rng=numpy.random.RandomState(9))
+    cost, grads = da.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(9))
     da2 = make_da()
     da2.theano_rng = numpy.random.RandomState(9)
     cost2, updates = da2.get_cost_updates(x, corruption_level=0.3, learning_rate=0.1)
@@ -102,7 +102,7 @@ def test_cost_stays_finite_when_units_saturate():
     da.W[...] = 60.0  # every unit saturated: z is 0 or 1 to float32 precision
     da.b_prime[...] = -500.0
     x = batch()
-    cost, grads = da.cost_and_grads(x)
+    cost, grads = da.cost_and_grads(x, rng=da.theano_rng)
     assert numpy.isfinite(float(cost)) and float(cost) > 100
     assert all(numpy.isfinite(g).all() for g in grads)
 
@@ -129,7 +129,7 @@ def test_same_seed_same_result_bit_for_bit():
 def test_bad_minibatch_is_refused_with_a_named_error(bad, exc, words):
     da = make_da()
     with pytest.raises(exc) as info:
-        da.cost_and_grads(bad)
+        da.cost_and_grads(bad, rng=da.theano_rng)
     assert "x" in str(info.value) and words in str(info.value)
 
 

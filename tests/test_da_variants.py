@@ -86,8 +86,8 @@ def test_default_options_are_the_tutorial_model():
     assert plain.param_names == ["W", "b", "b_prime"]
     assert plain.W_prime.base is plain.W or numpy.shares_memory(plain.W_prime, plain.W)
     x = numpy.random.RandomState(2).uniform(0, 1, (N, N_VIS)).astype("float32")
-    c1, g1 = plain.cost_and_grads(x, 0.3, rng=numpy.random.RandomState(7))
-    c2, g2 = explicit.cost_and_grads(x, 0.3, rng=numpy.random.RandomState(7))
+    c1, g1 = plain.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(7))
+    c2, g2 = explicit.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(7))
     assert c1 == c2 and all(numpy.array_equal(a, b) for a, b in zip(g1, g2))
 
 
@@ -96,7 +96,7 @@ def test_default_cost_matches_the_written_out_tutorial_formula():
     with config.floatX_as("float64"):
         da = _model()
         x = numpy.random.RandomState(3).uniform(0.05, 0.95, (N, N_VIS))
-        cost, _ = da.cost_and_grads(x, 0.25, rng=numpy.random.RandomState(9))
+        cost, _ = da.cost_and_grads(x, corruption_level=0.25, rng=numpy.random.RandomState(9))
         mask = numpy.random.RandomState(9).binomial(1, 0.75, x.shape)
         y = 1 / (1 + numpy.exp(-(x * mask) @ da.W - da.b))
         z = 1 / (1 + numpy.exp(-y @ da.W.T - da.b_prime))
@@ -146,9 +146,9 @@ def test_dropout_masks_are_inverted_and_drawn_from_rng():
         da = _model(loss="squared_error", decoder="linear", activation="linear", dropout=0.5, tied_weights=False)
         x = numpy.random.RandomState(5).normal(0, 1, (N, N_VIS))
         # same rng seed -> same cost; different seed -> different cost
-        c1, _ = da.cost_and_grads(x, 0.0, rng=numpy.random.RandomState(1))
-        c2, _ = da.cost_and_grads(x, 0.0, rng=numpy.random.RandomState(1))
-        c3, _ = da.cost_and_grads(x, 0.0, rng=numpy.random.RandomState(2))
+        c1, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(1))
+        c2, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(1))
+        c3, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(2))
         assert c1 == c2 and c1 != c3
         # linear model: E[z] over dropout masks equals the no-dropout reconstruction
         y = da.get_hidden_values(x)
@@ -162,7 +162,7 @@ def test_dropout_stream_is_separate_from_corruption_in_random_streams():
     da = _model(dropout=0.5)
     x = numpy.random.RandomState(2).uniform(0, 1, (N, N_VIS)).astype(da.W.dtype)
     streams = dae.RandomStreams(10)
-    da.cost_and_grads(x, 0.3, rng=streams)
+    da.cost_and_grads(x, corruption_level=0.3, rng=streams)
     assert set(streams._states) == {"corruption", "dropout"}
 
 
@@ -170,13 +170,13 @@ def test_sparsity_penalties_values():
     with config.floatX_as("float64"):
         x = numpy.random.RandomState(6).uniform(0, 1, (N, N_VIS))
         base = _model()
-        c0, _ = base.cost_and_grads(x, 0.0, rng=numpy.random.RandomState(0))
+        c0, _ = base.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(0))
         y = base.get_hidden_values(x)
         l1 = _model(sparsity="l1", sparsity_weight=0.7)
-        c1, _ = l1.cost_and_grads(x, 0.0, rng=numpy.random.RandomState(0))
+        c1, _ = l1.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(0))
         assert c1 - c0 == pytest.approx(0.7 * numpy.abs(y).sum(axis=1).mean(), rel=1e-10)
         kl = _model(sparsity="kl", sparsity_weight=2.0, sparsity_target=0.1)
-        c2, _ = kl.cost_and_grads(x, 0.0, rng=numpy.random.RandomState(0))
+        c2, _ = kl.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(0))
         q = y.mean(axis=0)
         expected = 2.0 * numpy.sum(0.1 * numpy.log(0.1 / q) + 0.9 * numpy.log(0.9 / (1 - q)))
         assert c2 - c0 == pytest.approx(expected, rel=1e-10)
@@ -197,7 +197,7 @@ def test_kl_penalty_stays_finite_for_saturated_units():
         da = _model(sparsity="kl", sparsity_weight=1.0)
         da.b[...] = 1e3  # every unit saturated at 1
         x = numpy.random.RandomState(0).uniform(0, 1, (N, N_VIS))
-        cost, grads = da.cost_and_grads(x, 0.0)
+        cost, grads = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(0))
         assert numpy.isfinite(cost) and all(numpy.isfinite(g).all() for g in grads)
 
 
@@ -220,12 +220,12 @@ def test_noises_corrupt_as_documented(noise):
 def test_gaussian_level_is_a_standard_deviation():
     da = _model(noise="gaussian", loss="squared_error")
     x = numpy.zeros((3, N_VIS), dtype=da.W.dtype)
-    da.cost_and_grads(x, 1.5)  # above 1 is a valid standard deviation
+    da.cost_and_grads(x, corruption_level=1.5, rng=numpy.random.RandomState(0))  # above 1 is a valid standard deviation
     with pytest.raises(ValueError, match="corruption_level"):
-        da.cost_and_grads(x, -0.1)
+        da.cost_and_grads(x, corruption_level=-0.1, rng=numpy.random.RandomState(0))
     masking = _model()
     with pytest.raises(ValueError, match="corruption_level"):
-        masking.cost_and_grads(x, 1.5)
+        masking.cost_and_grads(x, corruption_level=1.5, rng=numpy.random.RandomState(0))
 
 
 @pytest.mark.parametrize("kwargs,exc,match", [
@@ -256,9 +256,9 @@ def test_cross_entropy_refuses_data_outside_unit_interval():
     for act in ACTIVATIONS:
         da = _model(activation=act)
         with pytest.raises(ValueError, match=r"\[0, 1\]"):
-            da.cost_and_grads(x)
+            da.cost_and_grads(x, rng=numpy.random.RandomState(0))
     # squared error takes it
-    _model(loss="squared_error", decoder="linear").cost_and_grads(x)
+    _model(loss="squared_error", decoder="linear").cost_and_grads(x, rng=numpy.random.RandomState(0))
 
 
 def test_untied_training_step_moves_both_matrices():
@@ -284,7 +284,7 @@ def test_linear_autoencoder_learns_the_principal_subspace():
         opt = dae.optim.Adam(learning_rate=0.01)
         for epoch in range(300):
             for i in range(0, n_samples, 50):
-                _, grads = da.cost_and_grads(data[i:i + 50], 0.0, rng=rng)
+                _, grads = da.cost_and_grads(data[i:i + 50], corruption_level=0.0, rng=rng)
                 opt.step(da.params, grads)
     centred = data - data.mean(axis=0)
     principal = numpy.linalg.svd(centred, full_matrices=False)[2][:k].T   # (n_dim, k)

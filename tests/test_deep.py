@@ -51,23 +51,23 @@ def test_denoising_fine_tuning_reads_the_masked_input_and_scores_the_clean_one()
         model = DeepAutoencoder(numpy.random.RandomState(1), SIZES)
         _random_params(model)
         x = _data(8, SIZES[0])
-    cost, grads = model.cost_and_grads(x, 0.5, rng=numpy.random.RandomState(7))
+    cost, grads = model.cost_and_grads(x, corruption_level=0.5, rng=numpy.random.RandomState(7))
     # the mask the model drew: the same generator, the same draw
     mask = dae.corruption.corrupt(numpy.ones_like(x), 0.5, "masking", numpy.random.RandomState(7))
     assert 0 < mask.mean() < 1
     z = model.reconstruct(mask * x)
     expected = -(x * numpy.log(z) + (1 - x) * numpy.log(1 - z)).sum(axis=1).mean()
     assert cost == pytest.approx(expected, rel=1e-10)
-    clean_cost, clean_grads = model.cost_and_grads(x)
+    clean_cost, clean_grads = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
     assert cost != pytest.approx(clean_cost, rel=1e-6)
     # level 0 with a generator draws nothing and is the clean cost
     rng = numpy.random.RandomState(7)
-    assert model.cost_and_grads(x, 0.0, rng=rng)[0] == clean_cost
+    assert model.cost_and_grads(x, corruption_level=0.0, rng=rng)[0] == clean_cost
     assert rng.randint(2**30) == numpy.random.RandomState(7).randint(2**30)
-    with pytest.raises(ValueError, match="rng"):
-        model.cost_and_grads(x, 0.2)
+    with pytest.raises(TypeError, match="rng"):          # the caller always passes the generator
+        model.cost_and_grads(x, corruption_level=0.2)
     with pytest.raises(ValueError, match="corruption_level"):
-        model.cost_and_grads(x, 1.0, rng=rng)
+        model.cost_and_grads(x, corruption_level=1.0, rng=rng)
 
 
 def test_gradient_is_not_trivially_zero_and_matches_one_hand_derivative():
@@ -80,7 +80,7 @@ def test_gradient_is_not_trivially_zero_and_matches_one_hand_derivative():
     c = x @ W + b
     a = c @ V + d
     z = 1 / (1 + numpy.exp(-a))
-    cost, grads = model.cost_and_grads(x)
+    cost, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
     expected_cost = numpy.mean(numpy.sum(numpy.logaddexp(0, a) - x * a, axis=1))
     assert cost == pytest.approx(expected_cost, rel=1e-12)
     dz = (z - x) / 5
@@ -163,7 +163,7 @@ def test_the_linear_code_layer_is_the_linear_dA_of_the_old_LinearCodeLayer():
         assert numpy.abs(layer.W).max() <= bound and numpy.abs(layer.W).max() > 0.5 * bound
         _random_params(layer)
         x = _data(6, 10)
-    cost, grads = layer.cost_and_grads(x, 0.3, rng=numpy.random.RandomState(5))
+    cost, grads = layer.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(5))
     tilde = dae.corruption.corrupt(x, 0.3, "masking", numpy.random.RandomState(5), "corruption")
     c = tilde @ layer.W + layer.b
     a = c @ layer.W.T + layer.b_prime
@@ -364,9 +364,9 @@ def test_constructor_validation():
 def test_method_validation():
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
     with pytest.raises(ValueError, match="12 columns"):
-        model.cost_and_grads(numpy.zeros((3, 11), dtype="float32"))
+        model.cost_and_grads(numpy.zeros((3, 11), dtype="float32"), rng=numpy.random.RandomState(0))
     with pytest.raises(ValueError, match="\\[0, 1\\]"):
-        model.cost_and_grads(numpy.full((3, 12), 2.0, dtype="float32"))
+        model.cost_and_grads(numpy.full((3, 12), 2.0, dtype="float32"), rng=numpy.random.RandomState(0))
     with pytest.raises(ValueError, match="code must have 3 columns"):
         model.decode(numpy.zeros((2, 4), dtype="float32"))
     with pytest.raises(ValueError, match="epochs"):
@@ -379,4 +379,4 @@ def test_method_validation():
         model.finetune(_data(10, 12), 1, optimizer="adam")
     # a squared-error model accepts data outside [0, 1]
     DeepAutoencoder(numpy.random.RandomState(0), SIZES, loss="squared_error").cost_and_grads(
-        numpy.full((3, 12), 2.0, dtype="float32"))
+        numpy.full((3, 12), 2.0, dtype="float32"), rng=numpy.random.RandomState(0))

@@ -147,7 +147,7 @@ def test_the_dA_reference_is_the_model_s_own_code():
     with config.floatX_as("float64"):
         da = dA(numpy.random.RandomState(1), RandomStreams(2), n_visible=7, n_hidden=4)
     x = numpy.random.RandomState(3).uniform(0, 1, (5, 7))
-    cost, grads = da.cost_and_grads(x, 0.0, rng=RandomStreams(4))
+    cost, grads = da.cost_and_grads(x, corruption_level=0.0, rng=RandomStreams(4))
     ref_cost, ref_grads = tied_cost_and_grads(da.W, da.b, da.b_prime, x, x)
     assert cost == ref_cost and all(numpy.array_equal(g, r) for g, r in zip(grads, ref_grads))
 

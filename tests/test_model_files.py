@@ -17,7 +17,7 @@ def tiny(name):
         "SdA": lambda: dae.SdA(rs, n_ins=16, hidden_layers_sizes=[6, 4], n_outs=3, corruption_levels=[0.1, 0.2]),
         "deep": lambda: dae.DeepAutoencoder(rs, [16, 6, 2], loss="squared_error"),
         "conv": lambda: dae.ConvAutoencoder(rs, input_shape=(3, 8, 8), channels=(2, 3, 2), code_size=4,
-                                            noise="masking", corruption_level=0.2, output="sigmoid"),
+                                            noise="masking", output="sigmoid"),
         "vae": lambda: dae.VAE(rs, n_visible=16, n_hidden=[7, 5], n_latent=2, activation="relu"),
     }
     model = models[name]()

@@ -30,7 +30,7 @@ def test_sgd_matches_the_tutorials_updates():
     b = dae.dA(numpy.random.RandomState(1), n_visible=5, n_hidden=3)
     _, updates = a.get_cost_updates(x, 0.0, learning_rate=0.1)
     dae.apply_updates(updates)
-    _, grads = b.cost_and_grads(x, 0.0)
+    _, grads = b.cost_and_grads(x, corruption_level=0.0, rng=b.theano_rng)
     optim.SGD(learning_rate=0.1).step(b.params, grads)
     for p, q in zip(a.params, b.params):
         assert numpy.array_equal(p, q)

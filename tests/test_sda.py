@@ -115,7 +115,7 @@ def test_finetuning_network_gradcheck_with_dropout():
     assert max(errors.values()) < 1e-6, errors
     # the masks really act: the cost differs from the cost without dropout
     rng = numpy.random.RandomState(0)
-    assert float(sda.cost_and_grads(x, y, rng=rng, dropout=0.4)[0]) != float(sda.cost_and_grads(x, y)[0])
+    assert float(sda.cost_and_grads(x, y, rng=rng, dropout=0.4)[0]) != float(sda.cost_and_grads(x, y, rng=sda.theano_rng)[0])
 
 
 def test_dropout_mask_is_inverted_and_has_the_right_rate():
@@ -133,7 +133,7 @@ def test_top_only_gradients_equal_the_full_ones_for_the_classifier():
         sda = _small()
     sda.logLayer.W[...] = _rng(2).randn(8, 3)
     x, y = _data(20)
-    cost, grads = sda.cost_and_grads(x.astype(numpy.float64), y)
+    cost, grads = sda.cost_and_grads(x.astype(numpy.float64), y, rng=sda.theano_rng)
     top_cost, top_grads = sda._finetune_cost_grads(x.astype(numpy.float64), y, top_only=True)
     assert float(cost) == float(top_cost)
     for g, t in zip(grads[-2:], top_grads):
@@ -246,7 +246,7 @@ def test_augment_hook_sees_each_training_minibatch():
     train_fn, _, _ = sda.build_finetune_functions([(x, y), valid, test], 10, augment=augment)
     reference = _small()  # same seed: the same weights as sda before its step
     cost = float(train_fn(2))
-    expected = float(reference.cost_and_grads(x[20:30, ::-1].copy(), y[20:30])[0])
+    expected = float(reference.cost_and_grads(x[20:30, ::-1].copy(), y[20:30], rng=reference.theano_rng)[0])
     assert seen == [(10, 16)] and cost == pytest.approx(expected)
     with pytest.raises(TypeError, match="augment"):
         sda.build_finetune_functions([(x, y), valid, test], 10, augment="shift")
@@ -288,7 +288,7 @@ def test_finetune_validation():
     with pytest.raises(ValueError, match="datasets"):
         sda.build_finetune_functions([(x, y), valid], 10)
     with pytest.raises(ValueError, match="y must lie"):
-        sda.cost_and_grads(x, y + 1)
+        sda.cost_and_grads(x, y + 1, rng=sda.theano_rng)
     with pytest.raises(ValueError, match="one label per example"):
         sda.errors(x, y[:3])
     train_fn, _, _ = sda.build_finetune_functions([(x, y), valid, test], 10)

@@ -233,7 +233,7 @@ def test_blas_threads_are_chosen_for_the_largest_product_and_restored(monkeypatc
         chosen.append((rows, n_in, n_out))
         return 1
 
-    monkeypatch.setattr(dae.threads, "choose_blas_threads", choose)
+    monkeypatch.setattr(dae.threads, "threads_for_size", choose)
     before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
 
     class Spy(optim.SGD):
@@ -245,5 +245,14 @@ def test_blas_threads_are_chosen_for_the_largest_product_and_restored(monkeypatc
     Trainer(model, Spy(0.1), batch_size=40, seed=0, progress=False).fit(data(), 1)
     assert chosen == [(40, 36, 8)] and all(s == [1] * len(before) for s in seen)
     assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
-    with pytest.raises(ValueError, match="blas_threads must be 'auto', a positive int or None"):
+    with pytest.raises(ValueError, match="blas_threads must be 'auto', 'load', a positive int or None"):
         Trainer(model, optim.SGD(0.1), blas_threads=0)
+
+
+def test_the_default_thread_rule_depends_on_the_sizes_only(monkeypatch):
+    # "auto" never samples the load (the numbers of a run must not depend on what else runs)
+    monkeypatch.setattr(dae.threads, "busy_cores", lambda *a, **k: pytest.fail("auto must not read the load"))
+    assert dae.threads.threads_for_size(10, 36, 8) == 1
+    assert dae.threads.threads_for_size(200, 1000, 784) is None
+    model = dae.dA(numpy.random.RandomState(1), n_visible=36, n_hidden=8)
+    Trainer(model, optim.SGD(0.1), batch_size=40, seed=0, progress=False).fit(data(), 1)

@@ -145,8 +145,7 @@ print(f"PCA with {code_size} components: held-out error {pca_error:.4f} (summed 
 # %%
 rng = numpy.random.RandomState(seed)
 model = dae.ConvAutoencoder(rng, input_shape=(3, patch_size, patch_size), channels=channels_, code_size=code_size,
-                            kernel_sizes=kernel_sizes_, noise=noise, corruption_level=corruption_level,
-                            output=output, unpooling=unpooling)
+                            kernel_sizes=kernel_sizes_, noise=noise, output=output, unpooling=unpooling)
 print(f"... building {model}", flush=True)
 train_x, test_x = dae_backend.asarray(train_host), dae_backend.asarray(test_host)
 
@@ -174,6 +173,7 @@ def report(trainer, metrics):
 model.dec1.b[...] = train_x.mean(axis=(0, 2, 3))
 trainer = dae.Trainer(
     model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=rng, shuffle="examples",
+    cost_kwargs={"corruption_level": corruption_level},
     drop_last=True, schedule=lambda t: learning_rate * (1.0 - t.fraction_done()),
     evaluate=lambda t: {"held_out_error": model.reconstruction_error(test_x)}, on_epoch_end=report,
     progress="bar" if sys.stdout.isatty() else False)

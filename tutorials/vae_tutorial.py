@@ -149,7 +149,7 @@ def train_vae(n_latent, epochs, label, validate=True):
     """A VAE with an n_latent-D code trained for ``epochs`` epochs; (model, training seconds)."""
     rng = numpy.random.RandomState(seed)
     noise = dae.RandomStreams(rng.randint(2 ** 30))
-    model = dae.VAE(rng, n_visible=784, n_hidden=n_hidden, n_latent=n_latent, activation=activation, rng=noise)
+    model = dae.VAE(rng, n_visible=784, n_hidden=n_hidden, n_latent=n_latent, activation=activation)
     mean_pixel = numpy.clip(train_x.mean(axis=0, dtype=numpy.float64), 1e-3, 1 - 1e-3)
     model.b_out[...] = dae_backend.asarray(numpy.log(mean_pixel / (1 - mean_pixel)), dtype=model.b_out.dtype)
     cpu_start = time.process_time()

@@ -155,7 +155,7 @@ class HiddenLayer(_Dense):
         return self.dense.backward(da, x, need_dx)
 
     # ----- the gradient protocol --------------------------------------------------------------
-    def cost_and_grads(self, x, upstream, rng=None):
+    def cost_and_grads(self, x, upstream, *, rng=None):
         """A layer has no cost of its own; this is the linear probe ``C = sum(H * upstream)``,
         whose gradient with respect to H is ``upstream`` (shape (N, n_out)): exactly what the
         layer sees inside a network. Returns ``(C, [gW, gb])``; ``rng`` is unused."""
@@ -224,7 +224,7 @@ class LogisticRegression(_Dense):
         return self.dense.backward(d, x, need_dx)
 
     # ----- the gradient protocol --------------------------------------------------------------
-    def cost_and_grads(self, x, y, rng=None):
+    def cost_and_grads(self, x, y, *, rng=None):
         """``(NLL, [gW, gb])`` on the minibatch (x, y); ``rng`` is unused (nothing random)."""
         x = self._x(x, "x")
         y = self._y(y, x.shape[0])

@@ -120,9 +120,9 @@ class cA:
         gb_prime = dz.sum(axis=0)
         return (L_rec, L_jac), [gW, gb, gb_prime]
 
-    def cost_and_grads(self, x, contraction_level=0.1, rng=None):
+    def cost_and_grads(self, x, *, rng=None, contraction_level=0.1):
         """``(cost, [gW, gb, gb_prime])`` with cost = L_rec + contraction_level * L_jac.
-        ``rng`` is accepted for the protocol; the cA draws nothing."""
+        ``rng`` is the protocol's; the cA draws nothing, so it may be left out."""
         (L_rec, L_jac), grads = self.cost_terms_and_grads(x, contraction_level)
         return L_rec + contraction_level * L_jac, grads
 
@@ -131,7 +131,7 @@ class cA:
         ``(cost, [(param, param - learning_rate * gparam), ...])``; apply the updates with
         ``dae.apply_updates(updates)``."""
         learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
-        cost, grads = self.cost_and_grads(x, contraction_level)
+        cost, grads = self.cost_and_grads(x, contraction_level=contraction_level)
         return cost, [(p, p - learning_rate * g) for p, g in zip(self.params, grads)]
 
     # ----- for users ----------------------------------------------------------------------

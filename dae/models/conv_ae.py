@@ -22,7 +22,6 @@ from ..functions import cross_entropy_from_logits, sigmoid
 from ..layers.activations import ReLU
 from ..layers.conv import Conv2D, init_normal
 from ..layers.pool import MaxPool2D, MaxUnpool2D, Upsample2D
-from ..random import RandomStreams
 from ..validation import check_choice, check_float, check_param, check_positive_int, check_rng
 
 
@@ -74,9 +73,8 @@ UNPOOLINGS = ("switches", "nearest")
 class ConvAutoencoder:
     """A convolutional (denoising) autoencoder for colour images.
 
-    ``ConvAutoencoder(numpy_rng, theano_rng=None, input_shape=(3, 32, 32), channels=(8, 16, 16),
-    code_size=32, kernel_sizes=(5, 3, 3), noise=None, corruption_level=0.0, output="linear",
-    unpooling="switches")``
+    ``ConvAutoencoder(numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,
+    kernel_sizes=(5, 3, 3), noise=None, output="linear", unpooling="switches")``
 
     With input x (N, C, H, W), H and W divisible by 4, channels (c1, c2, c3), code size k and
     'same' padding (kernel sizes odd) everywhere::
@@ -100,7 +98,8 @@ class ConvAutoencoder:
         L = - sum_k [x_k log z_k + (1 - x_k) log(1 - z_k)]        (output="sigmoid")
 
     both with dL/da = (z - x) times 2 or 1, from the clean x, while x~ is the corrupted input
-    (``noise`` "masking": x * Bernoulli(1 - level); "gaussian": x + level N(0, 1); None).
+    (``noise`` "masking": x * Bernoulli(1 - level); "gaussian": x + level N(0, 1); None), the
+    level being ``cost_and_grads``' ``corruption_level`` and the draws the caller's ``rng``.
     ``unpooling="switches"`` (the write-up's) unpools with the encoder's argmax switches, which
     therefore travel to the decoder beside the code; ``"nearest"`` upsamples instead, so the code
     is all the decoder sees. Backward runs the same steps in reverse (each layer's backward).
@@ -110,9 +109,8 @@ class ConvAutoencoder:
     gradients of the blocks add up to the minibatch's, and the blocks' arrays stay in the cache.
     """
 
-    def __init__(self, numpy_rng, theano_rng=None, input_shape=(3, 32, 32), channels=(8, 16, 16),
-                 code_size=32, kernel_sizes=(5, 3, 3), noise=None, corruption_level=0.0,
-                 output="linear", unpooling="switches"):
+    def __init__(self, numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,
+                 kernel_sizes=(5, 3, 3), noise=None, output="linear", unpooling="switches"):
         check_rng(numpy_rng, "numpy_rng")
         if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3):
             raise ValueError(f"input_shape must be (channels, height, width), got {input_shape!r}")
@@ -130,18 +128,12 @@ class ConvAutoencoder:
             raise ValueError(f"kernel_sizes must be odd (for 'same' padding), got {kernel_sizes}")
         self.code_size = check_positive_int(code_size, "code_size")
         self.noise = check_choice(noise, "noise", NOISES)
-        self.corruption_level = check_float(corruption_level, "corruption_level", 0.0,
-                                            1.0 if noise == "masking" else None,
-                                            high_inclusive=noise != "masking")
         self.output = check_choice(output, "output", OUTPUTS)
         self.unpooling = check_choice(unpooling, "unpooling", UNPOOLINGS)
         self.input_shape, self.channels, self.kernel_sizes = (c, h, w), channels, kernel_sizes
         self.xp = backend.xp
         self.block_size = CPU_BLOCK_SIZE if self.xp is numpy else None
 
-        if theano_rng is None:
-            theano_rng = RandomStreams(numpy_rng.randint(2 ** 30))
-        self.theano_rng = theano_rng
         c1, c2, c3 = channels
         k1, k2, k3 = kernel_sizes
         self.pooled_shape = (c3, h // 4, w // 4)
@@ -260,23 +252,32 @@ class ConvAutoencoder:
     def _output(self, a):
         return a if self.output == "linear" else sigmoid(a)
 
+    def _check_level(self, level):
+        """A corruption level for this model's noise: in [0, 1) for masking, >= 0 for gaussian,
+        0 without noise."""
+        if self.noise is None:
+            level = check_float(level, "corruption_level", 0.0, 0.0)  # no noise: nothing to corrupt with
+            return level
+        return check_float(level, "corruption_level", 0.0, 1.0 if self.noise == "masking" else None,
+                           high_inclusive=self.noise != "masking")
+
     def _blocks(self, n):
         """Slices of ``block_size`` examples covering range(n) (one slice when block_size is None)."""
         size = self.block_size or n
         return [slice(start, start + size) for start in range(0, n, size)]
 
-    def cost_and_grads(self, x, rng=None):
+    def cost_and_grads(self, x, *, rng, corruption_level=0.0):
         """The minibatch cost (equations in the class docstring) and its gradients, aligned with
-        ``params``. ``x``: a clean minibatch (n, C, H, W) or (n, C*H*W); the corruption is drawn
-        from ``rng`` (default: this model's ``theano_rng``).
+        ``params``. ``x``: a clean minibatch (n, C, H, W) or (n, C*H*W); with a ``noise`` the
+        corruption of level ``corruption_level`` is drawn from ``rng``.
 
         The cost is a sum over examples (divided by n), so the minibatch goes through the network
         ``block_size`` examples at a time and the blocks' costs and gradients are added: the same
         numbers, but each block's im2col columns (the largest arrays) stay in the CPU's cache
         between the product that fills them and the one that reads them back."""
         x = self._input(x)
-        rng = self.theano_rng if rng is None else rng
-        x_tilde = x if self.noise is None else corrupt(x, self.corruption_level, self.noise, rng, "corruption")
+        level = self._check_level(corruption_level)
+        x_tilde = x if self.noise is None or level == 0 else corrupt(x, level, self.noise, rng, "corruption")
         n = x.shape[0]
         cost, grads = None, None
         for block in self._blocks(n):
@@ -333,7 +334,7 @@ class ConvAutoencoder:
     def config(self):
         return {"input_shape": list(self.input_shape), "channels": list(self.channels),
                 "code_size": self.code_size, "kernel_sizes": list(self.kernel_sizes), "noise": self.noise,
-                "corruption_level": self.corruption_level, "output": self.output, "unpooling": self.unpooling}
+                "output": self.output, "unpooling": self.unpooling}
 
     def save(self, path):
         """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""

@@ -277,16 +277,16 @@ class dA:
         return sigmoid(a_z) if self.decoder == "sigmoid" else a_z
 
     # ----- cost and gradients (the gradient protocol) ---------------------------------------
-    def cost_and_grads(self, x, corruption_level=0.0, rng=None):
+    def cost_and_grads(self, x, *, rng, corruption_level=0.0):
         """The minibatch cost and its gradients, aligned with ``params``.
 
         ``x`` is a clean minibatch (n, n_visible), in [0, 1] for the cross-entropy; the
-        corruption and the dropout masks are drawn from ``rng`` (default: ``self.theano_rng``),
-        corruption first. The equations are in the module docstring.
+        corruption and the dropout masks are drawn from ``rng`` (the caller's: the tutorial's
+        loop passes ``self.theano_rng``), corruption first. The equations are in the module
+        docstring.
         """
         x = self._input(x, "x", unit_interval=self.loss == "cross_entropy")
         level = _check_corruption_level(corruption_level, self.noise)
-        rng = self.theano_rng if rng is None else rng
         n = x.shape[0]
 
         # forward
@@ -366,7 +366,7 @@ class dA:
         Returns ``(cost, [(param, param - learning_rate * gparam), ...])``.
         """
         learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
-        cost, grads = self.cost_and_grads(x, corruption_level)
+        cost, grads = self.cost_and_grads(x, rng=self.theano_rng, corruption_level=corruption_level)
         updates = []
         for param, gparam in zip(self.params, grads):
             # new_value = param - learning_rate * gparam, computed in gparam's own buffer (the

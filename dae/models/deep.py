@@ -192,22 +192,19 @@ class DeepAutoencoder:
         return total / x.shape[0]
 
     # ----- cost and gradients of the unrolled network (the gradient protocol) -----------------
-    def cost_and_grads(self, x, corruption_level=0.0, rng=None):
+    def cost_and_grads(self, x, *, rng, corruption_level=0.0):
         """Mean fine-tuning cost of the minibatch x and the gradients, aligned with ``params``.
 
         With ``corruption_level`` > 0 the fine-tuning is *denoising*: the network reads
         x~ = m * x (masking noise, m_k = 0 with probability ``corruption_level``, drawn from
         ``rng``) and is scored on the clean x, as the pretraining dAs were. The only change to
         the equations of the module docstring is u_1 = x~ (the first layer's input); the cost
-        and delta_2L still compare with x. Level 0 (the default) draws nothing.
+        and delta_2L still compare with x. Level 0 (the default) draws nothing from ``rng``.
         """
         x = self._input(x, unit_interval=(self.loss == "cross_entropy"))
         level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
         inp = x
         if level > 0:
-            if rng is None:
-                raise ValueError("rng must be given (a numpy RandomState/Generator or dae.RandomStreams) "
-                                 "to draw the corruption when corruption_level > 0")
             inp = corrupt(x, level, "masking", rng, "corruption")
         # forward: each Dense keeps its input u_k, each activation its output
         caches = []

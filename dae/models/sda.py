@@ -223,15 +223,14 @@ class SdA:
             grads = layer_grads + grads
         return cost, grads + log_grads
 
-    def cost_and_grads(self, x, y, rng=None, dropout=0.0, input_dropout=0.0):
+    def cost_and_grads(self, x, y, *, rng, dropout=0.0, input_dropout=0.0):
         """The fine-tuning cost (mean NLL of the labels ``y``) and its gradients for every param
         (aligned with ``self.params``). Random only with ``dropout``/``input_dropout`` > 0: the
-        masks come from ``rng`` (default: this model's theano_rng)."""
+        masks come from ``rng``, the caller's (e.g. this model's theano_rng)."""
         x = self._x(x)
         y = check_labels(y, "y", self.n_outs, x.shape[0], self.xp)
         dropout = check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
         input_dropout = check_float(input_dropout, "input_dropout", 0.0, 1.0, high_inclusive=False)
-        rng = self.theano_rng if rng is None else rng
         return self._finetune_cost_grads(x, y, rng=rng, dropout=dropout, input_dropout=input_dropout)
 
     # ----- step 1: the tutorial's pretraining functions ------------------------------------------
@@ -287,7 +286,7 @@ class SdA:
                     x = layer_input(k)[rows]
                 else:
                     x = self._codes(x_all[rows], k)
-                cost, grads = da_layer.cost_and_grads(x, level)
+                cost, grads = da_layer.cost_and_grads(x, rng=da_layer.theano_rng, corruption_level=level)
                 for p, g in zip(da_layer.params, grads):
                     g *= lr
                     p -= g

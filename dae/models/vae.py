@@ -53,7 +53,6 @@ from .. import backend
 from .. import config
 from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
 from ..layers import Dense, SigmoidCrossEntropy, activation as make_activation
-from ..random import RandomStreams
 from ..validation import check_choice, check_matrix, check_positive_int, check_rng
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -124,31 +123,28 @@ def _check_hidden(n_hidden):
 class VAE:
     """Variational autoencoder with a Gaussian encoder and a Bernoulli decoder.
 
-    ``VAE(numpy_rng, n_visible=784, n_hidden=[500], n_latent=20, activation="tanh", rng=None)``
+    ``VAE(numpy_rng, n_visible=784, n_hidden=[500], n_latent=20, activation="tanh")``
 
     - ``numpy_rng``: ``numpy.random.RandomState`` (or Generator) that initialises the weights.
     - ``n_hidden``: sizes of the encoder's hidden layers (an int or a list, possibly empty);
       the decoder mirrors them (``[500, 200]`` gives 784-500-200-z-200-500-784).
     - ``n_latent``: dimension of z (at least 1).
     - ``activation``: the hidden units' f: "tanh" (as in the paper), "relu", "sigmoid", "linear".
-    - ``rng``: the default noise stream for eps when ``cost_and_grads`` is given none;
-      when omitted, ``dae.RandomStreams(numpy_rng.randint(2 ** 30))``, drawn before the weights.
+
+    The model keeps no generator: the noise eps of ``cost_and_grads``, ``sample`` and
+    ``negative_elbo`` comes from the ``rng`` each call is given.
 
     Weights are drawn uniform in +-sqrt(6 / (fan_in + fan_out)) (Glorot; He's sqrt(2) scaling
     for relu), biases start at zero. The equations are in the module docstring.
     """
 
-    def __init__(self, numpy_rng, n_visible=784, n_hidden=(500,), n_latent=20, activation="tanh", rng=None):
+    def __init__(self, numpy_rng, n_visible=784, n_hidden=(500,), n_latent=20, activation="tanh"):
         check_rng(numpy_rng, "numpy_rng")
         self.n_visible = check_positive_int(n_visible, "n_visible")
         self.n_hidden = _check_hidden(n_hidden)
         self.n_latent = check_positive_int(n_latent, "n_latent")
         self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
         self.act = make_activation(self.activation)   # stateless: one layer object serves every layer
-        if rng is None:  # the noise stream's seed is drawn before the weights, as dA does
-            draw = numpy_rng.randint if hasattr(numpy_rng, "randint") else numpy_rng.integers
-            rng = RandomStreams(int(draw(2 ** 30)))
-        self.rng = _check_noise_rng(rng)
         xp = self.xp = backend.xp
         dtype = self.dtype = numpy.dtype(config.floatX)
         gain = math.sqrt(2.0) if activation == "relu" else 1.0
@@ -195,7 +191,7 @@ class VAE:
         return z.astype(self.dtype, copy=False)
 
     def _eps(self, rng, n, k=None):
-        rng = self.rng if rng is None else _check_noise_rng(rng)
+        rng = _check_noise_rng(rng)
         shape = (n, self.n_latent) if k is None else (n, k, self.n_latent)
         return _on_backend(rng.normal(0.0, 1.0, size=shape), self.xp, self.dtype)
 
@@ -231,11 +227,11 @@ class VAE:
         return (g, caches), self.out_layer.forward(g)[0]
 
     # ----- cost and gradients (the gradient protocol) ---------------------------------------
-    def cost_and_grads(self, x, rng=None):
+    def cost_and_grads(self, x, *, rng):
         """The minibatch's mean negative ELBO and its gradients, aligned with ``params``.
 
         ``x``: (n, n_visible) in [0, 1] (binarised for a true Bernoulli likelihood); eps is
-        drawn from ``rng`` (default: ``self.rng``). The equations are in the module docstring.
+        drawn from ``rng``. The equations are in the module docstring.
         """
         x = self._x(x)
         eps = self._eps(rng, x.shape[0])
@@ -272,7 +268,7 @@ class VAE:
         """Bernoulli probabilities p(x_k = 1 | z), shape (n, n_visible)."""
         return sigmoid(self._decode(self._z(z))[1])
 
-    def sample(self, n, rng=None):
+    def sample(self, n, *, rng):
         """Decoded probabilities of ``n`` codes drawn from the prior N(0, I)."""
         n = check_positive_int(n, "n")
         return sigmoid(self._decode(self._eps(rng, n))[1])
@@ -284,14 +280,14 @@ class VAE:
         z = mu if rng is None else mu + self.xp.exp(0.5 * logvar) * self._eps(rng, x.shape[0])
         return sigmoid(self._decode(z)[1])
 
-    def negative_elbo(self, x, rng=None):
+    def negative_elbo(self, x, *, rng):
         """Per-example negative ELBO (rec + KL, one sampled z each), shape (n,), in nats."""
         x = self._x(x)
         _, mu, logvar = self._encode(x)
         z, _ = reparameterize(mu, logvar, self._eps(rng, x.shape[0]))
         return cross_entropy_from_logits(x, self._decode(z)[1]) + gaussian_kl(mu, logvar)
 
-    def importance_weighted_log_likelihood(self, x, k=100, rng=None, batch_size=None):
+    def importance_weighted_log_likelihood(self, x, k=100, *, rng, batch_size=None):
         """Per-example estimate of log p(x) from ``k`` importance samples, shape (n,), in nats.
 
         log w_i = log p(x|z_i) + log p(z_i) - log q(z_i|x) with z_i = mu + s * eps_i, where
@@ -301,7 +297,7 @@ class VAE:
         """
         x = self._x(x)
         k = check_positive_int(k, "k")
-        rng = self.rng if rng is None else _check_noise_rng(rng)
+        rng = _check_noise_rng(rng)
         batch_size = max(1, 10000 // k) if batch_size is None else check_positive_int(batch_size, "batch_size")
         xp = self.xp
         out = []

@@ -17,12 +17,12 @@ def register_conv():
 
     def model_config(cfg):
         out = {"n_visible": int(cfg["n_visible"]), "input_shape": input_shape(cfg)}
-        for key in ("channels", "code_size", "kernel_sizes", "noise", "corruption_level", "output", "unpooling"):
+        for key in ("channels", "code_size", "kernel_sizes", "noise", "output", "unpooling"):
             out[key] = cfg[key]
         return out
 
     def build(cfg, rng):
-        kw = {key: cfg[key] for key in ("code_size", "noise", "corruption_level", "output", "unpooling")}
+        kw = {key: cfg[key] for key in ("code_size", "noise", "output", "unpooling")}  # the level is the call's
         return ConvAutoencoder(rng, input_shape=tuple(cfg["input_shape"]), channels=tuple(int_list(cfg["channels"])),
                                kernel_sizes=tuple(int_list(cfg["kernel_sizes"])), **kw)
 
@@ -45,8 +45,8 @@ def register_conv():
         return z.reshape(n, c, h, w).transpose(0, 2, 3, 1).reshape(n, -1)
 
     def phases(m, cfg, data):
-        return one_phase(m, cfg, cost_kwargs={}, rng=m.theano_rng, kind="conv",
-                          unit_interval=cfg["output"] == "sigmoid")
+        return one_phase(m, cfg, cost_kwargs={"corruption_level": cfg["corruption_level"]},
+                         eval_kwargs={"corruption_level": 0.0}, kind="conv", unit_interval=cfg["output"] == "sigmoid")
 
     register_model(ModelKind(
         name="conv", cls="ConvAutoencoder",
@@ -58,13 +58,12 @@ def register_conv():
             "code_size": Option(int, 32, "code units (32)"),
             "kernel_sizes": Option(int_list, [5, 3, 3], "odd kernel sizes of the three convolutions (5,3,3)"),
             "noise": Option(str, None, "", choices=NOISES),
-            "corruption_level": Option(float, 0.0, ""),
             "output": Option(str, "linear", "decoder output: linear (squared error) or sigmoid (cross-entropy, data "
                                             "in [0, 1]) (linear)", choices=OUTPUTS),
             "unpooling": Option(str, "switches", "switches (the encoder's argmax) or nearest (switches)",
                                 choices=UNPOOLINGS),
         },
-        train_options={},
+        train_options={"corruption_level": Option(float, 0.0, "", only_with={"noise": ("masking", "gaussian")})},
         encode=lambda m, x: m.encode(to_model(x, m)),
         reconstruct=lambda m, x: from_model(m.reconstruct(to_model(x, m)), m),
         unit_interval=lambda cfg: cfg.get("output") == "sigmoid",
@@ -89,7 +88,7 @@ def register_vae():
         description="variational autoencoder (Kingma & Welling: Gaussian code, Bernoulli pixels, the negative ELBO; "
                     "dae sample draws from it)",
         build=build, config_of=config_of,
-        phases=lambda m, cfg, data: one_phase(m, cfg, cost_kwargs={}, rng=m.rng, kind="vae", unit_interval=True),
+        phases=lambda m, cfg, data: one_phase(m, cfg, cost_kwargs={}, kind="vae", unit_interval=True),
         options={
             "hidden_layers_sizes": Option(int_list, [500], ""),
             "n_latent": Option(int, 20, "code dimensions (20)"),

@@ -33,9 +33,13 @@ What the loop gives every model:
   :class:`TrainingInterrupted` (a KeyboardInterrupt).
 - **Budgets**: ``epochs``, a wall-time budget ``max_minutes`` (training time only, kept across
   resumes), and :class:`~dae.train.EarlyStopping` (the tutorial's patience rule).
-- **BLAS threads**: with ``blas_threads="auto"`` the loop picks the count for the model's
-  largest product and the machine's load (:mod:`dae.threads`) at the start and every half
-  minute, so a run shares a busy machine gracefully; an int fixes it, None leaves it alone.
+- **BLAS threads** (:mod:`dae.threads`): ``blas_threads="auto"`` (the default) runs a model
+  whose largest product is small on one thread, where a second one gains nothing and only
+  spins against other work on the cores; larger ones keep the BLAS's own count. The rule
+  depends on the sizes only, so a run gives the same numbers whatever else the machine does
+  (OpenBLAS's results change in the last bits with the thread count). ``"load"`` also counts
+  the cores other processes keep busy (re-read every 30 s: faster on a shared machine, but the
+  last bits then depend on the load); an int fixes the count, None leaves it alone.
 - **Progress**: a tqdm bar on a terminal, the tutorial's ``Training epoch 0, cost 63.2...``
   lines otherwise, nothing with ``progress=False``.
 """
@@ -150,8 +154,8 @@ class Trainer:
             raise ValueError(f"progress must be one of {MODES} or False, got {progress!r}")
         self.progress = "none" if quiet or progress in (False, None) else progress
         self.label = str(label)
-        if not (blas_threads in (None, "auto") or (isinstance(blas_threads, int) and blas_threads > 0)):
-            raise ValueError(f"blas_threads must be 'auto', a positive int or None, got {blas_threads!r}")
+        if not (blas_threads in (None, "auto", "load") or (isinstance(blas_threads, int) and blas_threads > 0)):
+            raise ValueError(f"blas_threads must be 'auto', 'load', a positive int or None, got {blas_threads!r}")
         self.blas_threads = blas_threads
         self._threads_chosen_at = None
         self.drop_last = bool(drop_last)
@@ -286,14 +290,21 @@ class Trainer:
         return self.batch_size, n_in, n_out
 
     def _set_threads(self):
-        """Apply the BLAS thread count (re-chosen every 30 s under "auto"); returns the limiter."""
+        """Apply the BLAS thread count (re-chosen every 30 s under "load"); returns the limiter."""
         if self.blas_threads is None or backend.xp is not numpy:
             return None
         now = time.perf_counter()
-        if self._threads_chosen_at is not None and (self.blas_threads != "auto" or now - self._threads_chosen_at < 30.0):
+        if self._threads_chosen_at is not None and (self.blas_threads != "load" or now - self._threads_chosen_at < 30.0):
             return None
         self._threads_chosen_at = now
-        n = threads.choose_blas_threads(*self._largest_product()) if self.blas_threads == "auto" else self.blas_threads
+        if self.blas_threads == "auto":
+            n = threads.threads_for_size(*self._largest_product())
+            if n is None:
+                return None      # a large product: the BLAS's own count
+        elif self.blas_threads == "load":
+            n = threads.choose_blas_threads(*self._largest_product())
+        else:
+            n = self.blas_threads
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:
