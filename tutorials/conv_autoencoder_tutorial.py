@@ -1,7 +1,7 @@
 """A convolutional autoencoder on colour photographs, every gradient written by hand.
 
-Run it:  python tutorials/conv_autoencoder_tutorial.py            (the full run: about 6 CPU-minutes, 17 minutes
-                                                                    wall on 2 heavily shared cores)
+Run it:  python tutorials/conv_autoencoder_tutorial.py            (the full run: 6.1 CPU-minutes; 7 minutes
+                                                                    wall on 2 shared cores, 17 heavily shared)
          python tutorials/conv_autoencoder_tutorial.py --help     (every option)
          python tutorials/conv_autoencoder_tutorial.py --n-train 640 --n-test 100 --epochs 1   (a quick look)
 
@@ -25,7 +25,7 @@ The default recipe (20 epochs of 20,000 patches in minibatches of 16, Adam 0.002
 linearly to 0) reaches a held-out error of 3.741 per patch against PCA's 5.205: 28% lower
 (error ratio 0.719). The earlier recipe (10 epochs, minibatches of 32) stopped at 4.915 (0.944):
 the model was short of updates, not of capacity; the faster step paid for twice the epochs and
-twice the updates per epoch in fewer CPU-minutes than before (6.2 against 7.4). Pilots: 3 epochs of
+twice the updates per epoch in fewer CPU-minutes than before (6.1 against 7.4). Pilots: 3 epochs of
 the old recipe 8.77; the input centred on the mean colour learned slower (18.7 against 10.3 after
 2 of 3 epochs); minibatches of 8 for 15 epochs 4.31; wider channels (16, 32, 32) cost 3 times as
 much per step.
