@@ -7,7 +7,7 @@ from scipy.signal import correlate
 
 import dae
 from dae.layers import Conv2D, MaxPool2D, MaxUnpool2D, ReLU, Upsample2D, col2im, im2col
-from dae.models.conv_ae import ConvAutoencoder, Dense
+from dae.models.conv_ae import ConvAutoencoder, _dense
 from dae.gradcheck import numerical_gradient
 
 
@@ -216,7 +216,7 @@ def test_relu_gradient():
 
 def test_dense_gradients():
     with dae.config.floatX_as("float64"):
-        layer = Dense(numpy.random.RandomState(0), 5, 3)
+        layer = _dense(numpy.random.RandomState(0), 5, 3)
     layer.b[...] = [0.1, -0.2, 0.3]
     x = f64(4, 5, seed=12)
     y, cache = layer.forward(x)

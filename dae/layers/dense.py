@@ -71,6 +71,7 @@ class Dense:
     def __init__(self, W, b):
         self.W, self.b = W, b
         self.params = [W, b]
+        self.param_names = ["W", "b"]
 
     def forward(self, x):
         a = x @ self.W

@@ -21,42 +21,16 @@ from ..corruption import corrupt
 from ..functions import cross_entropy_from_logits, sigmoid
 from ..layers.activations import ReLU
 from ..layers.conv import Conv2D, init_normal
+from ..layers.dense import Dense
 from ..layers.pool import MaxPool2D, MaxUnpool2D, Upsample2D
-from ..validation import check_choice, check_float, check_param, check_positive_int, check_rng
+from ..validation import check_choice, check_float, check_positive_int, check_rng
 
 
-class Dense:
-    """A fully connected layer: y = x W + b, x (N, n_in), W (n_in, n_out).
-
-        dx = dy W^T      dW = x^T dy      db = sum over rows of dy
-
-    ``forward(x) -> (y, x)``; ``backward(dy, x) -> (dx, [dW, db])``.
-    """
-
-    def __init__(self, numpy_rng, n_in, n_out, W=None, b=None):
-        self.n_in = check_positive_int(n_in, "n_in")
-        self.n_out = check_positive_int(n_out, "n_out")
-        xp = backend.xp
-        if W is None:
-            check_rng(numpy_rng, "numpy_rng")
-            W = init_normal(numpy_rng, (self.n_in, self.n_out), self.n_in, config.floatX)
-        else:
-            check_param(W, "W", (self.n_in, self.n_out), xp)
-        if b is None:
-            b = xp.zeros(self.n_out, dtype=W.dtype)
-        else:
-            check_param(b, "b", (self.n_out,), xp)
-        self.W, self.b = W, b
-        self.params = [self.W, self.b]
-        self.param_names = ["W", "b"]
-
-    def forward(self, x):
-        if x.ndim != 2 or x.shape[1] != self.n_in:
-            raise ValueError(f"x must have shape (n, {self.n_in}), got {tuple(x.shape)}")
-        return x @ self.W + self.b, x
-
-    def backward(self, dy, x):
-        return dy @ self.W.T, [x.T @ dy, dy.sum(axis=0)]
+def _dense(numpy_rng, n_in, n_out):
+    """A fully connected layer (``dae.layers.Dense``: y = x W + b) with He-initialised W."""
+    xp = backend.xp
+    W = init_normal(numpy_rng, (n_in, n_out), n_in, config.floatX)
+    return Dense(W, xp.zeros(n_out, dtype=W.dtype))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -142,8 +116,8 @@ class ConvAutoencoder:
         self.enc1 = Conv2D(numpy_rng, c, c1, k1, padding=k1 // 2, **cn)
         self.enc2 = Conv2D(numpy_rng, c1, c2, k2, padding=k2 // 2, **cn)
         self.enc3 = Conv2D(numpy_rng, c2, c3, k3, padding=k3 // 2, **cn)
-        self.code = Dense(numpy_rng, n_flat, self.code_size)
-        self.expand = Dense(numpy_rng, self.code_size, n_flat)
+        self.code = _dense(numpy_rng, n_flat, self.code_size)
+        self.expand = _dense(numpy_rng, self.code_size, n_flat)
         self.dec3 = Conv2D(numpy_rng, c3, c2, k3, padding=k3 // 2, **cn)
         self.dec2 = Conv2D(numpy_rng, c2, c1, k2, padding=k2 // 2, **cn)
         self.dec1 = Conv2D(numpy_rng, c1, c, k1, padding=k1 // 2, **cn)
