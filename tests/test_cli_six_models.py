@@ -180,3 +180,23 @@ def test_SdA_fine_tuning_stops_early_and_keeps_the_best_validation_model(files, 
     assert all(numpy.array_equal(a[k], b[k]) for k in a)
     rc, out, err = run(capsys, "train", "--resume", files / "es")
     assert rc == 0 and "nothing to do" in out, err
+
+
+@pytest.mark.parametrize("name,expected", [("dA", ("sgd", 0.1, 20)), ("deep", ("adam", 0.001, 20)),
+                                           ("conv", ("adam", 0.001, 20)), ("vae", ("adam", 0.001, 20))])
+def test_each_model_starts_from_training_settings_that_suit_it_and_flags_win(name, expected, files, capsys):
+    data = {"conv": "rgb.npy"}.get(name, "x.npy")
+    small = {"deep": ("--layer-sizes", "16,8,2", "--pretraining-epochs", "1"),
+             "conv": ("--channels", "2,3,2", "--code-size", "4"),
+             "vae": ("--hidden-layers-sizes", "10", "--n-latent", "2")}.get(name, ())
+    rc, out, err = run(capsys, "train", "--model", name, "--data", files / data, "--epochs", "1", *small,
+                       "--output-dir", files / "d", "--quiet", "--no-plots")
+    assert rc == 0, err
+    cfg = json.loads((files / "d" / "config.json").read_text())
+    assert (cfg["optimizer"], cfg["learning_rate"], cfg["batch_size"]) == expected
+    rc, out, err = run(capsys, "train", "--model", name, "--data", files / data, "--epochs", "1", *small,
+                       "--optimizer", "momentum", "--learning-rate", "0.02", "--batch-size", "7",
+                       "--output-dir", files / "e", "--quiet", "--no-plots")
+    assert rc == 0, err
+    cfg = json.loads((files / "e" / "config.json").read_text())
+    assert (cfg["optimizer"], cfg["learning_rate"], cfg["batch_size"]) == ("momentum", 0.02, 7)

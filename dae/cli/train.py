@@ -135,8 +135,10 @@ def add_parser(sub):
     p.add_argument("--epochs", type=int, help="passes over the training data, in all; SdA and deep: the "
                                               "fine-tuning's (15)")
     p.add_argument("--batch-size", type=int, help="examples per minibatch (20)")
-    p.add_argument("--learning-rate", type=float, help="optimiser step size; SdA and deep: the fine-tuning's (0.1)")
-    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), help="sgd, momentum, nesterov, adam or adamw (sgd)")
+    p.add_argument("--learning-rate", type=float,
+                   help="optimiser step size; SdA and deep: the fine-tuning's (0.1; deep, conv, vae: 0.001)")
+    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS),
+                   help="sgd, momentum, nesterov, adam or adamw (sgd; deep, conv, vae: adam)")
     p.add_argument("--backend", choices=backend.BACKENDS, help="numpy (CPU) or cupy (NVIDIA GPU) (numpy)")
     p.add_argument("--seed", type=int, help="seed of the initial weights and the noise (123)")
     p.add_argument("--shuffle", action="store_true", default=None, help="visit the minibatches in a random order each epoch")
@@ -204,10 +206,11 @@ def train_config(args):
     if not args.output_dir:
         raise UserError("--output-dir RUN is required (the folder for the model, configuration and metrics)")
     cfg = dict(TRAIN_DEFAULTS)
-    cfg.update({k: given[k] for k in TRAIN_DEFAULTS if k in given})
-    kind = MODELS.get(cfg["model"])
+    kind = MODELS.get(given.get("model", cfg["model"]))
     if kind is None:
-        raise UserError(f"unknown model {cfg['model']!r}: choose one of {', '.join(MODELS)}")
+        raise UserError(f"unknown model {given.get('model')!r}: choose one of {', '.join(MODELS)}")
+    cfg.update(kind.train_defaults)           # e.g. Adam for the models that SGD at 0.1 does not suit
+    cfg.update({k: given[k] for k in TRAIN_DEFAULTS if k in given})
     own = set(kind.options) | set(kind.train_options)
     for name in sorted(model_flags - own):
         if name in given:

@@ -50,6 +50,7 @@ def register_conv():
 
     register_model(ModelKind(
         name="conv", cls="ConvAutoencoder",
+        train_defaults={"optimizer": "adam", "learning_rate": 0.001},
         description="convolutional autoencoder (three convolutions, max-pooling, a linear code, a mirrored decoder; "
                     "images with sides divisible by 4)",
         build=build, config_of=config_of, make_config=model_config, phases=phases, to_model=to_model,
@@ -85,6 +86,7 @@ def register_vae():
 
     register_model(ModelKind(
         name="vae", cls="VAE",
+        train_defaults={"optimizer": "adam", "learning_rate": 0.001},
         description="variational autoencoder (Kingma & Welling: Gaussian code, Bernoulli pixels, the negative ELBO; "
                     "dae sample draws from it)",
         build=build, config_of=config_of,

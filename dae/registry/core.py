@@ -122,6 +122,9 @@ class ModelKind:
     arrays: Callable = _named_params
     decode: Optional[Callable] = None
     sample: Optional[Callable] = None
+    # the training settings this kind starts from where the command line's (SGD 0.1, batch 20)
+    # do not fit it, e.g. {"optimizer": "adam", "learning_rate": 1e-3}; flags still win
+    train_defaults: Dict[str, Any] = dataclasses.field(default_factory=dict)
     filters: Optional[Callable] = None
     unit_interval: Callable = lambda cfg: True
     supervised: bool = False

@@ -141,6 +141,7 @@ def register_deep():
 
     register_model(ModelKind(
         name="deep", cls="DeepAutoencoder",
+        train_defaults={"optimizer": "adam", "learning_rate": 0.001},
         description="deep autoencoder (Hinton & Salakhutdinov: sigmoid layers, linear code; layer-wise "
                     "pretraining, then fine-tuning of the unrolled network)",
         build=build, config_of=config_of, make_config=model_config, arrays=arrays, phases=phases,
