@@ -23,6 +23,7 @@ from ..layers.activations import ReLU
 from ..layers.conv import Conv2D, init_normal
 from ..layers.dense import Dense
 from ..layers.pool import MaxPool2D, MaxUnpool2D, Upsample2D
+from .saving import ModelFileMethods
 from ..validation import check_choice, check_float, check_positive_int, check_rng
 
 
@@ -44,7 +45,7 @@ OUTPUTS = ("linear", "sigmoid")
 UNPOOLINGS = ("switches", "nearest")
 
 
-class ConvAutoencoder:
+class ConvAutoencoder(ModelFileMethods):
     """A convolutional (denoising) autoencoder for colour images.
 
     ``ConvAutoencoder(numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,
@@ -310,21 +311,6 @@ class ConvAutoencoder:
                 "code_size": self.code_size, "kernel_sizes": list(self.kernel_sizes), "noise": self.noise,
                 "output": self.output, "unpooling": self.unpooling}
 
-    def save(self, path):
-        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
-        from ..model_files import save_model
-
-        return save_model(self, path)
-
-    @classmethod
-    def load(cls, path):
-        """The model in ``path`` (``dae.load_model``), checked to be a ConvAutoencoder."""
-        from ..model_files import load_model
-
-        model = load_model(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"{path} holds a {type(model).__name__}, not a ConvAutoencoder")
-        return model
 
     def __repr__(self):
         return (f"ConvAutoencoder(input_shape={self.input_shape}, channels={self.channels}, "

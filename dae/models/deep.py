@@ -56,6 +56,7 @@ from ..corruption import corrupt
 from .da import dA
 from ..layers import Dense, Identity, Sigmoid, SigmoidCrossEntropy, SquaredError
 from ..random import RandomStreams
+from .saving import ModelFileMethods
 from ..validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
                          check_rng)
 
@@ -103,7 +104,7 @@ def _trainer(layer, opt, batch_size, rng, cost_kwargs, checkpoint_path, resume, 
     return trainer
 
 
-class DeepAutoencoder:
+class DeepAutoencoder(ModelFileMethods):
     """Encoder of sigmoid layers with a linear code, mirrored sigmoid decoder, untied weights.
 
     ``DeepAutoencoder(numpy_rng, layer_sizes=[784, 1000, 500, 250, 30], loss="cross_entropy")``
@@ -387,23 +388,6 @@ class DeepAutoencoder:
             trainer.resume()
         trainer.fit(backend.to_host(x), epochs, valid_x=None if valid_x is None else backend.to_host(valid_x))
         return [m["train_cost"] for m in trainer.history]
-
-    # ----- files -----------------------------------------------------------------------------------
-    def save(self, path):
-        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
-        from ..model_files import save_model
-
-        return save_model(self, path)
-
-    @classmethod
-    def load(cls, path):
-        """The model in ``path`` (``dae.load_model``), checked to be a DeepAutoencoder."""
-        from ..model_files import load_model
-
-        model = load_model(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"{path} holds a {type(model).__name__}, not a DeepAutoencoder")
-        return model
 
     def __repr__(self):
         sizes = "-".join(str(n) for n in self.layer_sizes)

@@ -29,6 +29,7 @@ from ..layers import HiddenLayer, LogisticRegression
 from ..plotting import tile_raster_images
 from ..corruption import uniform
 from ..random import RandomStreams
+from .saving import ModelFileMethods
 from ..validation import check_choice, check_float, check_labels, check_matrix, check_positive_int, check_rng
 
 FINETUNE = ("all", "top")
@@ -88,7 +89,7 @@ def _check_index(index, n_batches, name="index"):
     return int(index)
 
 
-class SdA:
+class SdA(ModelFileMethods):
     """Stacked denoising autoencoder (the tutorial's class).
 
     ``SdA(numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=[500, 500], n_outs=10,
@@ -412,21 +413,6 @@ class SdA:
         n = tile_shape[0] * tile_shape[1]
         return tile_raster_images(X=W[:n], img_shape=img_shape, tile_shape=tile_shape, tile_spacing=tile_spacing)
 
-    def save(self, path):
-        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
-        from ..model_files import save_model
-
-        return save_model(self, path)
-
-    @classmethod
-    def load(cls, path):
-        """The model in ``path`` (``dae.load_model``), checked to be a SdA."""
-        from ..model_files import load_model
-
-        model = load_model(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"{path} holds a {type(model).__name__}, not a SdA")
-        return model
 
     def __repr__(self):
         return (f"SdA(n_ins={self.n_ins}, hidden_layers_sizes={self.hidden_layers_sizes}, n_outs={self.n_outs}, "

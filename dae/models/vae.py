@@ -53,6 +53,7 @@ from .. import backend
 from .. import config
 from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
 from ..layers import Dense, SigmoidCrossEntropy, activation as make_activation
+from .saving import ModelFileMethods
 from ..validation import check_choice, check_matrix, check_positive_int, check_rng
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -120,7 +121,7 @@ def _check_hidden(n_hidden):
     return [check_positive_int(h, "n_hidden entries") for h in n_hidden]
 
 
-class VAE:
+class VAE(ModelFileMethods):
     """Variational autoencoder with a Gaussian encoder and a Bernoulli decoder.
 
     ``VAE(numpy_rng, n_visible=784, n_hidden=[500], n_latent=20, activation="tanh")``
@@ -315,23 +316,6 @@ class VAE:
             top = log_w.max(axis=1, keepdims=True)
             out.append(top[:, 0] + xp.log(xp.exp(log_w - top).sum(axis=1)) - math.log(k))
         return xp.concatenate(out)
-
-    # ----- files ----------------------------------------------------------------------------
-    def save(self, path):
-        """Write this model to ``path`` in the one dae model file (``dae.save_model``)."""
-        from ..model_files import save_model
-
-        return save_model(self, path)
-
-    @classmethod
-    def load(cls, path):
-        """The model in ``path`` (``dae.load_model``), checked to be a VAE."""
-        from ..model_files import load_model
-
-        model = load_model(path)
-        if not isinstance(model, cls):
-            raise ValueError(f"{path} holds a {type(model).__name__}, not a VAE")
-        return model
 
     def __repr__(self):
         return (f"VAE(n_visible={self.n_visible}, n_hidden={self.n_hidden}, n_latent={self.n_latent}, "
