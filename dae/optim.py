@@ -140,10 +140,13 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2015) with bias-corrected moment estimates.
+    """Adam (Kingma & Ba, 2015) with bias-corrected moment estimates."""
 
-    ``threads``: worker threads for a large step (None: up to 2, the cores this process may use;
-    1: none); the result does not depend on it."""
+    def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0):
+        super().__init__(learning_rate, weight_decay)
+        self.beta1 = check_float(beta1, "beta1", 0.0, 1.0, high_inclusive=False)
+        self.beta2 = check_float(beta2, "beta2", 0.0, 1.0, high_inclusive=False)
+        self.epsilon = check_float(epsilon, "epsilon", 0.0, None, low_inclusive=False)
 
     def _init_state(self, params):
         xp = backend.xp
@@ -153,71 +156,23 @@ class Adam(Optimizer):
     # stay in the core's cache (4 arrays x 256 KiB) instead of streaming every array from memory
     # eleven times; the result is the same, element for element.
     BLOCK = 65536
-    # From this many elements per step, the blocks are shared out between ``threads`` worker
-    # threads (NumPy releases the GIL inside each pass): the same arithmetic on every element,
-    # so the same result, in about half the time on two free cores.
-    PARALLEL_MIN = 8 * BLOCK
 
-    def __init__(self, learning_rate=1e-3, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0, threads=None):
-        super().__init__(learning_rate, weight_decay)
-        self.beta1 = check_float(beta1, "beta1", 0.0, 1.0, high_inclusive=False)
-        self.beta2 = check_float(beta2, "beta2", 0.0, 1.0, high_inclusive=False)
-        self.epsilon = check_float(epsilon, "epsilon", 0.0, None, low_inclusive=False)
-        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-            raise ValueError(f"threads must be a positive int or None (the cores this process may use), got {threads!r}")
-        self.threads = threads
-        self._pool = None       # worker threads and their scratch buffers: not state, never saved
-        self._scratch = {}
-
-    def step(self, params, grads):
-        self._check(params, grads)
-        if self.state is None:
-            self.state = self._init_state(params)
-        self.t += 1
+    def _update(self, i, p, g):
+        m, v = self.state[i]
+        xp = backend.xp
+        if getattr(self, "_scratch", None) is None or self._scratch.dtype != p.dtype:
+            self._scratch = xp.empty(self.BLOCK, dtype=p.dtype)  # a work buffer, not state: never saved
         step = self.learning_rate * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
         eps_hat = self.epsilon * math.sqrt(1 - self.beta2 ** self.t)
-        blocks = []             # (p, g, m, v) pieces, each updated on its own
-        for i, (p, g) in enumerate(zip(params, grads)):
-            g = self._grad(p, g)
-            self._decay(p)
-            m, v = self.state[i]
-            if not all(a.flags.c_contiguous for a in (p, g, m, v)) or g.dtype != p.dtype or p.size <= self.BLOCK:
-                blocks.append((p, g, m, v))
-                continue
-            p1, g1, m1, v1 = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
-            blocks.extend((p1[r], g1[r], m1[r], v1[r])
-                          for r in (slice(s, s + self.BLOCK) for s in range(0, p1.size, self.BLOCK)))
-        workers = self._workers(sum(b[0].size for b in blocks))
-        if workers == 1:
-            self._run(blocks, 0, step, eps_hat)
+        flat = all(a.flags.c_contiguous for a in (p, g, m, v)) and g.dtype == p.dtype
+        if not flat or p.size <= self.BLOCK:
+            self._block(p, g, m, v, xp.empty_like(p) if p.size > self.BLOCK else self._scratch[:p.size].reshape(p.shape),
+                        step, eps_hat)
             return
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-            self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dae-adam")
-        share = [blocks[k::workers] for k in range(workers)]
-        for future in [self._pool.submit(self._run, part, k, step, eps_hat) for k, part in enumerate(share)]:
-            future.result()
-
-    def _workers(self, n_elements):
-        if backend.xp is not __import__("numpy") or n_elements < self.PARALLEL_MIN:
-            return 1
-        if self.threads is not None:
-            return self.threads
-        from .threads import available_cores
-        return min(2, available_cores())
-
-    def _run(self, blocks, worker, step, eps_hat):
-        """Update ``blocks`` with worker ``worker``'s scratch buffer."""
-        xp = backend.xp
-        for p, g, m, v in blocks:
-            scratch = self._scratch.get((worker, p.dtype))
-            if scratch is None:
-                scratch = self._scratch[(worker, p.dtype)] = xp.empty(self.BLOCK, dtype=p.dtype)
-            tmp = scratch[:p.size].reshape(p.shape) if p.size <= self.BLOCK else xp.empty_like(p)
-            self._block(p, g, m, v, tmp, step, eps_hat)
-
-    def _decay(self, p):
-        """Nothing for Adam; AdamW's decoupled weight decay."""
+        p1, g1, m1, v1 = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
+        for start in range(0, p1.size, self.BLOCK):
+            rows = slice(start, start + self.BLOCK)
+            self._block(p1[rows], g1[rows], m1[rows], v1[rows], self._scratch[:p1[rows].size], step, eps_hat)
 
     def _block(self, p, g, m, v, tmp, step, eps_hat):
         """The class docstring's arithmetic, in place on (a block of) one parameter."""
@@ -235,11 +190,6 @@ class Adam(Optimizer):
         tmp *= step
         p -= tmp                                  # p <- p - lr m^ / (sqrt(v^) + eps)
 
-    def __getstate__(self):   # a pickled (or copied) optimiser starts without worker threads
-        out = dict(self.__dict__)
-        out["_pool"], out["_scratch"] = None, {}
-        return out
-
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
@@ -253,9 +203,10 @@ class AdamW(Adam):
     def _grad(self, param, grad):
         return grad
 
-    def _decay(self, p):
+    def _update(self, i, p, g):
         if self.weight_decay and p.ndim >= 2:
             p *= 1.0 - self.learning_rate * self.weight_decay
+        super()._update(i, p, g)
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": lambda **kw: Momentum(nesterov=True, **kw), "adam": Adam,

@@ -245,29 +245,3 @@ def test_updates_are_in_place():
     optim.Adam(learning_rate=0.1).step(params, grads)
     assert [id(p) for p in params] == ids
 
-
-def test_adam_on_worker_threads_is_the_serial_adam_element_for_element():
-    import copy
-    import pickle
-    rs = numpy.random.RandomState(0)
-    shapes = [(784, 1000), (1000,), (1000, 500), (500,), (7, 3)]     # enough elements to go parallel
-    start = [rs.randn(*s).astype("float32") for s in shapes]
-    grads = [[rs.randn(*s).astype("float32") for s in shapes] for _ in range(3)]
-    results = []
-    for cls, threads in ((optim.Adam, 1), (optim.Adam, 2), (optim.AdamW, 1), (optim.AdamW, 2)):
-        params = [p.copy() for p in start]
-        opt = cls(1e-3, weight_decay=0.01, threads=threads)
-        for g in grads:
-            opt.step(params, g)
-        assert (opt._pool is None) == (threads == 1)
-        results.append((params, opt.get_state()))
-        clone = pickle.loads(pickle.dumps(opt))          # no threads travel with it
-        assert clone._pool is None and copy.copy(opt)._pool is None
-    for a, b in ((0, 1), (2, 3)):
-        for p, q in zip(results[a][0], results[b][0]):
-            numpy.testing.assert_array_equal(p, q)
-        for s, t in zip(results[a][1]["state"], results[b][1]["state"]):
-            numpy.testing.assert_array_equal(s, t)
-    assert not numpy.array_equal(results[0][0][0], results[2][0][0])   # AdamW's decay did act
-    with pytest.raises(ValueError, match="threads must be a positive int or None"):
-        optim.Adam(1e-3, threads=0)
