@@ -32,8 +32,9 @@ number of steps timed and scaled to one epoch (Adam unless said):
 Before each contender's timed run the benchmark pauses 0.3 s, so that neither library's idle BLAS
 or OpenMP threads, still spinning after its last call, slow the other down.
 
-dae's BLAS threads are chosen per workload by ``dae.threads.choose_blas_threads`` (``--threads N``
-to force a count). ``--load`` starts a competing single-threaded matrix-multiply job for the
+dae's BLAS threads follow the training loop's default rule (``dae.threads.threads_for_size``: one
+thread for a small product, the BLAS's own count otherwise); ``--threads load`` uses the load-aware
+``choose_blas_threads``, ``--threads N`` forces a count. ``--load`` starts a competing single-threaded matrix-multiply job for the
 whole run (the "shared machine" case), and records it in the results.
 """
 import argparse
@@ -314,7 +315,9 @@ def main(argv=None):
     parser.add_argument("--batch-sizes", type=int, nargs="*", default=[20, 1], help="for dA, pretrain, finetune")
     parser.add_argument("--examples-batch1", type=int, default=10000,
                         help="examples timed at batch 1, scaled to the 50,000-example epoch")
-    parser.add_argument("--threads", default="auto", help="dae's BLAS threads: 'auto' (per workload) or a number")
+    parser.add_argument("--threads", default="auto",
+                        help="dae's BLAS threads: 'auto' (the training loop's default: 1 for small products, else "
+                             "the BLAS's own), 'load' (also counting busy cores) or a number")
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="PyTorch's intra-op threads (default: its own choice, one per core)")
     parser.add_argument("--load", action="store_true", help="run beside a competing single-threaded BLAS job")
@@ -397,9 +400,13 @@ def _loadavg():
 
 
 def _dae_threads_for(args, n_rows, n_in, n_out):
-    if args.threads != "auto":
-        return int(args.threads)
-    return dae_threads.choose_blas_threads(n_rows, n_in, n_out)
+    """dae's BLAS threads: "auto" is the training loop's default (1 for a small product, else the
+    BLAS's own count: None), "load" its load-aware rule, a number fixes it."""
+    if args.threads == "auto":
+        return dae_threads.threads_for_size(n_rows, n_in, n_out)
+    if args.threads == "load":
+        return dae_threads.choose_blas_threads(n_rows, n_in, n_out)
+    return int(args.threads)
 
 
 def tutorial_workload(kind, batch_size, train_x, train_y, args, reps, contenders):

@@ -137,11 +137,12 @@ print(f"{len(names)} variants, {n_train} training digits, {epochs} epochs, "
 # %% [markdown]
 # ## Building and training one variant
 #
-# Every model follows the same gradient protocol, so one loop trains them all:
-# `cost, grads = model.cost_and_grads(batch, ...)`, then `optimizer.step(model.params, grads)`.
-# The noise levels are keywords of the call (`corruption_level` for the dA family,
-# `contraction_level` for the cA), and the corruption and dropout draws come from the `rng`
-# the loop passes. A variant whose cost stops being finite is reported, not fatal.
+# Every model follows the same gradient protocol, so one loop, `dae.Trainer`, trains them all:
+# per minibatch `cost, grads = model.cost_and_grads(batch, rng=rng, **levels)`, then
+# `optimizer.step(model.params, grads)`. The noise levels are keywords of the call
+# (`corruption_level` for the dA family, `contraction_level` for the cA), and the corruption and
+# dropout draws come from the `rng` the trainer passes. A variant whose cost stops being finite
+# (or blows up) stops with `dae.train.DivergenceError`: reported, not fatal.
 
 # %%
 def build(name):
@@ -162,34 +163,15 @@ def make_optimizer(name=None):
     return dae.optim.SGD(learning_rate=rate)
 
 
-class Diverged(ArithmeticError):
-    """Training produced a non-finite cost (the step size is too large for this variant)."""
-
-
 def train(name, model):
-    """Minibatch training; returns the mean training cost of each epoch."""
+    """Minibatches in order through dae.Trainer; returns the mean training cost of each epoch."""
     _, kind, _, corruption_level, contraction_level = VARIANTS[name]
-    opt = make_optimizer(name)
-    rng = numpy.random.RandomState(seed + 1)  # corruption and dropout draws
-    n_batches = train_x.shape[0] // batch_size
-    costs = []
-    for epoch in range(epochs):
-        epoch_costs = []
-        for i in range(n_batches):
-            batch = train_x[i * batch_size:(i + 1) * batch_size]
-            if kind == "cA":
-                cost, grads = model.cost_and_grads(batch, contraction_level=contraction_level)
-            else:
-                cost, grads = model.cost_and_grads(batch, corruption_level=corruption_level, rng=rng)
-            opt.step(model.params, grads)
-            epoch_costs.append(cost)
-        mean_cost = float(to_host(xp.stack(epoch_costs)).mean(dtype="float64"))
-        if not math.isfinite(mean_cost):
-            raise Diverged(f"variant {name} diverged (cost {mean_cost}) with optimizer {optimizer} "
-                           f"learning rate {learning_rate}; try a smaller learning rate")
-        costs.append(mean_cost)
-        print(f"  {name}: training epoch {epoch}, cost {mean_cost:.4f}", flush=True)
-    return costs
+    levels = {"contraction_level": contraction_level} if kind == "cA" else {"corruption_level": corruption_level}
+    report = lambda trainer, m: print(f"  {name}: training epoch {m['epoch']}, cost {m['train_cost']:.4f}", flush=True)
+    trainer = dae.Trainer(model, make_optimizer(name), batch_size=batch_size, cost_kwargs=levels,
+                          rng=numpy.random.RandomState(seed + 1),  # corruption and dropout draws
+                          drop_last=True, progress=False, on_epoch_end=report)
+    return [m["train_cost"] for m in trainer.fit(train_x, epochs)]
 
 # %% [markdown]
 # ## Measuring a trained model
@@ -254,14 +236,9 @@ def probe_accuracy(train_codes, train_labels, test_codes, test_labels, n_epochs,
     tr = ((train_codes - mean) / std).astype(train_codes.dtype)
     te = ((test_codes - mean) / std).astype(train_codes.dtype)
     probe = dae.LogisticRegression(n_in=tr.shape[1], n_out=10)
-    opt = dae.optim.Adam(learning_rate=5e-3, weight_decay=1e-4)
-    order_rng = numpy.random.RandomState(probe_seed)
-    for _ in range(n_epochs):
-        order = dae.backend.asarray(order_rng.permutation(tr.shape[0]), dtype="int64")
-        for i in range(0, tr.shape[0], 100):
-            idx = order[i:i + 100]
-            _, grads = probe.cost_and_grads(tr[idx], train_labels[idx])
-            opt.step(probe.params, grads)
+    trainer = dae.Trainer(probe, dae.optim.Adam(learning_rate=5e-3, weight_decay=1e-4), batch_size=100,
+                          rng=numpy.random.RandomState(probe_seed), shuffle="examples", progress=False)
+    trainer.fit(dae.backend.to_host(tr), n_epochs, train_y=dae.backend.to_host(train_labels), check_values=False)
     return float((probe.y_pred(te) == test_labels).mean())
 
 
@@ -332,10 +309,8 @@ for name in names:
     model = build(name)
     t0 = timeit.default_timer()
     try:
-        # floating-point overflow of a diverging run is reported by Diverged, not by numpy
-        with numpy.errstate(over="ignore", invalid="ignore"):
-            train(name, model)
-    except Diverged as exc:
+        train(name, model)
+    except dae.train.DivergenceError as exc:
         print(f"warning: {exc}", file=sys.stderr)
         row = dict.fromkeys(("recon", "denoise", "hoyer", "mean_abs_h", "jacobian", "probe", "seconds"))
         row["variant"] = f"{name} (diverged)"
