@@ -80,7 +80,9 @@ def test_kill_at_random_moments_then_resume_gives_the_uninterrupted_result(tmp_p
             assert err.count("\n") == 1 and "interrupted at epoch" in err and "--resume" in err, err
             positions.append((load_arrays(checkpoint)[1]["epoch"], load_arrays(checkpoint)[1]["batch"]))
         else:
-            assert proc.returncode == 0, err  # it had already finished
+            # it had already finished (0), or the signal came after main() returned, while the
+            # interpreter shut down (-SIGINT, nothing printed): either way the run is complete
+            assert proc.returncode in (0, -signal.SIGINT), err
         assert "Traceback" not in err
         assert cli.main(["train", "--resume", str(run), "--quiet", "--no-plots"]) == 0
     final, reference = arrays_of(run / "model.npz"), arrays_of(tmp_path / "reference" / "model.npz")

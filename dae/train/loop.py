@@ -50,15 +50,14 @@ import time
 import numpy
 
 from .. import backend, threads
-from ..io import CorruptFileError, save_arrays
 from ..protocol import check_model, param_names
 from ..validation import check_data, check_float, check_positive_int, check_seed
 from .early_stopping import EarlyStopping
 from .interrupt import DeferredInterrupt
 from .progress import MODES, Progress
-from .state import check_trainer_rng, rng_state, set_rng_state
+from .checkpoint import CHECKPOINT_KIND, Checkpoints  # noqa: F401  (CHECKPOINT_KIND: the files' kind)
+from .state import check_trainer_rng
 
-CHECKPOINT_KIND = "dae-checkpoint"
 SHUFFLES = (False, True, "batches", "examples")
 
 
@@ -85,7 +84,7 @@ def _callable_or_none(value, name, signature):
     return value
 
 
-class Trainer:
+class Trainer(Checkpoints):
     """Minibatch training of ``model`` with ``optimizer`` (see the module docstring).
 
     - ``cost_kwargs``: the noise levels given to ``cost_and_grads`` in training (e.g.
@@ -178,85 +177,6 @@ class Trainer:
         self.stopped = None       # why the last fit ended before its epochs: "time", "patience"
         self._planned_steps = 1
         self._run_start = None
-
-    # ----- checkpoints ------------------------------------------------------------------------
-    def state_arrays(self):
-        """(arrays, meta) describing the whole training state."""
-        arrays = {f"param/{n}": p for n, p in zip(self.names, self.model.params)}
-        opt = self.optimizer.get_state()
-        for i, s in enumerate(opt["state"]):
-            arrays[f"opt/{i}"] = s
-        rng_arrays, rng_meta = rng_state(self.rng)
-        arrays.update(rng_arrays)
-        arrays["epoch_costs"] = numpy.asarray(self.epoch_costs, dtype=numpy.float64)
-        if self.order is not None:
-            arrays["order"] = numpy.asarray(self.order, dtype=numpy.int64)
-        meta = dict(self.meta)
-        meta.update({
-            "kind": CHECKPOINT_KIND, "epoch": self.epoch, "batch": self.batch, "history": self.history,
-            "steps": self.steps, "elapsed": self.elapsed + self._running_seconds(), "first_cost": self.first_cost,
-            "optimizer": {"name": type(self.optimizer).__name__, "t": int(opt["t"]), "n_state": len(opt["state"])},
-            "rng": rng_meta, "dtype": str(self.model.params[0].dtype),
-        })
-        if self.early_stopping is not None:
-            es_arrays, meta["early_stopping"] = self.early_stopping.get_state()
-            arrays.update({f"early_stopping/{k}": v for k, v in es_arrays.items()})
-        return arrays, meta
-
-    def save_checkpoint(self, path=None):
-        """Write the training state to ``path`` (default ``checkpoint_path``) atomically."""
-        path = self.checkpoint_path if path is None else os.fspath(path)
-        if path is None:
-            raise ValueError("no checkpoint path: give one here or as Trainer(checkpoint_path=...)")
-        arrays, meta = self.state_arrays()
-        save_arrays(path, arrays, meta)
-        self._last_save = time.perf_counter()
-        return path
-
-    def resume(self, path=None):
-        """Restore the checkpoint at ``path`` (default ``checkpoint_path``) if there is one.
-        Returns True when it did (``fit`` then goes on from there), False when there is none."""
-        path = self.checkpoint_path if path is None else os.fspath(path)
-        if path is None or not os.path.exists(path):
-            return False
-        self.load_checkpoint(path)
-        return True
-
-    def load_checkpoint(self, path):
-        """Restore parameters, optimiser, generator, position and history from ``path``."""
-        from ..model_files import read_file  # the one reader of dae files (checks, one-line errors)
-
-        path = os.fspath(path)
-        arrays, meta = read_file(path)
-        return self.restore_state(arrays, meta, path)
-
-    def restore_state(self, arrays, meta, path="the saved state"):
-        """Restore what :meth:`state_arrays` returned (``load_checkpoint`` reads it from a file)."""
-        from ..model_files import fill_arrays
-
-        if meta.get("kind") != CHECKPOINT_KIND:
-            raise CorruptFileError(f"{path} is not a dae training checkpoint (kind {meta.get('kind')!r})")
-        try:
-            fill_arrays(dict(zip(self.names, self.model.params)), arrays, path, prefix="param/")
-            opt = meta["optimizer"]
-            if opt["name"] != type(self.optimizer).__name__:
-                raise ValueError(f"{path} was written with the {opt['name']} optimiser, not {type(self.optimizer).__name__}")
-            self.optimizer.set_state({"t": opt["t"], "state": [arrays[f"opt/{i}"] for i in range(opt["n_state"])]},
-                                     self.model.params)
-            set_rng_state(self.rng, arrays, meta["rng"])
-            self.epoch, self.batch = int(meta["epoch"]), int(meta["batch"])
-            self.steps = int(meta.get("steps", 0))
-            self.elapsed = float(meta.get("elapsed", 0.0))
-            self.first_cost = meta.get("first_cost")
-            self.epoch_costs = [float(c) for c in arrays["epoch_costs"]]
-            self.order = arrays["order"] if "order" in arrays else None
-            self.history = list(meta["history"])
-            if self.early_stopping is not None and "early_stopping" in meta:
-                es_arrays = {k[len("early_stopping/"):]: v for k, v in arrays.items() if k.startswith("early_stopping/")}
-                self.early_stopping.set_state(es_arrays, meta["early_stopping"])
-        except KeyError as exc:
-            raise CorruptFileError(f"{path} is missing checkpoint entry {exc}") from exc
-        return meta
 
     # ----- evaluation -----------------------------------------------------------------------
     def evaluate(self, x, y=None):
