@@ -55,6 +55,15 @@ def _batches(x, batch_size):
     return [x[i * batch_size:(i + 1) * batch_size] for i in range(n)]
 
 
+def _dae_step(model, opt, rng, **levels):
+    """One training step through dae's public API: cost_and_grads, then the optimiser's step."""
+    def step(xb):
+        cost, grads = model.cost_and_grads(xb, rng=rng, **levels)
+        opt.step(model.params, grads)
+        return cost
+    return step
+
+
 def _dae_loop(batches, step):
     def run(steps):
         costs = [step(batches[i % len(batches)]) for i in range(steps)]
@@ -99,14 +108,7 @@ def make_cA(framework, x, spec):
     level, lr = spec["contraction_level"], spec["learning_rate"]
     if framework == "dae":
         opt = dae.optim.SGD(lr)
-        rng = numpy.random.RandomState(0)  # the protocol's generator (nothing random is drawn)
-
-
-        def step(xb):
-            cost, grads = model.cost_and_grads(xb, contraction_level=level, rng=rng)
-            opt.step(model.params, grads)
-            return cost
-        return _dae_loop(batches, step)
+        return _dae_loop(batches, _dae_step(model, opt, numpy.random.RandomState(0), contraction_level=level))
     import torch
     import torch.nn.functional as F
 
@@ -136,14 +138,7 @@ def make_deep(framework, x, spec):
     batches = _batches(x, spec["batch_size"])
     if framework == "dae":
         opt = dae.optim.Adam(spec["learning_rate"])
-        rng = numpy.random.RandomState(0)  # the protocol's generator (nothing random is drawn)
-
-
-        def step(xb):
-            cost, grads = model.cost_and_grads(xb, rng=rng)
-            opt.step(model.params, grads)
-            return cost
-        return _dae_loop(batches, step)
+        return _dae_loop(batches, _dae_step(model, opt, numpy.random.RandomState(0)))
     import torch
     import torch.nn.functional as F
     L = model.n_layers
@@ -168,13 +163,7 @@ def make_vae(framework, x, spec):
     batches = _batches(x, spec["batch_size"])
     if framework == "dae":
         opt = dae.optim.Adam(spec["learning_rate"])
-        noise = dae.RandomStreams(1)
-
-        def step(xb):
-            cost, grads = model.cost_and_grads(xb, rng=noise)
-            opt.step(model.params, grads)
-            return cost
-        return _dae_loop(batches, step)
+        return _dae_loop(batches, _dae_step(model, opt, dae.RandomStreams(1)))
     import torch
     import torch.nn.functional as F
     act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}[spec["activation"]]
@@ -216,14 +205,7 @@ def make_conv(framework, x, spec):
     batches = _batches(x, spec["batch_size"])
     if framework == "dae":
         opt = dae.optim.Adam(spec["learning_rate"])
-        rng = numpy.random.RandomState(0)  # the protocol's generator (nothing random is drawn)
-
-
-        def step(xb):
-            cost, grads = model.cost_and_grads(xb, rng=rng)
-            opt.step(model.params, grads)
-            return cost
-        return _dae_loop(batches, step)
+        return _dae_loop(batches, _dae_step(model, opt, numpy.random.RandomState(0)))
     import torch
     import torch.nn.functional as F
 

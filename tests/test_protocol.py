@@ -46,7 +46,7 @@ def test_every_model_of_the_package_follows_it():
 
 def test_param_names_fall_back_to_positions_when_missing_or_repeated():
     model = Good()
-    model.param_names = ["w", "w"][:1] * 1
+    model.param_names = ["w"]
     assert param_names(model) == ["w"]
     model.params = [numpy.zeros(1), numpy.zeros(2)]
     model.param_names = ["w", "w"]
