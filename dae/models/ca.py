@@ -100,7 +100,7 @@ class cA:
         mean ||J||_F^2) and the gradients of ``L_rec + contraction_level * L_jac``."""
         x = self._input(x, "x", unit_interval=True)
         c = check_float(contraction_level, "contraction_level", 0.0, None)
-        n = x.shape[0]
+        n, xp = x.shape[0], self.xp
 
         # forward
         h, _ = _SIGMOID.forward(self._encoder.forward(x)[0], inplace=True)
@@ -108,14 +108,16 @@ class cA:
         L_rec, (_, z) = _REC.forward(a_z, x)  # mean cross-entropy from the logits, and z = s(a_z)
         slope = h * (1.0 - h)             # dh/da, per unit
         s = slope * slope                 # s_nj
-        w = (self.W * self.W).sum(axis=0)  # w_j = sum_i W_ij^2
+        w = xp.einsum("ij,ij->j", self.W, self.W)  # w_j = sum_i W_ij^2 (no W-sized temporary)
         L_jac = (s @ w).mean()
 
         # backward
         dz = (z - x) / n
         dh = dz @ self.W + (c / n) * w * 2.0 * slope * (1.0 - 2.0 * h)
         da = dh * slope
-        gW = x.T @ da + dz.T @ h + (c / n) * 2.0 * self.W * s.sum(axis=0)
+        # x^T da + dz^T h as one product over the stacked minibatch: [x; dz]^T [da; h]
+        gW = xp.concatenate([x, dz]).T @ xp.concatenate([da, h])
+        gW += self.W * ((2.0 * c / n) * s.sum(axis=0))
         gb = da.sum(axis=0)
         gb_prime = dz.sum(axis=0)
         return (L_rec, L_jac), [gW, gb, gb_prime]
