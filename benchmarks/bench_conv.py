@@ -196,6 +196,15 @@ def bench_layers(args, numpy, torch, dae, tut):
     return rows, total
 
 
+def tutorial_recipe(path, dae):
+    """The conv tutorial's parameters cell (its defaults), with the two comma lists as tuples."""
+    with open(path) as f:
+        values = {p.name: p.default for p in dae.tutorial.read_parameters(f.read())}
+    for name in ("channels", "kernel_sizes"):
+        values[name] = tuple(int(v) for v in values[name].split(","))
+    return argparse.Namespace(**values)
+
+
 def main(argv=None):
     args = parse_args(argv)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -205,11 +214,10 @@ def main(argv=None):
     import numpy
     import torch
 
-    import conv_autoencoder_tutorial
     import dae
 
     torch.set_num_threads(args.threads)
-    tut = conv_autoencoder_tutorial.parse_args([])
+    tut = tutorial_recipe(os.path.join(root, "tutorials", "conv_autoencoder_tutorial.py"), dae)
     print(f"float32, {args.threads} thread(s), median of {args.repeats} alternated runs")
     result = {
         "what": "dae ConvAutoencoder vs PyTorch eager, CPU, float32, the conv autoencoder tutorial's shapes",
