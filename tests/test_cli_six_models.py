@@ -111,23 +111,13 @@ INTERRUPT = {
 
 
 @pytest.mark.parametrize("name", list(INTERRUPT))
-def test_resume_after_ctrl_c_mid_phase_gives_the_uninterrupted_model(name, files, capsys, monkeypatch):
+def test_resume_after_ctrl_c_mid_phase_gives_the_uninterrupted_model(name, files, capsys, ctrl_c_at):
     assert train(capsys, files, name, "full", "--quiet", "--no-plots")[0] == 0
     cls, at, which = INTERRUPT[name]
-    real = cls.cost_and_grads
-    calls = []
-
-    def interrupted(self, *args, **kwargs):
-        if which(self):
-            calls.append(1)
-            if len(calls) == at:
-                raise KeyboardInterrupt
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(cls, "cost_and_grads", interrupted)
+    restore = ctrl_c_at(cls, at, when=which)
     rc, out, err = train(capsys, files, name, "part", "--quiet", "--no-plots")
     assert rc == 130 and "continue with: dae train --resume" in err, err
-    monkeypatch.setattr(cls, "cost_and_grads", real)
+    restore()
     rc, out, err = run(capsys, "train", "--resume", files / "part", "--no-plots")
     assert rc == 0 and "Resuming" in out, err
     a, _ = load_arrays(files / "full" / "model.npz")

@@ -241,19 +241,6 @@ def test_finetune_trains_on_what_augment_returns():
         DeepAutoencoder(numpy.random.RandomState(0), SIZES).finetune(x, 1, augment="shift")
 
 # ----- the one training loop: checkpoints, resume, its options -----------------------------------
-def _interrupt_at(monkeypatch, cls, call):
-    """Make cls.cost_and_grads raise KeyboardInterrupt (a Ctrl-C) on its call-th call."""
-    original, calls = cls.cost_and_grads, []
-
-    def patched(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == call:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-    monkeypatch.setattr(cls, "cost_and_grads", patched)
-    return lambda: monkeypatch.setattr(cls, "cost_and_grads", original)
-
-
 def _pretrain_and_finetune(x, path=None, resume=False):
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
     rng = numpy.random.RandomState(1)
@@ -267,10 +254,10 @@ def _pretrain_and_finetune(x, path=None, resume=False):
 
 # 110 rows in minibatches of 20: 12 calls per pretrained layer; the code layer is the third dA
 @pytest.mark.parametrize("cls,call", [(dae.dA, 15), (dae.dA, 27), (DeepAutoencoder, 10)])
-def test_an_interrupted_run_resumed_ends_with_the_uninterrupted_parameters(tmp_path, monkeypatch, cls, call):
+def test_an_interrupted_run_resumed_ends_with_the_uninterrupted_parameters(tmp_path, ctrl_c_at, cls, call):
     x = backend.asarray(numpy.random.RandomState(0).rand(110, 12), dtype=dae.config.floatX)
     whole = _pretrain_and_finetune(x)
-    restore = _interrupt_at(monkeypatch, cls, call)   # Ctrl-C in layer 1, the code layer or fine-tuning
+    restore = ctrl_c_at(cls, call)   # Ctrl-C in layer 1, the code layer or fine-tuning
     with pytest.raises(dae.train.TrainingInterrupted) as info:
         _pretrain_and_finetune(x, tmp_path)
     assert info.value.checkpoint is not None

@@ -66,20 +66,13 @@ def test_time_budget_stops_fine_tuning(tmp_path):
     assert not (tmp_path / "codes_2d.png").exists()
 
 
-def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, monkeypatch, capsys):
+def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, ctrl_c_at, capsys):
     flags = ["--n-train", "200", "--n-test", "50", "--hidden-sizes", "8", "--code-size", "3", "--epochs", "3",
              "--batch-size", "100", "--skip-2d"]
-    original, calls = dae.DeepAutoencoder.cost_and_grads, []
-
-    def ctrl_c_at_the_fourth_minibatch(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 4:        # two minibatches per epoch: in the middle of epoch 1
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-    monkeypatch.setattr(dae.DeepAutoencoder, "cost_and_grads", ctrl_c_at_the_fourth_minibatch)
+    restore = ctrl_c_at(dae.DeepAutoencoder, 4)   # two minibatches per epoch: in the middle of epoch 1
     with pytest.raises(dae.train.TrainingInterrupted, match="checkpoint saved"):
         run(tmp_path / "cut", *flags)
-    monkeypatch.setattr(dae.DeepAutoencoder, "cost_and_grads", original)
+    restore()
     whole = run(tmp_path / "whole", *flags)["model"]
     resumed = run(tmp_path / "cut", *flags, "--resume")["model"]
     assert len(resumed.last_trainer.history) == 3

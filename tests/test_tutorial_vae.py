@@ -64,20 +64,13 @@ def test_quick_is_a_small_slice(tmp_path):
     assert (ns["n_train"], ns["n_hidden"], ns["epochs"], ns["iw_samples"]) == (2000, [64], 1, 10)
 
 
-def test_an_interrupted_run_resumes_to_the_uninterrupted_parameters(tmp_path, monkeypatch, capsys):
+def test_an_interrupted_run_resumes_to_the_uninterrupted_parameters(tmp_path, ctrl_c_at, capsys):
     flags = ["--epochs", "3", "--epochs-2d", "0"]
     whole = run(tmp_path / "whole", *flags)["model"]
-    original, calls = dae.VAE.cost_and_grads, []
-
-    def ctrl_c_in_epoch_1(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 11:   # 8 minibatches per epoch: the third of epoch 1
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-    monkeypatch.setattr(dae.VAE, "cost_and_grads", ctrl_c_in_epoch_1)
+    restore = ctrl_c_at(dae.VAE, 11)   # 8 minibatches per epoch: the third of epoch 1
     with pytest.raises(dae.train.TrainingInterrupted, match="checkpoint saved"):
         run(tmp_path / "cut", *flags)
-    monkeypatch.setattr(dae.VAE, "cost_and_grads", original)
+    restore()
     resumed = run(tmp_path / "cut", *flags, "--resume")["model"]
     for a, b in zip(whole.params, resumed.params):
         numpy.testing.assert_array_equal(a, b)
