@@ -409,25 +409,22 @@ def _dae_threads_for(args, n_rows, n_in, n_out):
     return int(args.threads)
 
 
+DA_WORKLOADS = {"dA": (500, 0.3, 0.1), "pretrain": (1000, 0.1, 0.001)}  # hidden units, corruption, learning rate
+
+
 def tutorial_workload(kind, batch_size, train_x, train_y, args, reps, contenders):
     n = EPOCH if batch_size > 1 else min(EPOCH, args.examples_batch1)
     if args.quick:
         n = max(batch_size, n // 10)
     x, y = train_x[:n], train_y[:n]
-    if kind == "dA":
-        spec = dict(n_hidden=500, level=0.3, lr=0.1)
-        flops = flops_dA(784, 500, n)
-        makers = {"dae": lambda: dae_dA(x, 500, batch_size, 0.3, 0.1),
-                  "pytorch": lambda: torch_dA(x, 500, batch_size, 0.3, 0.1),
-                  "pytensor": lambda: pytensor_dA(x, 500, batch_size, 0.3, 0.1)}
-        widest = 500
-    elif kind == "pretrain":
-        spec = dict(n_hidden=1000, level=0.1, lr=0.001)
-        flops = flops_dA(784, 1000, n)
-        makers = {"dae": lambda: dae_dA(x, 1000, batch_size, 0.1, 0.001),
-                  "pytorch": lambda: torch_dA(x, 1000, batch_size, 0.1, 0.001),
-                  "pytensor": lambda: pytensor_dA(x, 1000, batch_size, 0.1, 0.001)}
-        widest = 1000
+    if kind in DA_WORKLOADS:  # the dA and an SdA pretraining layer: the same step, other sizes
+        hidden, level, lr = DA_WORKLOADS[kind]
+        spec = dict(n_hidden=hidden, level=level, lr=lr)
+        flops = flops_dA(784, hidden, n)
+        makers = {"dae": lambda: dae_dA(x, hidden, batch_size, level, lr),
+                  "pytorch": lambda: torch_dA(x, hidden, batch_size, level, lr),
+                  "pytensor": lambda: pytensor_dA(x, hidden, batch_size, level, lr)}
+        widest = hidden
     else:
         sizes = [784, 1000, 1000, 1000, 10]
         spec = dict(sizes=sizes, lr=0.1)
