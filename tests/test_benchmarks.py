@@ -41,3 +41,11 @@ def test_benchmark_help_runs_without_pytorch():
     out = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "benchmark.py"), "--help"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "--only" in out.stdout
+
+
+def test_conv_limits_reports_a_speed_up_per_size_and_a_rate_per_product():
+    import conv_limits
+    rows = conv_limits.threads(sizes=(1000, 4000))
+    assert [r[0] for r in rows] == [1000, 4000] and all(r[1] > 0 and r[2] > 0 for r in rows)
+    rates = conv_limits.products(length=64)
+    assert len(rates) == 12 and {r[0] for r in rates} == {1, 2} and all(r[4] > 0 for r in rates)
