@@ -15,11 +15,13 @@ large products and barely faster for small ones. So::
 
 ``choose_blas_threads(n_rows, n_in, n_out)`` applies the rule to a layer of a minibatch
 (n_rows x n_in times n_in x n_out, the largest layer of the model); ``blas_threads(n)`` is a
-``with`` block that sets the count (threadpoolctl) and restores it after. The CuPy backend has no
-CPU BLAS in the loop: the helpers then do nothing.
+``with`` block that sets the count (threadpoolctl) and restores it after; :class:`LoopThreads` is
+what ``dae.Trainer(blas_threads=...)`` applies during a run. The CuPy backend has no CPU BLAS in
+the loop: the helpers then do nothing.
 """
 import contextlib
 import os
+import time
 
 SMALL_FLOPS = 4e6   # 2 m k n below this: ~0.03 ms of work, where a second thread gains nothing
 
@@ -70,6 +72,55 @@ def choose_blas_threads(n_rows, n_in, n_out, cores=None, load=None):
     if 2.0 * n_rows * n_in * n_out < SMALL_FLOPS or cores <= 1:
         return 1
     return max(1, min(cores, cores - busy_cores(load)))
+
+
+def largest_product(params, n_rows):
+    """(n_rows, n_in, n_out) of the largest matrix product a model with these parameters makes on a
+    minibatch of ``n_rows`` rows (its largest 2-D parameter is n_in x n_out)."""
+    shapes = [tuple(p.shape) for p in params if len(p.shape) == 2]
+    n_in, n_out = max(shapes, key=lambda s: s[0] * s[1]) if shapes else (1, 1)
+    return n_rows, n_in, n_out
+
+
+class LoopThreads:
+    """The BLAS thread count a training loop runs under. ``setting``: "auto" (:func:`threads_for_size`),
+    "load" (:func:`choose_blas_threads`, chosen again every ``RECHOOSE_SECONDS``), a positive int, or
+    None (leave the BLAS alone).
+
+    ``start()`` at the beginning of a run; ``limit(params, n_rows)`` applies the count when it is due
+    and returns the threadpoolctl limiter (whose ``restore_original_limits()`` undoes it), or None when
+    it changed nothing."""
+    RECHOOSE_SECONDS = 30.0
+
+    def __init__(self, setting="auto"):
+        if not (setting in (None, "auto", "load") or (isinstance(setting, int) and setting > 0)):
+            raise ValueError(f"blas_threads must be 'auto', 'load', a positive int or None, got {setting!r}")
+        self.setting = setting
+        self.chosen_at = None
+
+    def start(self):
+        self.chosen_at = None
+
+    def limit(self, params, n_rows):
+        from . import backend
+        if self.setting is None or backend.xp is not __import__("numpy"):
+            return None
+        now = time.perf_counter()
+        if self.chosen_at is not None and (self.setting != "load" or now - self.chosen_at < self.RECHOOSE_SECONDS):
+            return None
+        self.chosen_at = now
+        if self.setting == "auto":
+            n = threads_for_size(*largest_product(params, n_rows))
+            if n is None:
+                return None      # a large product: the BLAS's own count
+        elif self.setting == "load":
+            n = choose_blas_threads(*largest_product(params, n_rows))
+        else:
+            n = self.setting
+        try:
+            return _limits(n)
+        except ImportError:
+            return None
 
 
 def _limits(n):

@@ -36,3 +36,28 @@ def test_blas_threads_sets_and_restores_the_count():
     assert inside == [1] * len(before) and after == before
     with threads.blas_threads(None):   # None leaves the count alone
         assert [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"] == before
+
+
+def test_the_loops_thread_count_is_applied_when_due(monkeypatch):
+    small = [numpy.zeros((36, 8), dtype="float32")]
+    big = [numpy.zeros((784, 1000), dtype="float32")]
+    assert threads.largest_product(small + [numpy.zeros(8)], 40) == (40, 36, 8)
+    assert threads.LoopThreads(None).limit(small, 40) is None
+    assert threads.LoopThreads("auto").limit(big, 200) is None          # a large product: the BLAS's own
+    auto = threads.LoopThreads("auto")
+    limiter = auto.limit(small, 40)
+    assert limiter is not None and auto.limit(small, 40) is None          # once per run
+    limiter.restore_original_limits()
+    chosen = []
+    monkeypatch.setattr(threads, "choose_blas_threads", lambda *shape: chosen.append(shape) or 1)
+    load = threads.LoopThreads("load")
+    load.start()
+    for _ in range(3):
+        limiter = load.limit(big, 200) or limiter
+    assert chosen == [(200, 784, 1000)]                                   # not again within 30 s
+    load.chosen_at -= threads.LoopThreads.RECHOOSE_SECONDS
+    load.limit(big, 200)
+    assert len(chosen) == 2                                               # then chosen afresh
+    limiter.restore_original_limits()
+    with pytest.raises(ValueError, match="blas_threads must be"):
+        threads.LoopThreads(0)

@@ -2,6 +2,7 @@
 learning-rate schedules, progress display, checkpoint state and Ctrl-C handling."""
 from . import schedules
 from .early_stopping import EarlyStopping
-from .loop import CHECKPOINT_KIND, DivergenceError, Trainer, TrainingInterrupted
+from .divergence import DivergenceError
+from .loop import CHECKPOINT_KIND, Trainer, TrainingInterrupted
 
 __all__ = ["Trainer", "EarlyStopping", "DivergenceError", "TrainingInterrupted", "CHECKPOINT_KIND", "schedules"]

@@ -43,7 +43,6 @@ What the loop gives every model:
 - **Progress**: a tqdm bar on a terminal, the tutorial's ``Training epoch 0, cost 63.2...``
   lines otherwise, nothing with ``progress=False``.
 """
-import math
 import os
 import time
 
@@ -56,13 +55,10 @@ from .early_stopping import EarlyStopping
 from .interrupt import DeferredInterrupt
 from .progress import MODES, Progress
 from .checkpoint import CHECKPOINT_KIND, Checkpoints  # noqa: F401  (CHECKPOINT_KIND: the files' kind)
+from .divergence import DivergenceError, problem as divergence_problem
 from .state import check_trainer_rng
 
 SHUFFLES = (False, True, "batches", "examples")
-
-
-class DivergenceError(FloatingPointError):
-    """Training produced a non-finite or exploding cost or gradient (raised before the update)."""
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -153,10 +149,7 @@ class Trainer(Checkpoints):
             raise ValueError(f"progress must be one of {MODES} or False, got {progress!r}")
         self.progress = "none" if quiet or progress in (False, None) else progress
         self.label = str(label)
-        if not (blas_threads in (None, "auto", "load") or (isinstance(blas_threads, int) and blas_threads > 0)):
-            raise ValueError(f"blas_threads must be 'auto', 'load', a positive int or None, got {blas_threads!r}")
-        self.blas_threads = blas_threads
-        self._threads_chosen_at = None
+        self.threads = threads.LoopThreads(blas_threads)
         self.drop_last = bool(drop_last)
         self.meta = dict(meta or {})
         if model_kind is not None:
@@ -203,34 +196,6 @@ class Trainer(Checkpoints):
         return self.steps / self._planned_steps
 
     # ----- the loop --------------------------------------------------------------------------------
-    def _largest_product(self):
-        """(rows, n_in, n_out) of the model's largest matrix product on a minibatch."""
-        shapes = [tuple(p.shape) for p in self.model.params if len(p.shape) == 2]
-        n_in, n_out = max(shapes, key=lambda s: s[0] * s[1]) if shapes else (1, 1)
-        return self.batch_size, n_in, n_out
-
-    def _set_threads(self):
-        """Apply the BLAS thread count (re-chosen every 30 s under "load"); returns the limiter."""
-        if self.blas_threads is None or backend.xp is not numpy:
-            return None
-        now = time.perf_counter()
-        if self._threads_chosen_at is not None and (self.blas_threads != "load" or now - self._threads_chosen_at < 30.0):
-            return None
-        self._threads_chosen_at = now
-        if self.blas_threads == "auto":
-            n = threads.threads_for_size(*self._largest_product())
-            if n is None:
-                return None      # a large product: the BLAS's own count
-        elif self.blas_threads == "load":
-            n = threads.choose_blas_threads(*self._largest_product())
-        else:
-            n = self.blas_threads
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            return None
-        return threadpool_limits(limits=n, user_api="blas")
-
     def _running_seconds(self):
         return 0.0 if self._run_start is None else time.perf_counter() - self._run_start
 
@@ -249,27 +214,6 @@ class Trainer(Checkpoints):
             return self.order[index * self.batch_size:(index + 1) * self.batch_size]
         b = int(self.order[index])
         return slice(b * self.batch_size, min((b + 1) * self.batch_size, n))
-
-    def _problem(self, cost, grads):
-        """Non-finite or exploding cost, or a non-finite gradient -> a description, else None."""
-        xp = backend.xp
-        total = xp.asarray(cost, dtype=xp.float64).copy()
-        for g in grads:
-            total = total + g.sum(dtype=xp.float64)
-        cost = float(cost)
-        if not math.isfinite(cost):
-            return f"the cost is {cost}"
-        if not math.isfinite(float(total)):
-            for name, g in zip(self.names, grads):
-                if not bool(xp.isfinite(g).all()):
-                    return f"the gradient of {name} is not finite"
-            return "the gradients are too large to add up (overflow)"
-        if self.first_cost is None:
-            self.first_cost = cost
-        elif self.blowup is not None and abs(cost) > self.blowup * max(abs(self.first_cost), 1e-3):
-            return (f"the cost is {cost:.6g}, more than {self.blowup:g} times the first minibatch's "
-                    f"({self.first_cost:.6g}): it is blowing up")
-        return None
 
     def _check_inputs(self, train_x, valid_x, train_y, valid_y, check_values):
         for name, x in (("train_x", train_x), ("valid_x", valid_x)):
@@ -326,12 +270,12 @@ class Trainer(Checkpoints):
         dtype = self.model.params[0].dtype
         self._run_start = time.perf_counter()
         self._last_save = self._run_start
-        self._threads_chosen_at = None
-        limiter = self._set_threads()      # restored when fit ends
+        self.threads.start()
+        limiter = self.threads.limit(self.model.params, self.batch_size)      # restored when fit ends
         try:
             with DeferredInterrupt() as interrupt:
                 while self.epoch < epochs and self.stopped is None:
-                    self._set_threads()
+                    self.threads.limit(self.model.params, self.batch_size)   # again, under "load"
                     self._batch_order(n, n_batches)
                     progress.start_epoch(self.epoch, n_batches, self.batch)
                     start = time.perf_counter()
@@ -396,9 +340,11 @@ class Trainer(Checkpoints):
         args = (batch,) if train_y is None else (batch, backend.xp.asarray(train_y[rows]))
         with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
             cost, grads = self.model.cost_and_grads(*args, rng=self.rng, **self.cost_kwargs)
-            problem = self._problem(cost, grads)
+            problem = divergence_problem(cost, grads, self.names, self.first_cost, self.blowup)
             if problem is not None:
                 self._diverged(problem)
+            if self.first_cost is None:
+                self.first_cost = float(cost)
             if self.schedule is not None:
                 self.optimizer.learning_rate = float(self.schedule(self))
             self._consistent = False      # params half-updated until the step ends
