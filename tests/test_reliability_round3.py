@@ -182,3 +182,108 @@ def test_writes_replace_a_planted_symlink_instead_of_following_it(tmp_path):
     assert victim.read_text() == "keep me"
     assert not (tmp_path / "m.npz").is_symlink()
     assert isinstance(dae.load_model(tmp_path / "m.npz"), dae.dA)
+
+
+# ----- SIGTERM and SIGHUP save like Ctrl-C -----------------------------------------------------------
+def _labelled_data(folder):
+    rs = numpy.random.RandomState(0)
+    numpy.save(folder / "x.npy", (rs.rand(300, 16) * (rs.rand(300, 16) < 0.5)).astype(numpy.float32))
+    numpy.save(folder / "y.npy", rs.randint(0, 3, 300))
+
+
+SIGNAL_RUNS = {
+    "deep": ["--model", "deep", "--layer-sizes", "8,4"],
+    "SdA": ["--model", "SdA", "--labels", "y.npy", "--valid-fraction", "0.1", "--hidden-layers-sizes", "8,4"],
+    "dA": ["--model", "dA", "--n-hidden", "5", "--shuffle"],
+}
+SIGNAL_CASES = [("deep", "SIGTERM"), ("SdA", "SIGTERM")] + ([("dA", "SIGHUP")] if hasattr(signal, "SIGHUP") else [])
+
+
+@pytest.mark.parametrize("model,signame", SIGNAL_CASES)
+def test_sigterm_and_sighup_save_a_checkpoint_and_resume_bit_identically(tmp_path, model, signame):
+    _labelled_data(tmp_path)
+    args = ["train", "--data", "x.npy", *SIGNAL_RUNS[model], "--epochs", "5", "--batch-size", "1", "--seed", "4",
+            "--no-plots"] + (["--pretraining-epochs", "2"] if model != "dA" else [])
+    reference = subprocess.run([sys.executable, "-m", "dae", *args, "--quiet", "--output-dir", "full"], env=ENV,
+                               cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert reference.returncode == 0, reference.stderr
+    proc = subprocess.Popen([sys.executable, "-m", "dae", *args, "--output-dir", "part"], env=ENV, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    first = tmp_path / "part" / ("checkpoint.npz" if model == "dA" else "checkpoint_pretrain0.npz")
+    while proc.poll() is None and time.time() < deadline and not first.exists():
+        time.sleep(0.01)
+    time.sleep(0.3)
+    proc.send_signal(getattr(signal, signame))
+    out, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err
+    if proc.returncode != 0:   # 0: it had finished before the signal came
+        assert proc.returncode == 128 + getattr(signal, signame), (proc.returncode, err)
+        assert err.count("\n") == 1 and "interrupted" in err and f"--resume part" in err, err
+    resumed = subprocess.run([sys.executable, "-m", "dae", "train", "--resume", "part", "--quiet", "--no-plots"],
+                             env=ENV, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    a, b = load_arrays(tmp_path / "full" / "model.npz")[0], load_arrays(tmp_path / "part" / "model.npz")[0]
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert numpy.array_equal(a[name], b[name]), name
+
+
+def test_a_sigterm_in_the_training_loop_is_deferred_to_the_end_of_the_minibatch():
+    from dae.train.interrupt import DeferredInterrupt
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with DeferredInterrupt() as interrupt:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+            steps.append("finished the minibatch")     # the first signal only asks
+            assert interrupt.requested and interrupt.signum == signal.SIGTERM
+        steps.append("never")                          # a request is never dropped at the end of a loop
+    assert steps == ["finished the minibatch"]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    with pytest.raises(KeyboardInterrupt):
+        with DeferredInterrupt():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.01)
+            os.kill(os.getpid(), signal.SIGTERM)       # a second one raises at once
+            time.sleep(0.01)
+            steps.append("never")
+    assert steps == ["finished the minibatch"]
+
+
+# ----- closed pipes ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", [["info", "m.npz"], ["exercises", "list"], ["exercises", "check", "--solutions",
+                                                                                   "dA_gradients"]])
+def test_output_to_a_closed_pipe_ends_quietly(tmp_path, command):
+    dae.save_model(tiny_da(), tmp_path / "m.npz")
+    proc = subprocess.Popen([sys.executable, "-m", "dae", *command], env=ENV, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()       # the reader is gone before anything is written (`| head` that exited)
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert err == "" and proc.returncode == 141, (proc.returncode, err)
+
+
+# ----- environment variables -------------------------------------------------------------------------
+@pytest.mark.parametrize("variable,value,accepts", [("DAE_FLOATX", "float16", "float32 or float64"),
+                                                    ("DAE_FLOATX", "int8", "float32 or float64"),
+                                                    ("DAE_BACKEND", "bogus", "numpy or cupy"),
+                                                    ("DAE_BACKEND", "cupy", "numpy or cupy")])
+def test_a_bad_environment_variable_is_one_line_naming_it(tmp_path, variable, value, accepts):
+    env = dict(ENV, **{variable: value})
+    if value == "cupy":
+        try:
+            import cupy  # noqa: F401
+            pytest.skip("CuPy is installed here")
+        except ImportError:
+            pass
+    for argv in (["-m", "dae", "info", "m.npz"], ["-m", "dae", "--help"]):
+        proc = subprocess.run([sys.executable, *argv], env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 1 and proc.stdout == ""
+        assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"{variable}={value!r}" in proc.stderr and accepts in proc.stderr, proc.stderr
+    proc = subprocess.run([sys.executable, "-c", "try:\n    import dae\nexcept ValueError as e:\n    print(e)"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert variable in proc.stdout and accepts in proc.stdout, proc
