@@ -40,8 +40,6 @@ def atomic_write(path, write):
         path = os.fsdecode(path)
     if not path or path.endswith(os.sep) or (os.path.isdir(path) and not os.path.islink(path)):
         raise IsADirectoryError(f"cannot write {path!r}: it is a folder, not a file name")
-    if os.path.islink(path) and os.path.isdir(path):
-        raise IsADirectoryError(f"cannot write {path!r}: it is a link to a folder, not a file")
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)

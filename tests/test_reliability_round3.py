@@ -287,3 +287,41 @@ def test_a_bad_environment_variable_is_one_line_naming_it(tmp_path, variable, va
     proc = subprocess.run([sys.executable, "-c", "try:\n    import dae\nexcept ValueError as e:\n    print(e)"],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert variable in proc.stdout and accepts in proc.stdout, proc
+
+
+# ----- writes never follow a planted symlink ---------------------------------------------------------
+def test_a_forced_workbook_start_replaces_planted_symlinks_and_leaves_their_targets_alone(tmp_path):
+    from dae.exercises import workbook
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    wb = tmp_path / "wb"
+    workbook.start(wb)
+    names = workbook.template_files() + [workbook.MARKER]
+    for name in names:
+        (wb / name).unlink()
+        (wb / name).symlink_to(outside)
+    assert cli.main(["exercises", "start", str(wb), "--force"]) == 0
+    assert outside.read_text() == "precious"
+    for name in names:
+        assert not (wb / name).is_symlink() and (wb / name).stat().st_size > 0, name
+    assert (wb / "README.md").read_bytes() == open(os.path.join(workbook.TEMPLATES, "README.md"), "rb").read()
+
+
+def test_run_files_and_outputs_replace_planted_symlinks(tmp_path):
+    _labelled_data(tmp_path)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious")
+    run = tmp_path / "run"
+    (run / "figures").mkdir(parents=True)
+    for name in ("model.npz", "checkpoint.npz", "config.json", "metrics.json", "figures/learning_curves.png"):
+        (run / name).symlink_to(outside)
+    (tmp_path / "codes.npy").symlink_to(outside)
+    assert cli.main(["train", "--data", str(tmp_path / "x.npy"), "--n-hidden", "3", "--epochs", "1", "--quiet",
+                     "--output-dir", str(run), "--overwrite"]) == 0
+    assert cli.main(["encode", str(run), str(tmp_path / "x.npy"), "-o", str(tmp_path / "codes.npy"), "--overwrite",
+                     "--quiet"]) == 0
+    assert outside.read_text() == "precious"
+    assert numpy.load(tmp_path / "codes.npy").shape == (300, 3)
+    for name in ("model.npz", "checkpoint.npz", "config.json", "metrics.json", "figures/learning_curves.png"):
+        assert not (run / name).is_symlink(), name

@@ -1,5 +1,6 @@
 """``dae encode`` / ``dae reconstruct`` / ``dae sample``: a model applied to data, chunk by chunk."""
 import os
+import tempfile
 
 import numpy
 
@@ -58,7 +59,8 @@ def write_rows(out, n_rows, compute, x, batch_size, overwrite):
     """Compute ``compute(chunk)`` for every chunk of ``x`` and stream it into the .npy ``out``,
     atomically (a temporary file beside it, renamed when complete)."""
     folder = _check_output(out, overwrite)
-    tmp = os.path.join(folder, f".{os.path.basename(out)}.{os.getpid()}.tmp")
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".tmp", dir=folder)  # never a planted link
+    os.close(fd)
     result = None
     try:
         for start in range(0, n_rows, batch_size):
@@ -70,6 +72,9 @@ def write_rows(out, n_rows, compute, x, batch_size, overwrite):
         result.flush()
         shape = result.shape
         del result
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp's 0600 -> the usual permissions
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
