@@ -66,6 +66,21 @@ def one_d_message(x, name, n_columns=None):
             f"if it is a single feature")
 
 
+def _not_a_matrix(x, name):
+    """numpy.matrix keeps * as the matrix product and every slice 2-D: refused with the fix."""
+    if isinstance(x, numpy.matrix):
+        raise TypeError(f"{name} must be a numpy.ndarray, got a numpy.matrix; convert it with numpy.asarray({name})")
+
+
+def _shown(value, dtype):
+    """``value`` with enough digits to tell it from a bound (1 + 1e-7 is not shown as 1)."""
+    short = f"{value:g}"
+    if float(short) == value:
+        return short
+    kind = numpy.dtype(dtype) if numpy.issubdtype(numpy.dtype(dtype), numpy.floating) else numpy.dtype("float64")
+    return numpy.format_float_positional(kind.type(value), trim="-")
+
+
 def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d=False):
     """A finite 2-D float array with ``n_columns`` columns, on the backend ``xp``.
 
@@ -77,6 +92,7 @@ def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d
     module = backend.array_module(x)
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+    _not_a_matrix(x, name)
     if module is not xp:
         fix = "dae.backend.to_host" if xp is numpy else "dae.backend.asarray"
         raise TypeError(
@@ -103,8 +119,8 @@ def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d
         lo, hi = float(x.min()), float(x.max())
         if lo < 0.0 or hi > 1.0:
             raise ValueError(
-                f"{name} must lie in [0, 1] for the cross-entropy, got values in [{lo:g}, {hi:g}]; "
-                f"scale it (e.g. x / 255) or use loss='squared_error'"
+                f"{name} must lie in [0, 1] for the cross-entropy, got values in [{_shown(lo, x.dtype)}, "
+                f"{_shown(hi, x.dtype)}]; scale it (e.g. x / 255) or use loss='squared_error'"
             )
     return x
 
@@ -160,6 +176,7 @@ def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096, values=
     (``values=False`` checks only the shape and dtype)."""
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+    _not_a_matrix(x, name)
     if x.ndim == 1:
         raise ValueError(one_d_message(x, name, n_columns))
     if x.ndim != 2:
@@ -182,6 +199,6 @@ def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096, values=
             raise ValueError(f"{name} must be finite, but it holds NaN or inf (first in rows {start}..{start + len(part) - 1})")
         lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
     if unit_interval and (lo < 0.0 or hi > 1.0):
-        raise ValueError(f"{name} must lie in [0, 1] for the cross-entropy, got values in [{lo:g}, {hi:g}]; "
-                         f"scale it (e.g. x / 255)")
+        raise ValueError(f"{name} must lie in [0, 1] for the cross-entropy, got values in [{_shown(lo, x.dtype)}, "
+                         f"{_shown(hi, x.dtype)}]; scale it (e.g. x / 255)")
     return x

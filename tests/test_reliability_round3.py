@@ -325,3 +325,49 @@ def test_run_files_and_outputs_replace_planted_symlinks(tmp_path):
     assert numpy.load(tmp_path / "codes.npy").shape == (300, 3)
     for name in ("model.npz", "checkpoint.npz", "config.json", "metrics.json", "figures/learning_curves.png"):
         assert not (run / name).is_symlink(), name
+
+
+# ----- inputs refused in one line naming the argument -------------------------------------------------
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_a_numpy_matrix_is_refused_naming_the_argument():
+    da = dae.dA(numpy.random.RandomState(0), n_visible=20, n_hidden=4)
+    x = numpy.matrix(numpy.random.RandomState(1).rand(40, 20))
+    with pytest.raises(TypeError, match=r"x must be a numpy.ndarray, got a numpy.matrix.*numpy.asarray\(x\)"):
+        da.cost_and_grads(x, rng=numpy.random.RandomState(0), corruption_level=0.1)
+    from dae.optim import SGD
+    from dae.train import Trainer
+
+    with pytest.raises(TypeError, match="train_x must be a numpy.ndarray, got a numpy.matrix"):
+        Trainer(da, SGD(0.1), progress=False).fit(x, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(excess=st.floats(min_value=1e-15, max_value=1e-3), dtype=st.sampled_from(["float32", "float64"]),
+       low=st.floats(min_value=1e-6, max_value=0.5))
+def test_a_value_just_outside_the_unit_interval_is_shown_outside_it(excess, dtype, low):
+    x = numpy.full((4, 5), 0.5, dtype=dtype)
+    x[0, 0], x[1, 1] = 1 + excess, low
+    hi, lo = float(x.max()), float(x.min())
+    if hi <= 1.0:
+        return   # 1 + excess rounds to 1 in this dtype: nothing to report
+    from dae.validation import check_data, check_matrix
+
+    for check in (lambda: check_data(x, "train_x", unit_interval=True),
+                  lambda: check_matrix(x, "x", unit_interval=True)):
+        with pytest.raises(ValueError, match=r"must lie in \[0, 1\]") as info:
+            check()
+        shown = str(info.value).split("got values in [")[1].split("]")[0].split(", ")
+        assert float(shown[1]) > 1.0 and float(shown[1]) == pytest.approx(hi, rel=1e-6), info.value
+        assert float(shown[0]) == pytest.approx(lo, rel=1e-5), info.value
+
+
+def test_apply_updates_refuses_a_wrong_shape_or_a_non_array_before_changing_anything():
+    W, b = numpy.zeros((3, 2)), numpy.zeros(2)
+    with pytest.raises(ValueError, match=r"updates\[1\].*shape \(3,\).*\(2,\)"):
+        dae.apply_updates([(W, numpy.ones((3, 2))), (b, numpy.ones(3))])
+    assert not W.any()
+    for bad in ([(W, 1.0)], [(W,)], [W], [(W, [[1, 2]] * 3)]):
+        with pytest.raises(TypeError, match=r"updates\[0\] must be a \(param, new_value\) pair of arrays"):
+            dae.apply_updates(bad)
+    dae.apply_updates([(W, numpy.ones((3, 2)))])
+    assert W.all()
