@@ -371,3 +371,51 @@ def test_apply_updates_refuses_a_wrong_shape_or_a_non_array_before_changing_anyt
             dae.apply_updates(bad)
     dae.apply_updates([(W, numpy.ones((3, 2)))])
     assert W.all()
+
+
+# ----- data read right -------------------------------------------------------------------------------
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2 ** 16), top=st.integers(256, 65535))
+def test_a_folder_of_16_bit_grey_pngs_is_scaled_by_its_own_range_not_clipped(tmp_path, seed, top):
+    from PIL import Image
+    from dae.cli.datasets import load_dataset
+
+    folder = tmp_path / f"g16_{seed}_{top}"
+    folder.mkdir()
+    rs = numpy.random.RandomState(seed)
+    pixels = [rs.randint(0, top + 1, size=(6, 5)).astype(numpy.uint16) for _ in range(3)]
+    for i, a in enumerate(pixels):
+        Image.fromarray(a).save(folder / f"{i}.png")
+    data = load_dataset(str(folder))
+    assert data.image_shape == (6, 5)
+    expected = numpy.stack([a.reshape(-1) / 65535.0 for a in pixels])
+    numpy.testing.assert_allclose(data.x, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_rgba_images_say_in_one_line_that_the_alpha_is_dropped(tmp_path, capsys):
+    from PIL import Image
+    from dae.cli.datasets import load_dataset
+
+    rs = numpy.random.RandomState(0)
+    rgba = (rs.rand(2, 4, 4, 4) * 255).astype(numpy.uint8)
+    for i, a in enumerate(rgba):
+        Image.fromarray(a, "RGBA").save(tmp_path / f"{i}.png")
+    data = load_dataset(str(tmp_path))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "alpha channel" in err and "dropped" in err and str(tmp_path) in err
+    assert data.image_shape == (4, 4, 3)
+    numpy.testing.assert_allclose(data.x, rgba[..., :3].reshape(2, -1) / 255.0, rtol=1e-6)
+
+
+def test_encode_refuses_0_255_data_through_a_cross_entropy_model_as_training_would(tmp_path, capsys):
+    dae.save_model(tiny_da(), tmp_path / "m.npz")
+    numpy.save(tmp_path / "pixels.npy", numpy.random.RandomState(0).randint(0, 256, (5, 6)).astype(numpy.float32))
+    for command in ("encode", "reconstruct"):
+        rc = cli.main([command, str(tmp_path / "m.npz"), str(tmp_path / "pixels.npy"), "-o", str(tmp_path / "o.npy")])
+        err = capsys.readouterr().err
+        assert rc == 1 and "pixels.npy" in err and "must lie in [0, 1]" in err, err
+        assert not (tmp_path / "o.npy").exists()
+    squared = dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=3, loss="squared_error", decoder="linear")
+    dae.save_model(squared, tmp_path / "sq.npz")
+    assert cli.main(["encode", str(tmp_path / "sq.npz"), str(tmp_path / "pixels.npy"), "-o",
+                     str(tmp_path / "o.npy"), "--quiet"]) == 0

@@ -40,8 +40,11 @@ def _model_and_data(args):
     model, meta = load_model_file(model_path(args.model))
     image_shape = meta.get("image_shape")
     data = load_dataset(args.data, None if image_shape is None else tuple(image_shape))
-    check_data(data.x, f"DATA ({args.data})", meta["model_config"]["n_visible"])
-    return model, get_model_kind(meta["model"]), data
+    kind = get_model_kind(meta["model"])
+    cfg = dict(kind.defaults(), **meta["model_config"])
+    # the model's domain, as training checks it: 0-255 data through a cross-entropy model is refused
+    check_data(data.x, f"DATA ({args.data})", meta["model_config"]["n_visible"], kind.needs_unit_interval(cfg))
+    return model, kind, data
 
 
 def _check_output(out, overwrite, extensions=(".npy",)):
