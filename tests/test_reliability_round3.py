@@ -419,3 +419,15 @@ def test_encode_refuses_0_255_data_through_a_cross_entropy_model_as_training_wou
     dae.save_model(squared, tmp_path / "sq.npz")
     assert cli.main(["encode", str(tmp_path / "sq.npz"), str(tmp_path / "pixels.npy"), "-o",
                      str(tmp_path / "o.npy"), "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("bad", [None, 5, "seed", object()])
+def test_a_missing_or_wrong_rng_names_the_argument(bad):
+    x = numpy.random.RandomState(0).rand(4, 6)
+    models = [(tiny_da(), {"corruption_level": 0.3}),
+              (tiny_da(noise="gaussian"), {"corruption_level": 0.3}),
+              (tiny_da(noise="salt_and_pepper"), {"corruption_level": 0.3}),
+              (tiny_da(dropout=0.5), {"corruption_level": 0.0})]
+    for model, levels in models:
+        with pytest.raises(TypeError, match=f"rng must be a random generator.*got {type(bad).__name__}"):
+            model.cost_and_grads(x, rng=bad, **levels)
