@@ -35,6 +35,8 @@ def atomic_write(path, write):
     file in place of whatever the name was, so a symlink planted at ``path`` is replaced, never
     written through. A ``path`` that is a folder is refused before anything is written, and an
     unwritable folder is reported with ``path``'s name (not the temporary file's)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or os.PathLike), got {path!r} ({type(path).__name__})")
     path = os.fspath(path)
     if not isinstance(path, str):
         path = os.fsdecode(path)
@@ -118,6 +120,8 @@ def from_bytes(raw, name="file"):
 
 def load_arrays(path):
     """``(arrays, meta)`` from a file written by :func:`save_arrays`."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or os.PathLike), got {path!r} ({type(path).__name__})")
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path}")

@@ -431,3 +431,22 @@ def test_a_missing_or_wrong_rng_names_the_argument(bad):
     for model, levels in models:
         with pytest.raises(TypeError, match=f"rng must be a random generator.*got {type(bad).__name__}"):
             model.cost_and_grads(x, rng=bad, **levels)
+
+
+def test_encode_refuses_float64_values_a_float32_model_cannot_hold(tmp_path, capsys):
+    squared = dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=3, loss="squared_error", decoder="linear")
+    dae.save_model(squared, tmp_path / "sq.npz")
+    x = numpy.zeros((5, 6))
+    x[4, 5] = -1e300
+    numpy.save(tmp_path / "big.npy", x)
+    rc = cli.main(["encode", str(tmp_path / "sq.npz"), str(tmp_path / "big.npy"), "-o", str(tmp_path / "o.npy")])
+    err = capsys.readouterr().err
+    assert rc == 1 and "big.npy" in err and "float32" in err and "1e+300" in err, err
+    assert not (tmp_path / "o.npy").exists()
+
+
+@pytest.mark.parametrize("call", [lambda: dae.save_model(tiny_da(), None), lambda: dae_io.load_arrays(None),
+                                  lambda: dae_io.save_arrays(3, {"a": numpy.zeros(2)})])
+def test_a_path_that_is_not_a_file_name_names_the_argument(call):
+    with pytest.raises(TypeError, match="path must be a file name"):
+        call()

@@ -44,7 +44,20 @@ def _model_and_data(args):
     cfg = dict(kind.defaults(), **meta["model_config"])
     # the model's domain, as training checks it: 0-255 data through a cross-entropy model is refused
     check_data(data.x, f"DATA ({args.data})", meta["model_config"]["n_visible"], kind.needs_unit_interval(cfg))
+    _check_fits(data.x, model.params[0].dtype, f"DATA ({args.data})")
     return model, kind, data
+
+
+def _check_fits(x, dtype, name, chunk=4096):
+    """Values that would become inf when cast to the model's dtype (float64 1e300 -> float32) are refused."""
+    limit = float(numpy.finfo(dtype).max)
+    if float(numpy.finfo(x.dtype).max) <= limit:
+        return
+    for start in range(0, x.shape[0], chunk):
+        big = float(numpy.abs(x[start:start + chunk]).max())
+        if big > limit:
+            raise UserError(f"{name} holds values up to {big:.3g} in size, beyond the largest {numpy.dtype(dtype).name} "
+                            f"({limit:.3g}), the model's dtype; rescale it")
 
 
 def _check_output(out, overwrite, extensions=(".npy",)):

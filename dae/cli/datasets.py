@@ -122,7 +122,7 @@ def _load_image_folder(folder, image_shape=None):
             with Image.open(f) as im:
                 im.load()
                 images.append(im.copy())
-        except (OSError, UnidentifiedImageError, ValueError) as exc:
+        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
             raise UserError(f"{f} is not a readable image: {exc}") from exc
     grey = all(im.mode in GREY_MODES for im in images)
     if image_shape is not None:
