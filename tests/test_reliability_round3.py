@@ -450,3 +450,18 @@ def test_encode_refuses_float64_values_a_float32_model_cannot_hold(tmp_path, cap
 def test_a_path_that_is_not_a_file_name_names_the_argument(call):
     with pytest.raises(TypeError, match="path must be a file name"):
         call()
+
+
+def test_patches_take_a_generator_and_name_what_is_wrong(tmp_path):
+    from dae import patches
+
+    image = numpy.random.RandomState(0).rand(3, 10, 12).astype(numpy.float32)
+    out = patches.sample_patches([image], 7, patch_size=4, rng=numpy.random.default_rng(0))
+    assert out.shape == (7, 3, 4, 4)
+    again = patches.sample_patches([image], 7, patch_size=4, rng=numpy.random.default_rng(0))
+    assert numpy.array_equal(out, again)
+    with pytest.raises(TypeError, match=r"images\[1\] must be a \(3, height, width\) array, got list"):
+        patches.sample_patches([image, [[1, 2]]], 2, patch_size=4)
+    (tmp_path / "fake.png").write_text("not a picture")
+    with pytest.raises(ValueError, match="fake.png is not a readable image"):
+        patches.load_image(str(tmp_path / "fake.png"))
