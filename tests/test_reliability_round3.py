@@ -465,3 +465,20 @@ def test_patches_take_a_generator_and_name_what_is_wrong(tmp_path):
     (tmp_path / "fake.png").write_text("not a picture")
     with pytest.raises(ValueError, match="fake.png is not a readable image"):
         patches.load_image(str(tmp_path / "fake.png"))
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
+def test_an_ignored_sighup_stays_ignored_as_under_nohup():
+    from dae.train.interrupt import DeferredInterrupt
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with DeferredInterrupt() as interrupt:
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(0.01)
+            assert not interrupt.requested
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        assert cli.main(["exercises", "list"]) == 0
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)

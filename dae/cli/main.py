@@ -95,8 +95,8 @@ def _signals_as_ctrl_c():
     if threading.current_thread() is not threading.main_thread():
         return previous
     for signum in interrupt.SIGNALS:
-        if signum == signal.SIGINT:
-            continue
+        if signum == signal.SIGINT or signal.getsignal(signum) == signal.SIG_IGN:
+            continue     # Ctrl-C is Python's own; an ignored signal (nohup) stays ignored
         try:
             previous[signum] = signal.signal(signum, interrupt.raise_keyboard_interrupt)
         except (ValueError, OSError):

@@ -38,6 +38,8 @@ class DeferredInterrupt:
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
             for signum in SIGNALS:
+                if signal.getsignal(signum) == signal.SIG_IGN:
+                    continue     # ignored on purpose (nohup, a background job): left ignored
                 try:
                     previous = signal.signal(signum, self._handler)
                 except (ValueError, OSError):
