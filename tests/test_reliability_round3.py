@@ -482,3 +482,8 @@ def test_an_ignored_sighup_stays_ignored_as_under_nohup():
         assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+def test_load_data_of_something_that_is_no_path_names_the_argument():
+    with pytest.raises(TypeError, match="path must be None, a folder of MNIST IDX files or a mnist.pkl.gz"):
+        dae.load_data(5)
