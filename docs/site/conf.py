@@ -40,11 +40,13 @@ autodoc_inherit_docstrings = False
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "exercises_templates"]
 templates_path = []
 html_static_path = ["_static"]
+html_css_files = ["dae.css"]
 html_theme = "furo"
 html_theme_options = {"navigation_with_keys": True}
 html_show_sourcelink = False
 html_copy_source = False
 pygments_style = "friendly"
+highlight_language = "text"    # docstring literal blocks are ASCII maths more often than code
 
 
 # --- docstrings written as plain text -------------------------------------------------------------
