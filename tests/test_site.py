@@ -468,3 +468,17 @@ def test_the_search_box_finds_pages_offline(site, browser):
     })()""")
     assert not browser.errors(), browser.errors()
     assert any("chapters/dA_tutorial.html" in href for href in found), found
+
+
+def test_plain_text_docstrings_build_as_they_read():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("site_conf", os.path.join(REPO, "docs", "site", "conf.py"))
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    lines = ["The cost, with |y_j| summed::", "", "    |y| stays", "", "and counted as it goes):", "",
+             "    if s < best:", "        best = s", "", ".. math::", "", "    |x| = \\sqrt{x^2}", "",
+             "- a list item", "", "  its second paragraph", "", "``|code|`` and |a| again"]
+    conf.plain_text_docstring(None, "class", "x", None, {}, lines)
+    assert lines == ["The cost, with \\|y_j\\| summed::", "", "    |y| stays", "", "and counted as it goes): ::", "",
+                     "    if s < best:", "        best = s", "", ".. math::", "", "    |x| = \\sqrt{x^2}", "",
+                     "- a list item", "", "  its second paragraph", "", "``|code|`` and \\|a\\| again"]

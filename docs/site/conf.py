@@ -89,11 +89,11 @@ def plain_text_docstring(app, what, name, obj, options, lines):
             continue
         if after_blank:
             para = i
-        if stripped.endswith("::") or stripped.startswith(".. "):
-            block = _indent(lines[para])
-        elif not stripped.startswith(("|", "+")):
+        if not stripped.startswith(("|", "+", ".. ")):
             parts = re.split(r"(``.*?``)", line)
             lines[i] = "".join(p if p.startswith("``") else _BARS.sub(r"\\|\1\\|", p) for p in parts)
+        if stripped.endswith("::") or stripped.startswith(".. "):
+            block = _indent(lines[para])
         last, after_blank = i, False
 
 
