@@ -195,6 +195,10 @@ def test_exercises_page_states_every_task(site):
     page = read(site, "exercises.html")
     text = text_of(Page(page))
     assert "dae exercises start" in text and "dae exercises check" in text
+    actions = build_site.subcommands(build_site.help_text(["exercises"]))
+    assert {"start", "check"} <= set(actions)
+    for action in actions:      # every action of the command (the payoff's too, once it exists)
+        assert f"usage: dae exercises {action}" in text, action
     for ex in dae.exercises.exercises():
         assert f"dae exercises check {ex.name}" in text, ex.name
         for function in ex.functions:

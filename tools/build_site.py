@@ -245,6 +245,12 @@ def write_exercises(src, readme, chapters, links):
         workbook = f.read()
     text += "\n## The workbook's README\n\nWhat `dae exercises start` writes into the workbook, " \
             "beside the exercise files:\n\n" + links.rewrite(shift_headings(workbook, 2), "exercises.md")
+    text += "\n## The `dae exercises` command\n\nIts own help, captured when this site was built " \
+            "(`check` grades; every action it has is here).\n\n"
+    exercises_help = help_text(["exercises"])
+    text += f"```text\n$ dae exercises --help\n{exercises_help.rstrip()}\n```\n\n"
+    for action in subcommands(exercises_help):
+        text += f"```text\n$ dae exercises {action} --help\n{help_text(['exercises', action]).rstrip()}\n```\n\n"
     text += "\n## The tasks\n\nEach exercise is one file of the workbook, shown here as the workbook " \
             "holds it: the statement in its docstrings, the stubs to replace.\n"
     for k, ex in enumerate(dae.exercises.exercises(), 1):
