@@ -271,7 +271,7 @@ def write_exercises(src, readme, chapters, links):
 
 
 def help_text(args):
-    env = dict(os.environ, COLUMNS="100", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, COLUMNS="80", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
     res = subprocess.run([sys.executable, "-m", "dae", *args, "--help"], capture_output=True, text=True,
                          env=env, cwd=REPO)
     if res.returncode != 0:
