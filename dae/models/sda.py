@@ -135,7 +135,8 @@ class SdA(ModelFileMethods):
         self.params, self.param_names = [], []
         for i, n_out in enumerate(self.hidden_layers_sizes):
             n_in = self.n_ins if i == 0 else self.hidden_layers_sizes[i - 1]
-            sigmoid_layer = HiddenLayer(rng=numpy_rng, n_in=n_in, n_out=n_out, activation="sigmoid")
+            sigmoid_layer = HiddenLayer(rng=numpy_rng, n_in=n_in, n_out=n_out, activation="sigmoid",
+                                        need_dx=i > 0, inplace=True)
             self.sigmoid_layers.append(sigmoid_layer)
             self.params.extend(sigmoid_layer.params)
             self.param_names.extend([f"layer{i}_W", f"layer{i}_b"])
@@ -212,15 +213,15 @@ class SdA(ModelFileMethods):
             if dropout:
                 masks.append(self._keep_mask(rng, dropout, h, f"dropout{k}"))
                 h = h * masks[-1]
-        cost, log_cache = self.logLayer.forward(h, y)
-        dh, log_grads = self.logLayer.backward(1.0, log_cache, need_dx=not top_only)
+        cost, log_cache = self.logLayer.forward(h, target=y)
+        dh, log_grads = self.logLayer.backward(1.0, log_cache)
         if top_only:
             return cost, log_grads
         grads = []
         for i in range(self.n_layers - 1, -1, -1):
             if dropout:
                 dh *= masks[i]
-            dh, layer_grads = self.sigmoid_layers[i].backward(dh, caches[i], need_dx=i > 0)
+            dh, layer_grads = self.sigmoid_layers[i].backward(dh, caches[i])
             grads = layer_grads + grads
         return cost, grads + log_grads
 
@@ -398,8 +399,8 @@ class SdA(ModelFileMethods):
         return train_fn, scorer(valid_x, valid_y), scorer(test_x, test_y)
 
     def _top_step(self, codes, y):
-        cost, cache = self.logLayer.forward(codes, y)
-        _, grads = self.logLayer.backward(1.0, cache, need_dx=False)
+        cost, cache = self.logLayer.forward(codes, target=y)
+        _, grads = self.logLayer.backward(1.0, cache)
         return cost, grads
 
     def _predict_checked(self, x):
