@@ -36,7 +36,7 @@ def test_a_model_needs_params_and_a_cost_and_grads_that_takes_rng():
 def test_every_model_of_the_package_follows_it():
     rs = numpy.random.RandomState
     for model in (dae.dA(rs(0), n_visible=6, n_hidden=3), dae.cA(rs(0), n_visible=6, n_hidden=3),
-                  dae.SdA(rs(0), n_ins=6, hidden_layers_sizes=(4,), n_outs=2, corruption_levels=(0.1,)),
+                  dae.SdA(rs(0), n_ins=6, hidden_layers_sizes=(4,), n_outs=2),
                   dae.DeepAutoencoder(rs(0), (6, 4, 2)), dae.VAE(rs(0), n_visible=6, n_hidden=(4,), n_latent=2),
                   dae.HiddenLayer(rs(0), n_in=6, n_out=3), dae.LogisticRegression(n_in=6, n_out=2)):
         check_model(model, type(model).__name__)

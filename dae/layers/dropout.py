@@ -22,7 +22,8 @@ class Dropout:
         return x * mask, mask
 
     def backward(self, dout, mask):
-        return dout * mask, []
+        """dout * mask; None for None (the layer above skipped the gradient: nothing below needs it)."""
+        return (None if dout is None else dout * mask), []
 
     def __repr__(self):
         return f"Dropout({self.p}, site={self.site!r})"
