@@ -55,7 +55,8 @@ import numpy
 from .. import backend
 from .. import config
 from ..corruption import NOISES, binomial, corrupt
-from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid, squared_error
+from ..functions import cross_entropy_from_logits, sigmoid, squared_error
+from ..layers.activations import ACTIVATIONS
 from ..random import RandomStreams
 from ..validation import check_choice, check_float, check_matrix, check_param, check_positive_int, check_rng
 
@@ -268,7 +269,7 @@ class dA:
     def get_hidden_values(self, input):
         """y = f(x W + b) (no dropout: this is the code at test time)."""
         input = self._input(input)
-        return ACTIVATIONS[self.activation][0](input @ self.W + self.b)
+        return ACTIVATIONS[self.activation](inplace=True).forward(input @ self.W + self.b)[0]
 
     def get_reconstructed_input(self, hidden):
         """z = g(y W' + b')."""
@@ -293,7 +294,7 @@ class dA:
         tilde_x = corrupt(x, level, self.noise, rng, self.corruption_site)
         if self._is_tutorial_model():
             return tied_cost_and_grads(self.W, self.b, self.b_prime, x, tilde_x)
-        y = ACTIVATIONS[self.activation][0](tilde_x @ self.W + self.b)
+        y = ACTIVATIONS[self.activation](inplace=True).forward(tilde_x @ self.W + self.b)[0]
         if self.dropout > 0:
             keep = binomial(rng, 1.0 - self.dropout, y.shape, y, self.dropout_site) * (1.0 / (1.0 - self.dropout))
             y_hat = y * keep

@@ -18,7 +18,7 @@ def one_phase(model, cfg, *, cost_kwargs, eval_kwargs=None, eval_model=None, rng
 
 def register():
     from ..corruption import NOISES
-    from ..functions import ACTIVATIONS
+    from ..layers.activations import ACTIVATIONS
     from ..models.ca import cA
     from ..models.da import DECODERS, LOSSES, SPARSITIES, dA
 
