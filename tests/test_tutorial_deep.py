@@ -39,7 +39,7 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     assert f"training {result['train_error']:.2f}" in out
     assert 0.0 <= result["knn_deep"] <= 1.0 and 0.0 <= result["knn_pca"] <= 1.0
     # the saved model is the trained one: same test and training errors when loaded back
-    loaded = dae.DeepAutoencoder.load(tmp_path / "deep_autoencoder_5.npz")
+    loaded = dae.load_model(tmp_path / "deep_autoencoder_5.npz")
     assert loaded.layer_sizes == [784, 16, 8, 5]
     assert loaded.squared_error(ns["test_x"]) == pytest.approx(result["deep_error"], rel=1e-6)
     (train_x, _), _, _ = dae.load_data()  # the first 300 training digits, on the value/255 scale

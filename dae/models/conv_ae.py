@@ -23,7 +23,6 @@ from ..layers.activations import ReLU
 from ..layers.conv import Conv2D, init_normal
 from ..layers.dense import Dense
 from ..layers.pool import MaxPool2D, MaxUnpool2D, Upsample2D
-from .saving import ModelFileMethods
 from ..validation import check_choice, check_float, check_positive_int, check_rng
 
 
@@ -45,7 +44,7 @@ OUTPUTS = ("linear", "sigmoid")
 UNPOOLINGS = ("switches", "nearest")
 
 
-class ConvAutoencoder(ModelFileMethods):
+class ConvAutoencoder:
     """A convolutional (denoising) autoencoder for colour images.
 
     ``ConvAutoencoder(numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,

@@ -56,7 +56,6 @@ from ..corruption import corrupt
 from .da import dA
 from ..layers import Dense, Identity, Sigmoid, SigmoidCrossEntropy, SquaredError
 from ..random import RandomStreams
-from .saving import ModelFileMethods
 from ..validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
                          check_rng)
 
@@ -104,7 +103,7 @@ def _trainer(layer, opt, batch_size, rng, cost_kwargs, checkpoint_path, resume, 
     return trainer
 
 
-class DeepAutoencoder(ModelFileMethods):
+class DeepAutoencoder:
     """Encoder of sigmoid layers with a linear code, mirrored sigmoid decoder, untied weights.
 
     ``DeepAutoencoder(numpy_rng, layer_sizes=[784, 1000, 500, 250, 30], loss="cross_entropy")``

@@ -29,7 +29,6 @@ from ..layers import HiddenLayer, LogisticRegression
 from ..plotting import tile_raster_images
 from ..corruption import uniform
 from ..random import RandomStreams
-from .saving import ModelFileMethods
 from ..validation import check_choice, check_float, check_labels, check_matrix, check_positive_int, check_rng
 
 FINETUNE = ("all", "top")
@@ -89,7 +88,7 @@ def _check_index(index, n_batches, name="index"):
     return int(index)
 
 
-class SdA(ModelFileMethods):
+class SdA:
     """Stacked denoising autoencoder (the tutorial's class).
 
     ``SdA(numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=[500, 500], n_outs=10,
