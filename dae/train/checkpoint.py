@@ -48,7 +48,7 @@ class Checkpoints:
         """Write the training state to ``path`` (default ``checkpoint_path``) atomically."""
         path = self.checkpoint_path if path is None else os.fspath(path)
         if path is None:
-            raise ValueError("no checkpoint path: give one here or as Trainer(checkpoint_path=...)")
+            raise ValueError("no checkpoint path: give one here or as Trainer(checkpoint=Checkpointing(path))")
         arrays, meta = self.state_arrays()
         save_arrays(path, arrays, meta)
         self._last_save = time.perf_counter()
