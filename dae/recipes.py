@@ -4,11 +4,12 @@ A :class:`Phase` is one run of the training loop (one ``dae.train.Trainer``): a 
 its arrays with the whole network, its epochs, its optimiser and its noise. The recipes build
 the phases; :func:`dae.phases.run_phases` runs them in order, each with its own checkpoint, so
 a run cut short anywhere resumes where it stopped. The tutorials and the command line train
-the SdA and the deep autoencoder through these functions, with these defaults:
+the SdA and the deep autoencoder through these functions:
 
-- :func:`sda_phases` (:func:`sda_pretraining_phases`, :func:`sda_finetuning_phase`): greedy layer-wise pretraining (layer k's dA on the codes of the layers
-  below, masking noise ``corruption_levels[k]``), then supervised fine-tuning of the whole
-  network with the tutorial's early stopping on the validation error.
+- :func:`sda_phases` (:func:`sda_pretraining_phases`, then :func:`sda_finetuning_phase`): greedy
+  layer-wise pretraining (layer k's dA on the codes of the layers below, masking noise
+  ``corruption_levels[k]``), then supervised fine-tuning of the whole network with the
+  tutorial's early stopping on the validation error.
 - :func:`deep_autoencoder_phases`: greedy layer-wise pretraining of the encoder (tied denoising
   autoencoders, the code layer's linear), then unrolling (the decoder starts as the encoder's
   mirror) and fine-tuning of the whole network (Hinton & Salakhutdinov 2006).
@@ -118,8 +119,9 @@ def deep_pretraining_layer(model, i):
         raise ValueError(f"i must be a layer index in [0, {model.n_layers}), got {i!r}")
     activation = "linear" if i == model.n_layers - 1 else "sigmoid"
     # theano_rng is given so that the dA draws nothing from numpy_rng (its W is shared in)
-    return dA(numpy.random.RandomState(0), theano_rng=RandomStreams(0), n_visible=model.layer_sizes[i], n_hidden=model.layer_sizes[i + 1],
-              W=model.encoder_W[i], bhid=model.encoder_b[i], bvis=model.visible_b[i], activation=activation)
+    return dA(numpy.random.RandomState(0), theano_rng=RandomStreams(0), n_visible=model.layer_sizes[i],
+              n_hidden=model.layer_sizes[i + 1], W=model.encoder_W[i], bhid=model.encoder_b[i],
+              bvis=model.visible_b[i], activation=activation)
 
 
 def _per_layer(epochs, n_layers):
