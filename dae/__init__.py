@@ -9,48 +9,45 @@ with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
     cost, updates = da.get_cost_updates(train_x[:20], corruption_level=0.3, learning_rate=0.1)
     dae.apply_updates(updates)
 
-Modules (one idea each): backend (NumPy/CuPy switch), config (floatX), data (MNIST),
-functions, corruption, random, da (dA), gradcheck, optim, augment (random shifts), io, plotting,
-tutorial (what the tutorials share: parameters cell -> flags, inline figures), reference (the
-original Theano graph's run, to compare with), and the models of later chapters.
-"""
-import importlib
+The package in layers, each importing only from those below it:
 
-from . import augment, backend, config, gradcheck, optim, tutorial
-from .models.da import dA
+- the foundation: ``config`` (floatX), ``backend`` (NumPy/CuPy), ``random``, ``validation``,
+  ``functions``, ``corruption``, ``io`` (checksummed files), ``data`` (MNIST), ``plotting``;
+- ``layers`` (forward/backward pairs), then ``models`` (the dA, cA, SdA, deep, conv and VAE:
+  parameters, costs and gradients, nothing about training or files);
+- ``optim`` and ``train`` (the one training loop), then ``recipes`` (the SdA's and the deep
+  autoencoder's multi-phase training), then ``registry`` (how the command line builds, trains
+  and encodes each kind);
+- ``model_files`` (``save_model``/``load_model``), ``phases`` (running a recipe resumably),
+  ``sklearn`` (a scikit-learn transformer: ``from dae.sklearn import DenoisingAutoencoder``,
+  needs scikit-learn), and ``cli`` (the ``dae`` command) on top.
+
+``tutorial`` holds what the tutorials share (parameters cell -> flags, inline figures),
+``reference`` the original Theano graph's run to compare with, ``fast`` the fused dA step.
+"""
+from . import augment, backend, config, fast, gradcheck, io, layers, optim, recipes, reference, registry, train
+from . import tutorial
 from .data import load_data
 from .io import CorruptFileError
+from .layers import HiddenLayer, LogisticRegression
 from .model_files import load_model, save_model
+from .models.ca import cA
+from .models.conv_ae import ConvAutoencoder
+from .models.da import dA
+from .models.deep import DeepAutoencoder
+from .models.sda import SdA
+from .models.vae import VAE
 from .optim import apply_updates
+from .phases import run_phases
 from .plotting import scale_to_unit_interval, tile_raster_images
 from .random import RandomStreams
-
-__version__ = "0.1.0"
-
-# Names of the later chapters, imported on first use so that each model stays in its module.
-_LAZY = {
-    "cA": "dae.models.ca",
-    "HiddenLayer": "dae.layers",
-    "LogisticRegression": "dae.layers",
-    "SdA": "dae.models.sda",
-    "DeepAutoencoder": "dae.models.deep",
-    "ConvAutoencoder": "dae.models.conv_ae",
-    "VAE": "dae.models.vae",
-    "Trainer": "dae.train",
-    "EarlyStopping": "dae.train",
-}
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in ("sklearn", "train", "fast", "reference"):  # submodules with heavier imports or data
-        return importlib.import_module(f"dae.{name}")
-    raise AttributeError(f"module 'dae' has no attribute {name!r}")
-
+from .train import EarlyStopping, Trainer
+from .version import __version__
 
 __all__ = [
-    "dA", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
-    "RandomStreams", "CorruptFileError", "load_model", "save_model", "augment", "backend", "config", "gradcheck",
-    "optim", "tutorial",
-] + list(_LAZY)
+    "dA", "cA", "SdA", "HiddenLayer", "LogisticRegression", "DeepAutoencoder", "ConvAutoencoder", "VAE",
+    "Trainer", "EarlyStopping", "run_phases", "load_data", "load_model", "save_model", "tile_raster_images",
+    "scale_to_unit_interval", "apply_updates", "RandomStreams", "CorruptFileError", "augment", "backend", "config",
+    "fast", "gradcheck", "io", "layers", "optim", "recipes", "reference", "registry", "train", "tutorial",
+    "__version__",
+]

@@ -119,12 +119,47 @@ def from_bytes(raw, name="file"):
 
 
 def load_arrays(path):
-    """``(arrays, meta)`` from a file written by :func:`save_arrays`."""
+    """``(arrays, meta)`` from a file written by :func:`save_arrays`, after checking it is a
+    complete .npz archive at all, so a .npy, a text file or an empty file is reported as "not a
+    dae file" too."""
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(f"path must be a file name (str or os.PathLike), got {path!r} ({type(path).__name__})")
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path} is a folder, not a dae model or checkpoint file")
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path}")
+    if not zipfile.is_zipfile(path):
+        raise CorruptFileError(f"{path} is not a readable dae model or checkpoint file (not a complete .npz "
+                               f"archive: truncated, corrupted or another format)")
     with open(path, "rb") as f:
         raw = f.read()
     return from_bytes(raw, path)
+
+
+def check_values(value, key, dtype, path):
+    """``value`` (a host array read from ``path``) must be real, finite, and fit ``dtype`` (no overflow to inf
+    when cast: float64 1e300 does not fit float32)."""
+    if not (numpy.issubdtype(value.dtype, numpy.floating) or numpy.issubdtype(value.dtype, numpy.integer)):
+        raise CorruptFileError(f"{path}: parameter {key!r} has dtype {value.dtype}, expected real numbers")
+    if not numpy.isfinite(value).all():
+        raise CorruptFileError(f"{path}: parameter {key!r} holds NaN or inf")
+    limit = float(numpy.finfo(dtype).max)
+    if value.size and float(numpy.abs(value).max()) > limit:
+        raise CorruptFileError(f"{path}: parameter {key!r} holds values up to {float(numpy.abs(value).max()):.3g} in "
+                               f"size, beyond the largest {numpy.dtype(dtype).name} ({limit:.3g})")
+
+
+def fill_arrays(targets, arrays, path, prefix="", optional=()):
+    """Copy ``arrays[prefix + name]`` into each ``targets[name]`` in place, checking each."""
+    for name, target in targets.items():
+        key = prefix + name
+        if key not in arrays:
+            if name in optional:
+                continue
+            raise CorruptFileError(f"{path}: parameter {key!r} is missing")
+        value = arrays[key]
+        if tuple(value.shape) != tuple(target.shape):
+            raise CorruptFileError(f"{path}: parameter {key!r} has shape {value.shape}, expected {tuple(target.shape)}")
+        check_values(value, key, target.dtype, path)
+        target[...] = backend.asarray(value, dtype=target.dtype)

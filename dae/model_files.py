@@ -11,20 +11,20 @@ read without pickle) holding the model's named arrays and, in its metadata::
 The registry (:mod:`dae.registry`) says, per model kind, how to read a model's configuration
 (``config_of``), which arrays it holds and how to rebuild it. ``load_model`` also reads the
 training checkpoints (``meta["model"]``, ``meta["model_config"]`` and the parameters under
-``param/NAME``) and the files of the older per-model ``save`` methods. A wrong, corrupted or
+``param/NAME``). A wrong, corrupted or
 truncated file raises :class:`dae.io.CorruptFileError` with one line saying what is wrong.
 """
 import os
-import zipfile
 
 import numpy
 
 from . import backend, config
-from .io import CorruptFileError, load_arrays, save_arrays
+from .io import CorruptFileError, check_values, fill_arrays, load_arrays, save_arrays
 from .registry import MODELS, get_model_kind, kind_of
+from .train import CHECKPOINT_KIND
 
 MODEL_FILE_KIND = "dae-model"
-CHECKPOINT_KIND = "dae-checkpoint"
+
 
 
 def save_model(model, path, kind=None, model_config=None, extra_meta=None):
@@ -41,60 +41,20 @@ def save_model(model, path, kind=None, model_config=None, extra_meta=None):
     return path
 
 
-def read_file(path):
-    """``(arrays, meta)`` of any dae file, after checking it is a complete .npz archive at all,
-    so a .npy, a text file or an empty file is reported as "not a dae file" too."""
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{path} is a folder, not a dae model or checkpoint file")
-    if os.path.exists(path) and not zipfile.is_zipfile(path):
-        raise CorruptFileError(f"{path} is not a readable dae model or checkpoint file (not a complete .npz "
-                               f"archive: truncated, corrupted or another format)")
-    return load_arrays(path)
-
-
-def _legacy(meta):
-    """(model name, config) of a file written by the older per-model ``save`` methods, or None."""
-    if meta.get("model") == "SdA" and "n_ins" in meta:
-        return "SdA", {"n_visible": meta["n_ins"], "hidden_layers_sizes": meta["hidden_layers_sizes"],
-                       "n_outs": meta["n_outs"]}
-    if meta.get("class") == "DeepAutoencoder":
-        sizes = meta["layer_sizes"]
-        return "deep", {"n_visible": sizes[0], "layer_sizes": sizes[1:], "loss": meta["loss"]}
-    if meta.get("class") == "ConvAutoencoder":
-        cfg = dict(meta["config"])
-        c, h, w = cfg["input_shape"]
-        return "conv", dict(cfg, n_visible=c * h * w)
-    if meta.get("model") == "VAE" and "n_latent" in meta:
-        return "vae", {"n_visible": meta["n_visible"], "hidden_layers_sizes": meta["n_hidden"],
-                       "n_latent": meta["n_latent"], "activation": meta["activation"]}
-    return None
-
-
 def read_model_meta(path):
     """``(arrays, meta)`` of a dae model or checkpoint file, after checking what it is; ``meta``
     gains ``model`` and ``model_config`` (the constructor configuration) whatever the file."""
-    arrays, meta = read_file(path)
+    arrays, meta = load_arrays(path)
     kind = meta.get("kind")
-    try:
-        if kind == MODEL_FILE_KIND:
-            meta["model_config"] = meta.get("config")
-        elif kind == CHECKPOINT_KIND:
-            if "model" not in meta:
-                raise CorruptFileError(f"{path} is a training checkpoint that does not name its model kind "
-                                       f"(Trainer without model_kind): restore it with Trainer.load_checkpoint")
-        else:
-            legacy = _legacy(meta)
-            if legacy is None:
-                raise CorruptFileError(f"{path} is a dae file but not a model or checkpoint: its kind {kind!r} is "
-                                       f"one this version of dae does not read (it reads {MODEL_FILE_KIND!r} and {CHECKPOINT_KIND!r} files)")
-            meta["model"], meta["model_config"] = legacy
-            meta["kind"] = MODEL_FILE_KIND
-            meta.setdefault("dtype", str(next(iter(arrays.values())).dtype) if arrays else "float32")
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, CorruptFileError):
-            raise
-        raise CorruptFileError(f"{path}: its model description is incomplete ({exc})") from exc
+    if kind == MODEL_FILE_KIND:
+        meta["model_config"] = meta.get("config")
+    elif kind != CHECKPOINT_KIND:
+        raise CorruptFileError(f"{path} is a dae file but not a model or checkpoint: its kind {kind!r} is one this "
+                               f"version of dae does not read (it reads {MODEL_FILE_KIND!r} and {CHECKPOINT_KIND!r} files)")
+    if "model" not in meta:
+        raise CorruptFileError(f"{path} does not name its model kind" + (
+            " (a Trainer checkpoint without model_kind): restore it with Trainer.load_checkpoint"
+            if kind == CHECKPOINT_KIND else ""))
     if meta["model"] not in MODELS:
         raise CorruptFileError(f"{path} holds a {meta['model']!r} model, which this version of dae does not know")
     cfg = meta.get("model_config")
@@ -122,19 +82,6 @@ def build_model(name, model_config, dtype="float32", path="the file"):
             return kind.build(cfg, numpy.random.RandomState(0))
     except (TypeError, ValueError, KeyError) as exc:
         raise CorruptFileError(f"{path}: its model configuration is invalid: {exc}") from exc
-
-
-def _check_values(value, key, dtype, path):
-    """``value`` (a host array read from ``path``) must be real, finite, and fit ``dtype`` (no overflow to inf
-    when cast: float64 1e300 does not fit float32)."""
-    if not (numpy.issubdtype(value.dtype, numpy.floating) or numpy.issubdtype(value.dtype, numpy.integer)):
-        raise CorruptFileError(f"{path}: parameter {key!r} has dtype {value.dtype}, expected real numbers")
-    if not numpy.isfinite(value).all():
-        raise CorruptFileError(f"{path}: parameter {key!r} holds NaN or inf")
-    limit = float(numpy.finfo(dtype).max)
-    if value.size and float(numpy.abs(value).max()) > limit:
-        raise CorruptFileError(f"{path}: parameter {key!r} holds values up to {float(numpy.abs(value).max()):.3g} in "
-                               f"size, beyond the largest {numpy.dtype(dtype).name} ({limit:.3g})")
 
 
 def _size(cfg, key, path, value=None):
@@ -239,22 +186,7 @@ def check_arrays(name, cfg, arrays, dtype, path, checkpoint=False, param_names=N
         if tuple(held[key].shape) != shape:
             raise CorruptFileError(f"{path}: parameter {prefix + key!r} has shape {tuple(held[key].shape)}, but the "
                                    f"file's configuration implies {shape}")
-        _check_values(held[key], prefix + key, dtype, path)
-
-
-def fill_arrays(targets, arrays, path, prefix="", optional=()):
-    """Copy ``arrays[prefix + name]`` into each ``targets[name]`` in place, checking each."""
-    for name, target in targets.items():
-        key = prefix + name
-        if key not in arrays:
-            if name in optional:
-                continue
-            raise CorruptFileError(f"{path}: parameter {key!r} is missing")
-        value = arrays[key]
-        if tuple(value.shape) != tuple(target.shape):
-            raise CorruptFileError(f"{path}: parameter {key!r} has shape {value.shape}, expected {tuple(target.shape)}")
-        _check_values(value, key, target.dtype, path)
-        target[...] = backend.asarray(value, dtype=target.dtype)
+        check_values(held[key], prefix + key, dtype, path)
 
 
 def load_model(path, return_meta=False):

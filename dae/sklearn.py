@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 from . import backend, optim
 from .models.da import dA
-from .train import Trainer
+from .train import Display, Trainer
 from .validation import check_choice, check_float, check_positive_int
 
 
@@ -109,8 +109,8 @@ class DenoisingAutoencoder(TransformerMixin, BaseEstimator):
         self._trainer = Trainer(
             self.model_, optim.make(self.optimizer, learning_rate=self.learning_rate),
             batch_size=self.batch_size, cost_kwargs={"corruption_level": self.corruption_level},
-            eval_kwargs={"corruption_level": 0.0}, seed=int(rs.randint(2 ** 31 - 1)),
-            progress="plain" if self.verbose else False, unit_interval=True)
+            eval_kwargs={"corruption_level": 0.0}, rng=int(rs.randint(2 ** 31 - 1)),
+            display=Display("plain" if self.verbose else "none"), unit_interval=True)
         self.history_ = self._trainer.history
         self.n_iter_ = 0
 

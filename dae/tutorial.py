@@ -30,7 +30,7 @@ tagged for papermill, each with a comment that is its ``--help`` line::
   (on the command line, a flag given explicitly wins over them); the ``choices=`` and
   ``positive=`` rules are checked (a bad value is an ``error:`` of argparse in a script, a
   ``ValueError`` in a notebook); and a ``backend`` parameter that is set is put in force with
-  ``dae.backend.use``. ``aliases={"--readable": {"fast": False}}`` keeps an old flag working.
+  ``dae.backend.use``.
 
 Figures: ``dae.tutorial.show(image_or_figure, path)`` writes a uint8 mosaic (what
 ``tile_raster_images`` returns) or a matplotlib ``Figure`` to ``path`` (its folder is made) and,
@@ -65,6 +65,7 @@ import sys
 import tokenize
 
 from . import backend as _backend
+from .plotting import save_image
 
 _PARAMETERS_CELL = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
@@ -178,7 +179,7 @@ def _flag_type(param):
     return str
 
 
-def _parser(params, description, choices, aliases):
+def _parser(params, description, choices):
     parser = argparse.ArgumentParser(description=description, argument_default=argparse.SUPPRESS)
     for p in params:
         shown = "" if p.default is None else f" ({p.default})"
@@ -188,9 +189,6 @@ def _parser(params, description, choices, aliases):
         else:
             parser.add_argument(p.flag, dest=p.name, type=_flag_type(p), choices=choices.get(p.name),
                                 nargs="+" if isinstance(p.default, list) else None, metavar=None if p.name in choices else p.type.__name__.upper(), help=f"{p.help}{shown}")
-    for flag, values in aliases.items():
-        parser.add_argument(flag, dest="_aliases", action="append_const", const=values,
-                            help="same as " + " ".join(f"{k}={v!r}" for k, v in values.items()))
     return parser
 
 
@@ -205,19 +203,18 @@ def _check(namespace, choices, positive, fail):
             fail(f"{name} must be positive, got {value!r}")
 
 
-def parameters(namespace, *, quick=None, choices=None, positive=(), aliases=None, description=None, argv=None):
+def parameters(namespace, *, quick=None, choices=None, positive=(), description=None, argv=None):
     """Apply the command line (scripts only), the quick slice and the checks to a tutorial's
     globals ``namespace``; put a ``backend`` parameter in force. See the module docstring.
 
     - ``quick``: {name: value} used when ``quick`` is True (a small slice, under a minute).
     - ``choices``: {name: allowed values}; ``positive``: names whose value must be > 0.
-    - ``aliases``: {"--old-flag": {name: value}} flags that set parameters to fixed values.
     - ``description``: the ``--help`` text (default: the first markdown heading of the file).
     - ``argv``: the arguments (default ``sys.argv[1:]``); ignored outside a script.
 
     Returns {name: value} of the parameters set from the command line (empty in a notebook).
     """
-    quick, choices, aliases = dict(quick or {}), dict(choices or {}), dict(aliases or {})
+    quick, choices = dict(quick or {}), dict(choices or {})
     if "backend" in namespace and "backend" not in choices:
         choices["backend"] = _backend.BACKENDS
     given = {}
@@ -228,11 +225,8 @@ def parameters(namespace, *, quick=None, choices=None, positive=(), aliases=None
         if description is None:
             heading = re.search(r"^# #+ (.+)$", source, re.MULTILINE)
             description = heading.group(1) if heading else None
-        parser = _parser(params, description, choices, aliases)
+        parser = _parser(params, description, choices)
         given = vars(parser.parse_args(sys.argv[1:] if argv is None else argv))
-        for values in given.pop("_aliases", []):
-            for name, value in values.items():
-                given.setdefault(name, value)
         fail = parser.error
     else:
         def fail(message):
@@ -260,7 +254,6 @@ def show(figure, path, dpi=80):
             import matplotlib.pyplot as plt
             plt.close(figure)
     else:
-        from .plotting import save_image
         save_image(figure, path)
     if in_notebook():
         from IPython.display import Image, display

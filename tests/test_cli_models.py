@@ -272,12 +272,14 @@ def test_train_help_lists_the_models_and_their_flags(capsys):
 
 def test_registry_entries_for_the_family_and_cA():
     da, ca = registry.get_model_kind("dA"), registry.get_model_kind("cA")
-    assert da.needs_unit_interval(da.defaults()) and not da.needs_unit_interval(dict(da.defaults(),
+    assert da.unit_interval(da.defaults()) and not da.unit_interval(dict(da.defaults(),
                                                                                      loss="squared_error"))
-    cfg = dict(ca.defaults(), n_visible=5, n_hidden=3, epochs=1, learning_rate=0.1)
+    cfg = dict(ca.defaults(), n_visible=5, n_hidden=3, epochs=1, learning_rate=0.1, optimizer="sgd", batch_size=2,
+               seed=0)
     (phase,) = ca.phases(ca.build(ca.model_config(cfg), numpy.random.RandomState(0)), cfg, None)
-    assert ca.needs_unit_interval(ca.defaults()) and phase.cost_kwargs == {"contraction_level": 0.1}
-    cfg = dict(da.defaults(), n_visible=5, n_hidden=3, dropout=0.4, epochs=1, learning_rate=0.1)
+    assert ca.unit_interval(ca.defaults()) and phase.cost_kwargs == {"contraction_level": 0.1}
+    cfg = dict(da.defaults(), n_visible=5, n_hidden=3, dropout=0.4, epochs=1, learning_rate=0.1, optimizer="sgd",
+               batch_size=2, seed=0)
     model = da.build(da.model_config(cfg), numpy.random.RandomState(0))
     (phase,) = da.phases(model, cfg, None)
     twin = phase.eval_model

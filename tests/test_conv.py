@@ -360,8 +360,8 @@ def test_the_corruption_level_is_checked_against_the_models_noise(noise, level, 
 def test_save_and_load_round_trip(tmp_path):
     model = tiny_model(output="sigmoid", unpooling="nearest")
     path = tmp_path / "conv.npz"
-    model.save(path)
-    loaded = ConvAutoencoder.load(path)
+    dae.save_model(model, path)
+    loaded = dae.load_model(path)
     assert loaded.config() == model.config()
     x = tiny_batch()
     numpy.testing.assert_array_equal(loaded.reconstruct(x), model.reconstruct(x))
@@ -369,7 +369,7 @@ def test_save_and_load_round_trip(tmp_path):
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(dae.CorruptFileError):
-        ConvAutoencoder.load(path)
+        dae.load_model(path)
 
 
 # ----- errors for bad shapes and arguments ---------------------------------------------------

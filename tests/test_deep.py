@@ -1,4 +1,4 @@
-"""DeepAutoencoder: gradients of the unrolled net, exact unrolling, pretraining, I/O, validation."""
+"""DeepAutoencoder: gradients of the unrolled net, exact unrolling, I/O, validation (its training: test_recipes.py)."""
 import numpy
 import pytest
 
@@ -176,138 +176,13 @@ def test_the_linear_code_layer_is_the_linear_dA_of_the_old_LinearCodeLayer():
         numpy.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-15)
 
 
-# ----- pretraining -------------------------------------------------------------------------------
-def test_pretraining_layers_share_the_encoder_arrays():
-    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
-    first, top = model.pretraining_layer(0), model.pretraining_layer(2)
-    assert isinstance(first, dae.dA) and isinstance(top, dae.dA)
-    assert (first.activation, top.activation) == ("sigmoid", "linear")
-    assert first.W is model.encoder_W[0] and first.b is model.encoder_b[0]
-    assert first.b_prime is model.visible_b[0]
-    assert top.W is model.encoder_W[2] and top.b_prime is model.visible_b[2]
-    with pytest.raises(ValueError, match="layer index"):
-        model.pretraining_layer(3)
-
-
-def test_pretrain_lowers_every_layer_cost_then_unrolls():
-    x = backend.asarray(numpy.random.RandomState(0).rand(200, 12) > 0.5)
-    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
-    encoder_before = [backend.to_host(W).copy() for W in model.encoder_W]
-    history = model.pretrain(x, epochs=[6, 6, 6], batch_size=20, corruption_level=0.2,
-                             learning_rate=1e-2, rng=numpy.random.RandomState(1), verbose=False)
-    assert len(history) == 3
-    for costs in history:
-        assert len(costs) == 6 and costs[-1] < costs[0]
-    for i in range(3):
-        assert not numpy.allclose(encoder_before[i], model.encoder_W[i])
-        numpy.testing.assert_array_equal(model.decoder_W[2 - i], model.encoder_W[i].T)
-
-
-def test_finetune_lowers_cost_and_squared_error():
-    x = backend.asarray(numpy.random.RandomState(0).rand(120, 12))
-    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
-    model.pretrain(x, epochs=1, batch_size=20, verbose=False)
-    before = model.reconstruction_error(x)
-    seen = []
-    costs = model.finetune(x, 15, batch_size=20, optimizer=dae.optim.Adam(1e-2),
-                           callback=lambda e, c, opt: seen.append((e, c)))
-    assert [e for e, _ in seen] == list(range(15)) and [c for _, c in seen] == costs
-    assert costs[-1] < costs[0]
-    assert model.reconstruction_error(x) < before
-
-
-
-def test_finetune_trains_on_what_augment_returns():
-    x = backend.asarray(numpy.random.RandomState(1).rand(60, 12))
-    calls = []
-
-    def identity(batch, rng):
-        calls.append(batch.shape[0])
-        return batch
-
-    def fit(augment):
-        model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
-        model.unroll()
-        model.finetune(x, 2, batch_size=20, optimizer=dae.optim.Adam(1e-2),
-                       rng=numpy.random.RandomState(4), augment=augment)
-        return [backend.to_host(p).copy() for p in model.params]
-
-    plain, same = fit(None), fit(identity)
-    assert calls == [20] * 6  # once per minibatch, with the minibatch
-    assert all(numpy.array_equal(a, b) for a, b in zip(plain, same))
-    flipped = fit(lambda batch, rng: 1.0 - batch)  # a different training set: different weights
-    assert not numpy.allclose(plain[0], flipped[0])
-    with pytest.raises(TypeError, match="augment"):
-        DeepAutoencoder(numpy.random.RandomState(0), SIZES).finetune(x, 1, augment="shift")
-
-# ----- the one training loop: checkpoints, resume, its options -----------------------------------
-def _pretrain_and_finetune(x, path=None, resume=False):
-    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
-    rng = numpy.random.RandomState(1)
-    model.pretrain(x, epochs=2, batch_size=20, corruption_level=0.2, learning_rate=1e-2, rng=rng, verbose=False,
-                   checkpoint_path=None if path is None else path / "pre.npz", resume=resume)
-    model.finetune(x, 3, batch_size=20, optimizer=dae.optim.Adam(1e-2), rng=rng, corruption_level=0.1,
-                   augment=dae.augment.random_shifts(1, img_shape=(3, 4)),
-                   checkpoint_path=None if path is None else path / "fine.npz", resume=resume)
-    return [backend.to_host(p).copy() for p in model.params]
-
-
-# 110 rows in minibatches of 20: 12 calls per pretrained layer; the code layer is the third dA
-@pytest.mark.parametrize("cls,call", [(dae.dA, 15), (dae.dA, 27), (DeepAutoencoder, 10)])
-def test_an_interrupted_run_resumed_ends_with_the_uninterrupted_parameters(tmp_path, ctrl_c_at, cls, call):
-    x = backend.asarray(numpy.random.RandomState(0).rand(110, 12), dtype=dae.config.floatX)
-    whole = _pretrain_and_finetune(x)
-    restore = ctrl_c_at(cls, call)   # Ctrl-C in layer 1, the code layer or fine-tuning
-    with pytest.raises(dae.train.TrainingInterrupted) as info:
-        _pretrain_and_finetune(x, tmp_path)
-    assert info.value.checkpoint is not None
-    restore()
-    resumed = _pretrain_and_finetune(x, tmp_path, resume=True)
-    for a, b in zip(whole, resumed):
-        numpy.testing.assert_array_equal(a, b)
-    # without resume=True the checkpoints are overwritten, not used: a fresh run, the same numbers
-    for a, b in zip(whole, _pretrain_and_finetune(x, tmp_path)):
-        numpy.testing.assert_array_equal(a, b)
-
-
-def test_finetune_passes_the_trainers_options_through(tmp_path, capsys):
-    x = backend.asarray(numpy.random.RandomState(0).rand(60, 12), dtype=dae.config.floatX)
-    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES).unroll()
-    rates = []
-    opt = dae.optim.Adam(1e-2)
-    costs = model.finetune(x, 3, batch_size=20, optimizer=opt, schedule=dae.train.schedules.exponential(1e-2, 0.5),
-                           evaluate=lambda t: {"squared_error": model.reconstruction_error(x)},
-                           callback=lambda e, c, o: rates.append(o.learning_rate), valid_x=x[:10],
-                           checkpoint_path=tmp_path / "ck.npz", progress="plain")
-    assert rates == pytest.approx([1e-2, 5e-3, 2.5e-3])
-    history = model.last_trainer.history
-    assert [h["train_cost"] for h in history] == costs
-    assert all(h["valid_cost"] is not None and "squared_error" in h["extra"] for h in history)
-    assert "Training epoch 2, cost" in capsys.readouterr().out
-    assert (tmp_path / "ck.npz").exists()
-    # a time budget stops after the first minibatch
-    model.finetune(x, 100, batch_size=20, max_minutes=1e-9)
-    assert model.last_trainer.stopped == "time" and len(model.last_trainer.history) == 1
-
-
-def test_pretrain_prints_its_lines_and_writes_a_checkpoint_per_layer(tmp_path, capsys):
-    x = backend.asarray(numpy.random.RandomState(0).rand(40, 12) > 0.5)
-    model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
-    model.pretrain(x, epochs=[1, 0, 2], batch_size=20, checkpoint_path=tmp_path / "run.npz")
-    out = capsys.readouterr().out.splitlines()
-    assert [line.split(", cost")[0] for line in out] == [
-        "Pre-training layer 0 (12-8), epoch 0", "Pre-training layer 2 (5-3), epoch 0",
-        "Pre-training layer 2 (5-3), epoch 1"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run_layer0.npz", "run_layer2.npz"]
-
-
 # ----- files -------------------------------------------------------------------------------------
 def test_save_load_roundtrip(tmp_path):
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES, loss="squared_error")
     _random_params(model)
     path = tmp_path / "deep.npz"
-    model.save(path)
-    loaded = DeepAutoencoder.load(path)
+    dae.save_model(model, path)
+    loaded = dae.load_model(path)
     assert loaded.layer_sizes == SIZES and loaded.loss == "squared_error"
     for a, b in zip(model.params + model.visible_b, loaded.params + loaded.visible_b):
         numpy.testing.assert_array_equal(a, b)
@@ -318,19 +193,12 @@ def test_save_load_roundtrip(tmp_path):
 def test_load_refuses_a_damaged_file(tmp_path):
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
     path = tmp_path / "deep.npz"
-    model.save(path)
+    dae.save_model(model, path)
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
     with pytest.raises(dae.CorruptFileError):
-        DeepAutoencoder.load(path)
-
-
-def test_load_refuses_another_models_file(tmp_path):
-    path = tmp_path / "other.npz"
-    dae.save_model(dae.dA(numpy.random.RandomState(0), n_visible=4, n_hidden=2), path)
-    with pytest.raises(ValueError, match="holds a dA, not a DeepAutoencoder"):
-        DeepAutoencoder.load(path)
+        dae.load_model(path)
 
 
 # ----- validation --------------------------------------------------------------------------------
@@ -356,14 +224,6 @@ def test_method_validation():
         model.cost_and_grads(numpy.full((3, 12), 2.0, dtype="float32"), rng=numpy.random.RandomState(0))
     with pytest.raises(ValueError, match="code must have 3 columns"):
         model.decode(numpy.zeros((2, 4), dtype="float32"))
-    with pytest.raises(ValueError, match="epochs"):
-        model.pretrain(_data(10, 12), epochs=[1, 1])
-    with pytest.raises(ValueError, match="corruption_level"):
-        model.pretrain(_data(10, 12), corruption_level=1.5)
-    with pytest.raises(ValueError, match="optimizer"):
-        model.pretrain(_data(10, 12), optimizer="lbfgs")
-    with pytest.raises(TypeError, match="optimizer"):
-        model.finetune(_data(10, 12), 1, optimizer="adam")
     # a squared-error model accepts data outside [0, 1]
     DeepAutoencoder(numpy.random.RandomState(0), SIZES, loss="squared_error").cost_and_grads(
         numpy.full((3, 12), 2.0, dtype="float32"), rng=numpy.random.RandomState(0))

@@ -10,7 +10,7 @@ from dae import registry
 def cfg_for(name, **kw):
     kind = registry.get_model_kind(name)
     cfg = dict(kind.defaults(), n_visible=64, epochs=2, learning_rate=0.1, batch_size=10, image_shape=[8, 8],
-               seed=1)
+               seed=1, optimizer="sgd")
     small = {"dA": {"n_hidden": 5}, "cA": {"n_hidden": 5}, "SdA": {"hidden_layers_sizes": [6, 4], "n_outs": 3},
              "deep": {"layer_sizes": [6, 2]}, "conv": {"channels": [2, 2, 2], "code_size": 3},
              "vae": {"hidden_layers_sizes": [5], "n_latent": 2}}
@@ -49,7 +49,8 @@ def test_single_phase_kinds_train_the_model_itself():
         kind, cfg = cfg_for(name)
         model = kind.build(kind.model_config(cfg), numpy.random.RandomState(0))
         (phase,) = kind.phases(model, cfg, Data())
-        assert phase.model is model and phase.epochs == 2 and phase.kind == name
+        assert phase.model is model and phase.epochs == 2 and registry.kind_of(phase.model) is kind
+        assert phase.name == "train" and phase.batch_size == 10 and phase.learning_rate == 0.1
     kind, cfg = cfg_for("dA")
     model = kind.build(kind.model_config(cfg), numpy.random.RandomState(0))
     assert kind.phases(model, cfg, Data())[0].rng is model.theano_rng  # the tutorial's masks
@@ -61,7 +62,7 @@ def test_SdA_pretrains_each_dA_on_the_codes_below_then_fine_tunes_with_labels():
     phases = kind.phases(sda, cfg, Data())
     assert [p.name for p in phases] == ["pretrain0", "pretrain1", "finetune"]
     for i, phase in enumerate(phases[:2]):
-        assert phase.model is sda.dA_layers[i] and phase.kind == "dA" and phase.epochs == 3
+        assert phase.model is sda.dA_layers[i] and registry.kind_of(phase.model).name == "dA" and phase.epochs == 3
         # the default levels: 0.1 per layer upwards, keywords of each layer's pretraining call
         assert phase.cost_kwargs == {"corruption_level": [0.1, 0.2][i]} and phase.learning_rate == 0.01
     assert phases[0].transform is None
@@ -69,7 +70,8 @@ def test_SdA_pretrains_each_dA_on_the_codes_below_then_fine_tunes_with_labels():
     numpy.testing.assert_array_equal(phases[1].transform(x), sda.get_codes(x, layer=0))
     fine = phases[2]
     assert fine.model is sda and fine.supervised and fine.early_stopping is not None
-    assert fine.early_stopping(Data()).initial_patience is None  # the tutorial's 10 epochs' worth
+    assert fine.early_stopping.initial_patience is None  # the tutorial's 10 epochs' worth
+    assert all(p.rng is sda.theano_rng for p in phases)
 
 
 def test_deep_pretrains_then_unrolls_and_fine_tunes():
@@ -78,8 +80,28 @@ def test_deep_pretrains_then_unrolls_and_fine_tunes():
     phases = kind.phases(model, cfg, Data())
     assert [p.name for p in phases] == ["pretrain0", "pretrain1", "finetune"]
     assert phases[0].model.W is model.encoder_W[0] and phases[1].model.W is model.encoder_W[1]
+    assert phases[0].learning_rate == 0.01 and phases[2].learning_rate == 0.1  # --pretrain-lr, --learning-rate
+    assert len({id(p.rng) for p in phases}) == 1   # one generator through the three stages, as the tutorial's
+    numpy.testing.assert_array_equal(phases[1].inputs(Data().x), model._propagate(Data().x, 1))
     phases[2].before(model)
     numpy.testing.assert_array_equal(model.decoder_W[0], model.encoder_W[1].T)
+
+
+def test_the_command_line_asks_the_kind_not_its_name():
+    kinds = registry.MODELS
+    assert [k for k in kinds if kinds[k].needs_labels] == ["SdA"]
+    assert [k for k in kinds if kinds[k].generative] == ["vae"]
+    assert kinds["dA"].unit_interval({"loss": "cross_entropy"}) and not kinds["dA"].unit_interval(
+        {"loss": "squared_error"})
+    assert "--loss squared_error" in kinds["dA"].unit_interval_hint and kinds["cA"].unit_interval_hint == ""
+    assert kinds["conv"].unit_interval_hint == "--output linear"
+
+
+def test_the_ca_builds_from_its_model_config_alone():
+    kind, cfg = cfg_for("cA")
+    assert "batch_size" not in kind.model_config(cfg)
+    model = kind.build(kind.model_config(cfg), numpy.random.RandomState(0))
+    assert kind.config_of(model) == {"n_visible": 64, "n_hidden": 5}
 
 
 def test_conv_takes_the_command_lines_colour_rows_in_its_own_order():

@@ -124,7 +124,7 @@ CHILD = textwrap.dedent("""
 
     # warm up (allocator pools, BLAS buffers) on a small array, then cap the data segment
     model = dae.dA(numpy.random.RandomState(0), n_visible=64, n_hidden=8)
-    train.Trainer(model, optim.SGD(0.1), batch_size=2048, progress=False).fit(
+    train.Trainer(model, optim.SGD(0.1), batch_size=2048, display=train.Display("none")).fit(
         numpy.random.rand(4096, 64).astype("float32"), 1)
     resource.setrlimit(resource.RLIMIT_DATA, (vm_data() + cap_mb * 2 ** 20, resource.RLIM_INFINITY))
     try:
@@ -170,7 +170,8 @@ def test_interrupted_at_any_minibatch_resume_is_exact(tmp_path, stop, how):
     def make(seed=1):
         model = dae.dA(numpy.random.RandomState(seed), n_visible=8, n_hidden=3)
         return model, train.Trainer(model, optim.Adam(0.05), batch_size=3, cost_kwargs={"corruption_level": 0.5},
-                                       seed=9, shuffle=True, progress=False, checkpoint_path=path)
+                                       rng=9, shuffle=True, display=train.Display("none"),
+                                       checkpoint=train.Checkpointing(path))
 
     reference, t = make()
     t.fit(x, 3)
@@ -209,8 +210,9 @@ def test_interrupted_at_any_minibatch_resume_is_exact(tmp_path, stop, how):
 def checkpoint_bytes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ck")
     model = dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=2)
-    t = train.Trainer(model, optim.Momentum(0.1), batch_size=2, progress=False, checkpoint_path=folder / "c.npz",
-                         model_kind="dA", model_config={"n_visible": 6, "n_hidden": 2})
+    t = train.Trainer(model, optim.Momentum(0.1), batch_size=2, display=train.Display("none"),
+                      checkpoint=train.Checkpointing(folder / "c.npz", model_kind="dA",
+                                                     model_config={"n_visible": 6, "n_hidden": 2}))
     t.fit(data(4, 6), 1)
     return (folder / "c.npz").read_bytes(), [numpy.array(p) for p in model.params]
 

@@ -305,8 +305,8 @@ def test_save_load_round_trip(tmp_path):
     train_fn, _, _ = sda.build_finetune_functions([(x, y), (x, y), (x, y)], 20, learning_rate=0.5)
     train_fn(1)
     path = tmp_path / "sda.npz"
-    sda.save(path)
-    loaded = dae.SdA.load(path)
+    dae.save_model(sda, path)
+    loaded = dae.load_model(path)
     assert loaded.hidden_layers_sizes == [10, 8] and loaded.n_outs == 3
     for a, b in zip(sda.params, loaded.params):
         numpy.testing.assert_array_equal(a, b)
@@ -319,14 +319,14 @@ def test_save_load_round_trip(tmp_path):
 def test_load_float64_and_corrupt_file(tmp_path):
     with dae.config.floatX_as("float64"):
         sda = _small()
-    sda.save(tmp_path / "a.npz")
-    loaded = dae.SdA.load(tmp_path / "a.npz")
+    dae.save_model(sda, tmp_path / "a.npz")
+    loaded = dae.load_model(tmp_path / "a.npz")
     assert all(p.dtype == numpy.float64 for p in loaded.params)
     raw = bytearray((tmp_path / "a.npz").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     (tmp_path / "b.npz").write_bytes(bytes(raw))
     with pytest.raises(dae.CorruptFileError):
-        dae.SdA.load(tmp_path / "b.npz")
+        dae.load_model(tmp_path / "b.npz")
 
 
 def test_filters_image():

@@ -8,6 +8,7 @@ import pytest
 
 import dae
 from dae import optim, train
+from dae.train import Checkpointing, Display, Stopping
 from dae.io import load_arrays
 
 
@@ -18,10 +19,10 @@ def data(n=120, d=36, seed=0):
 
 def make(opt="sgd", seed=1, d=36, h=8, lr=0.1, **kw):
     model = dae.dA(numpy.random.RandomState(seed), n_visible=d, n_hidden=h)
-    kw.setdefault("progress", False)
+    kw.setdefault("display", Display("none"))
     trainer = train.Trainer(model, optim.make(opt, learning_rate=lr), batch_size=10,
                                cost_kwargs={"corruption_level": 0.3}, eval_kwargs={"corruption_level": 0.0},
-                               seed=5, **kw)
+                               rng=5, **kw)
     return model, trainer
 
 
@@ -49,7 +50,7 @@ def test_resume_from_an_epoch_checkpoint_is_bit_identical(tmp_path, opt, shuffle
     x = data()
     reference, t = make(opt, shuffle=shuffle)
     t.fit(x, 3)
-    model, t = make(opt, shuffle=shuffle, checkpoint_path=tmp_path / "ck.npz")
+    model, t = make(opt, shuffle=shuffle, checkpoint=Checkpointing(tmp_path / "ck.npz"))
     t.fit(x, 1)
     resumed, t2 = make(opt, seed=99, shuffle=shuffle)  # different initial weights: all come from the file
     t2.load_checkpoint(tmp_path / "ck.npz")
@@ -84,7 +85,7 @@ def test_ctrl_c_saves_a_checkpoint_and_resuming_matches(tmp_path, action):
     x = data()
     reference, t = make("momentum")
     t.fit(x, 2)
-    model, t = make("momentum", checkpoint_path=tmp_path / "ck.npz")
+    model, t = make("momentum", checkpoint=Checkpointing(tmp_path / "ck.npz"))
     t.model = Interrupting(model, 17, action)
     with pytest.raises(train.TrainingInterrupted) as info:
         t.fit(x, 2)
@@ -100,7 +101,7 @@ def test_ctrl_c_saves_a_checkpoint_and_resuming_matches(tmp_path, action):
 
 def test_interrupt_inside_an_update_keeps_the_previous_checkpoint(tmp_path):
     x = data()
-    model, t = make(checkpoint_path=tmp_path / "ck.npz")
+    model, t = make(checkpoint=Checkpointing(tmp_path / "ck.npz"))
     t.fit(x, 1)
     before = load_arrays(tmp_path / "ck.npz")[0]["param/W"]
 
@@ -118,7 +119,7 @@ def test_interrupt_inside_an_update_keeps_the_previous_checkpoint(tmp_path):
 
 def test_divergence_names_epoch_and_minibatch_and_keeps_good_state(tmp_path):
     x = data()
-    model, t = make(checkpoint_path=tmp_path / "ck.npz")
+    model, t = make(checkpoint=Checkpointing(tmp_path / "ck.npz"))
     t.fit(x, 1)
     saved = open(tmp_path / "ck.npz", "rb").read()
     t.model = Interrupting(model, 5, "nan")
@@ -165,12 +166,11 @@ def test_memmap_training_equals_in_memory_training(tmp_path):
 def test_progress_modes():
     x = data(40)
     out = io.StringIO()
-    make(stream=out, progress="plain")[1].fit(x, 2, valid_x=x)
+    make(display=Display("plain", out))[1].fit(x, 2, valid_x=x)
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and lines[0].startswith("Training epoch 0, cost ") and "validation cost" in lines[0]
     out = io.StringIO()
-    make(stream=out, progress=False)[1].fit(x, 1)
-    make(stream=out, progress="plain", quiet=True)[1].fit(x, 1)
+    make(display=Display("none", out))[1].fit(x, 1)
     assert out.getvalue() == ""
     pytest.importorskip("tqdm")
 
@@ -179,7 +179,7 @@ def test_progress_modes():
             return True
 
     out = TTY()
-    make(stream=out, progress="auto")[1].fit(x, 1, valid_x=x)
+    make(display=Display("auto", out))[1].fit(x, 1, valid_x=x)
     text = out.getvalue()
     assert "epoch 0" in text and "4/4" in text and "ex/s=" in text and "valid=" in text and "cost=" in text
     assert "Training epoch" not in text
@@ -188,10 +188,12 @@ def test_progress_modes():
 @pytest.mark.parametrize("bad,exc,words", [
     (dict(batch_size=0), ValueError, "batch_size"),
     (dict(batch_size=2.5), TypeError, "batch_size"),
-    (dict(seed=-1), ValueError, "seed"),
-    (dict(seed="x"), TypeError, "seed"),
+    (dict(rng=-1), ValueError, "rng"),
+    (dict(rng="x"), TypeError, "rng"),
     (dict(rng=numpy.random.default_rng(0)), TypeError, "rng"),
-    (dict(progress="loud"), ValueError, "progress"),
+    (dict(display="plain"), TypeError, "display must be a dae.train.Display"),
+    (dict(stopping={"max_minutes": 1}), TypeError, "stopping must be a dae.train.Stopping"),
+    (dict(checkpoint="run/c.npz"), TypeError, "checkpoint must be a dae.train.Checkpointing"),
 ])
 def test_trainer_rejects_bad_arguments(bad, exc, words):
     model = dae.dA(numpy.random.RandomState(0), n_visible=4, n_hidden=2)
@@ -203,6 +205,24 @@ def test_trainer_rejects_bad_arguments(bad, exc, words):
         train.Trainer(model, "sgd")
     with pytest.raises(TypeError, match="gradient protocol"):
         train.Trainer(object(), optim.SGD(0.1))
+
+
+@pytest.mark.parametrize("make_option,exc,words", [
+    (lambda: Display("loud"), ValueError, "display mode"),
+    (lambda: Stopping(max_minutes=0), ValueError, "max_minutes"),
+    (lambda: Stopping(early_stopping=3), TypeError, "early_stopping"),
+    (lambda: Stopping(blowup=0.5), ValueError, "blowup"),
+    (lambda: Checkpointing("c.npz", every_minutes=-1), ValueError, "every_minutes"),
+])
+def test_the_option_groups_check_their_values(make_option, exc, words):
+    with pytest.raises(exc, match=words):
+        make_option()
+
+
+def test_checkpointing_names_the_model_in_every_file():
+    meta = Checkpointing("c.npz", meta={"phase": "train"}, model_kind="dA", model_config={"n_hidden": 2}).file_meta()
+    assert meta == {"phase": "train", "model": "dA", "model_config": {"n_hidden": 2}}
+    assert Checkpointing("c.npz").file_meta() == {}
 
 
 @pytest.mark.parametrize("x,exc,words", [

@@ -26,7 +26,7 @@ quick = False                # a small slice
 # %%
 import dae
 given = dae.tutorial.parameters(globals(), quick=dict(epochs=1, n_train=10), positive=("epochs",),
-                                choices={"name": ("run", "other")}, aliases={"--old": {"fast": True}})
+                                choices={"name": ("run", "other")})
 '''
 
 
@@ -69,9 +69,9 @@ def test_quick_sets_its_values_but_explicit_flags_win(script):
     assert (ns["epochs"], ns["n_train"]) == (5, 10)
 
 
-def test_alias_flag(script):
-    assert run_script(script, ["--old"])["fast"] is True
-    assert run_script(script, ["--old", "--no-fast"])["fast"] is False  # the explicit flag wins
+def test_bool_flags(script):
+    assert run_script(script, ["--fast"])["fast"] is True
+    assert run_script(script, ["--fast", "--no-fast"])["fast"] is False  # the last flag wins
 
 
 @pytest.mark.parametrize("argv", [["--epochs", "0"], ["--epochs", "1.5"], ["--name", "bogus"], ["--unknown", "1"],
@@ -87,7 +87,7 @@ def test_help_lists_every_parameter_with_its_comment(script, capsys):
         run_script(script, ["--help"])
     out = capsys.readouterr().out
     assert "A small tutorial" in out
-    for text in ("--learning-rate", "step size (0.1)", "--n-train", "--fast, --no-fast", "--quick", "--old"):
+    for text in ("--learning-rate", "step size (0.1)", "--n-train", "--fast, --no-fast", "--quick"):
         assert text in out
 
 

@@ -37,7 +37,7 @@ def test_tutorial_small_run(small_run, capsys):
     saved = json.loads((out / "results.json").read_text())
     assert saved["conv_error"] == results["conv_error"] and len(saved["epoch_costs"]) == 2
     assert saved["epoch_held_out_errors"][-1] == pytest.approx(results["conv_error"], rel=1e-5)
-    model = dae.ConvAutoencoder.load(str(out / "conv_autoencoder.npz"))
+    model = dae.load_model(str(out / "conv_autoencoder.npz"))
     assert model.channels == (4, 4, 4) and model.code_size == 8
     capsys.readouterr()
     assert cli.main(["info", str(out / "conv_autoencoder.npz")]) == 0  # the one model file: dae info reads it

@@ -46,8 +46,10 @@ def test_quick_flag_and_explicit_flags_win(tmp_path, capsys):
     assert len(_costs(capsys.readouterr().out)) == 2
 
 
-def test_old_readable_flag_still_works(tmp_path, capsys):
-    ns = run_script(SCRIPT, ["--n-train", "40", "--training-epochs", "1", "--readable", "--output-folder", tmp_path])
+def test_the_removed_readable_alias_is_refused(tmp_path):
+    with pytest.raises(SystemExit):
+        run_script(SCRIPT, ["--n-train", "40", "--training-epochs", "1", "--readable", "--output-folder", tmp_path])
+    ns = run_script(SCRIPT, ["--n-train", "40", "--training-epochs", "1", "--no-fast", "--output-folder", tmp_path])
     assert ns["fast"] is False
 
 

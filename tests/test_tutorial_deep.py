@@ -39,7 +39,7 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     assert f"training {result['train_error']:.2f}" in out
     assert 0.0 <= result["knn_deep"] <= 1.0 and 0.0 <= result["knn_pca"] <= 1.0
     # the saved model is the trained one: same test and training errors when loaded back
-    loaded = dae.DeepAutoencoder.load(tmp_path / "deep_autoencoder_5.npz")
+    loaded = dae.load_model(tmp_path / "deep_autoencoder_5.npz")
     assert loaded.layer_sizes == [784, 16, 8, 5]
     assert loaded.reconstruction_error(ns["test_x"]) == pytest.approx(result["deep_error"], rel=1e-6)
     (train_x, _), _, _ = dae.load_data()  # the first 300 training digits, on the value/255 scale
@@ -49,7 +49,7 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     assert cli.main(["info", str(tmp_path / "deep_autoencoder_5.npz")]) == 0  # the one model file
     assert "model:    deep " in capsys.readouterr().out
     # the fine-tuning checkpoint is a model file too
-    numpy.testing.assert_array_equal(dae.load_model(tmp_path / "checkpoints" / "deep_5_finetune.npz").params[0],
+    numpy.testing.assert_array_equal(dae.load_model(tmp_path / "checkpoints" / "deep_5" / "checkpoint_finetune.npz").params[0],
                                      loaded.params[0])
 
 
@@ -62,7 +62,7 @@ def test_quick_is_a_small_slice(tmp_path, capsys):
 def test_time_budget_stops_fine_tuning(tmp_path):
     ns = run(tmp_path, *TINY, "--minutes", "1e-9")
     assert ns["result"]["epochs"] == 1  # a 60 ns budget: one step, then stopped as soon as it was spent
-    assert ns["model"].last_trainer.stopped == "time"
+    assert ns["trainer"].stopped == "time"
     assert not (tmp_path / "codes_2d.png").exists()
 
 
@@ -74,8 +74,9 @@ def test_an_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, ctrl_c
         run(tmp_path / "cut", *flags)
     restore()
     whole = run(tmp_path / "whole", *flags)["model"]
-    resumed = run(tmp_path / "cut", *flags, "--resume")["model"]
-    assert len(resumed.last_trainer.history) == 3
+    resumed_run = run(tmp_path / "cut", *flags, "--resume")
+    resumed = resumed_run["model"]
+    assert len(resumed_run["trainer"].history) == 3
     for a, b in zip(whole.params, resumed.params):
         numpy.testing.assert_array_equal(a, b)
     # a run stopped after an epoch's checkpoint (as by kill -9), resumed: a constant rate
@@ -95,10 +96,11 @@ def test_kill_9_then_resume_ends_with_the_uninterrupted_parameters(tmp_path, cap
              "--batch-size", "100", "--skip-2d", "--eval-every", "1000"]
     killed = tmp_path / "killed"
     assert run_until_checkpoint_then_kill(SCRIPT, flags + ["--output-folder", killed],
-                                          killed / "checkpoints" / "deep_3_finetune.npz"), "it finished before the kill"
-    resumed = run(killed, *flags, "--resume")["model"]
+                                          killed / "checkpoints" / "deep_3" / "checkpoint_finetune.npz"), "it finished before the kill"
+    resumed_run = run(killed, *flags, "--resume")
+    resumed = resumed_run["model"]
     straight = run(tmp_path / "straight", *flags)["model"]
-    assert len(resumed.last_trainer.history) == 150
+    assert len(resumed_run["trainer"].history) == 150
     for a, b in zip(straight.params, resumed.params):
         numpy.testing.assert_array_equal(a, b)
 
@@ -167,7 +169,7 @@ def test_knn_accuracy(tut):
 
 def test_the_learning_rate_follows_the_cosine_to_one_percent(tut):
     rates = []
-    history = tut["model"].last_trainer.history
+    history = tut["trainer"].history
     assert history[-1]["learning_rate"] < history[0]["learning_rate"] == tut["learning_rate"]
     schedule = dae.train.schedules.cosine(1e-3)
 

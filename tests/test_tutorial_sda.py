@@ -39,7 +39,7 @@ def test_small_run_prints_the_tutorial_lines_and_writes_its_files(tmp_path, caps
     for name in ("filters_layer0.png", "filters_pretrained.png"):
         assert (tmp_path / name).stat().st_size > 0
     # the saved model is the best-validation one: it reproduces the reported validation error
-    sda = dae.SdA.load(tmp_path / "sda.npz")
+    sda = dae.load_model(tmp_path / "sda.npz")
     assert sda.errors(ns["valid_set_x"], ns["valid_set_y"]) == pytest.approx(ns["best_validation_loss"])
     capsys.readouterr()
     assert cli.main(["info", str(tmp_path / "sda.npz")]) == 0  # the one model file: dae info reads it
@@ -65,7 +65,7 @@ def test_no_pretraining_and_top_only(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert "Pre-training layer" not in out
     assert "Optimization complete" in out
-    sda = dae.SdA.load(tmp_path / "sda.npz")
+    sda = dae.load_model(tmp_path / "sda.npz")
     fresh = dae.SdA(numpy.random.RandomState(89677), n_ins=784, hidden_layers_sizes=[30, 20])
     numpy.testing.assert_array_equal(sda.params[0], fresh.params[0])  # hidden layers untouched
     assert sda.logLayer.W.any()

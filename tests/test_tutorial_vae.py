@@ -35,7 +35,7 @@ def test_tutorial_trains_reports_and_draws(tmp_path, capsys):
     assert samples.size == (10 * 29 - 1, 10 * 29 - 1)
     assert Image.open(out / "manifold_2d.png").size == (20 * 28, 20 * 28)
     assert Image.open(out / "codes_2d.png").size[0] > 300
-    model = dae.VAE.load(out / "vae_z20.npz")
+    model = dae.load_model(out / "vae_z20.npz")
     assert model.n_latent == 20 and model.n_hidden == [32]
     numpy.testing.assert_array_equal(model.params[0], ns["model"].params[0])
     capsys.readouterr()

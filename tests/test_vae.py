@@ -287,8 +287,8 @@ def test_methods_validate_before_computing():
 def test_save_and_load_round_trip(tmp_path):
     model = tiny((4, 3), n_latent=2, activation="relu")
     path = tmp_path / "vae.npz"
-    model.save(path)
-    loaded = VAE.load(path)
+    dae.save_model(model, path)
+    loaded = dae.load_model(path)
     assert loaded.param_names == model.param_names and loaded.activation == "relu"
     assert all(p.dtype == numpy.float64 for p in loaded.params)
     x = binary_batch()
@@ -298,10 +298,10 @@ def test_save_and_load_round_trip(tmp_path):
     assert c1 == c2
 
 
-def test_load_refuses_damaged_or_foreign_files(tmp_path):
+def test_load_refuses_a_damaged_file(tmp_path):
     model = tiny()
     path = tmp_path / "vae.npz"
-    model.save(path)
+    dae.save_model(model, path)
     raw = bytearray(path.read_bytes())
     at = raw.find(model.W_out.tobytes()[:16])  # a byte of W_out's stored values
     assert at > 0
@@ -309,11 +309,7 @@ def test_load_refuses_damaged_or_foreign_files(tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(bytes(raw))
     with pytest.raises(dae.CorruptFileError):
-        VAE.load(bad)
-    other = tmp_path / "other.npz"
-    dae.save_model(dae.dA(numpy.random.RandomState(0), n_visible=4, n_hidden=2), other)
-    with pytest.raises(ValueError, match="holds a dA, not a VAE"):
-        VAE.load(other)
+        dae.load_model(bad)
 
 
 def test_backend_arrays_are_used():

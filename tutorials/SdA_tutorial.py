@@ -161,7 +161,8 @@ print(sda, "params:", sda.param_names)
 # (`sda.pretraining_functions`, still available) and looped over its minibatches; here the one
 # training loop of the library, `dae.Trainer`, runs that loop: minibatches in order, `cost_and_grads`
 # of the layer's dA with the layer's corruption level, one `dae.optim.SGD` step. The masks come
-# from `theano_rng`, the run's generator.
+# from `theano_rng`, the run's generator. `dae.recipes.sda_pretraining_phases` lists one such
+# phase per layer (the recipe `dae train --model SdA` runs too) and `dae.run_phases` runs them.
 #
 # What to look for: each layer's cost falls from epoch to epoch; the higher layers' costs are on
 # their own scale (their inputs are 1000 codes, not 784 pixels).
@@ -176,9 +177,8 @@ print(sda, "params:", sda.param_names)
 # layers, the tutorial's way (same numbers, more work).
 
 # %%
-def lower_layers(k):
-    """transform(batch) -> h_{k-1}: the minibatch through the hidden layers below layer k."""
-    return lambda batch: sda.get_codes(batch, layer=k - 1)
+def report(phase, trainer, metrics):
+    print(f"{phase.label} epoch {metrics['epoch']}, cost {metrics['train_cost']:f}", flush=True)
 
 
 print("... getting the pretraining functions")
@@ -187,19 +187,11 @@ start_time = timeit.default_timer()
 pretraining_costs = []
 if pretraining and not load_pretrained:
     print("... pre-training the model")
-    for k, dA_layer in enumerate(sda.dA_layers):
-        if k == 0 or not cache_codes:
-            layer_input, transform = train_set_x, (lower_layers(k) if k > 0 else None)
-        else:
-            layer_input, transform = sda.get_codes(train_set_x, layer=k - 1), None
-        trainer = dae.Trainer(
-            dA_layer, dae.optim.SGD(pretrain_lr), batch_size=pretrain_batch_size,
-            cost_kwargs={"corruption_level": corruption_levels[k]}, rng=sda.theano_rng, transform=transform,
-            drop_last=True, progress=False,
-            on_epoch_end=lambda t, m, k=k: print(f"Pre-training layer {k}, epoch {m['epoch']}, cost {m['train_cost']:f}",
-                                                 flush=True))
-        trainer.fit(layer_input, pretraining_epochs)
-        pretraining_costs.append([m["train_cost"] for m in trainer.history])
+    phases = dae.recipes.sda_pretraining_phases(
+        sda, corruption_levels=corruption_levels, epochs=pretraining_epochs, learning_rate=pretrain_lr,
+        batch_size=pretrain_batch_size, drop_last=True, cache_codes=cache_codes)
+    trainers, _ = dae.run_phases(phases, train_set_x, display=dae.train.Display("none"), on_epoch_end=report)
+    pretraining_costs = [[m["train_cost"] for m in t.history] for t in trainers.values()]
 if save_pretrained:
     dae.save_model(sda, save_pretrained)
 pretraining_minutes = (timeit.default_timer() - start_time) / 60.0
@@ -270,10 +262,11 @@ def test_error_of_best_model(trainer):
 early_stopping = dae.EarlyStopping(validation_error, patience=10 * n_train_batches, patience_increase=2.0,
                                    improvement_threshold=0.995, on_best=test_error_of_best_model, restore_best=True)
 trainer = dae.Trainer(
-    model, optimizer, batch_size=batch_size, rng=sda.theano_rng, drop_last=True, progress=False,
+    model, optimizer, batch_size=batch_size, rng=sda.theano_rng, drop_last=True,
     cost_kwargs={} if finetune == "top" else {"dropout": dropout, "input_dropout": input_dropout},
     schedule=dae.train.schedules.exponential(finetune_lr, lr_decay) if lr_decay != 1.0 else None,
-    augment=random_shifts(max_shift) if max_shift > 0 else None, early_stopping=early_stopping)
+    augment=random_shifts(max_shift) if max_shift > 0 else None,
+    stopping=dae.train.Stopping(early_stopping=early_stopping), display=dae.train.Display("none"))
 
 print("... finetunning the model")
 start_time = timeit.default_timer()

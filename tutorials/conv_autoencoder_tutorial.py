@@ -176,7 +176,7 @@ trainer = dae.Trainer(
     cost_kwargs={"corruption_level": corruption_level},
     drop_last=True, schedule=lambda t: learning_rate * (1.0 - t.fraction_done()),
     evaluate=lambda t: {"held_out_error": model.reconstruction_error(test_x)}, on_epoch_end=report,
-    progress="bar" if sys.stdout.isatty() else False)
+    display=dae.train.Display("bar" if sys.stdout.isatty() else "none"))
 t_train = timeit.default_timer()
 trainer.fit(train_host, epochs)
 training_time = timeit.default_timer() - t_train

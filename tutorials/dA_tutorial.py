@@ -44,8 +44,7 @@ import numpy
 import dae
 
 dae.tutorial.parameters(globals(), quick=dict(n_train=1000, training_epochs=2),
-                        positive=("learning_rate", "training_epochs", "batch_size", "n_train"),
-                        aliases={"--readable": {"fast": False}})
+                        positive=("learning_rate", "training_epochs", "batch_size", "n_train"))
 xp, to_host = dae.backend.xp, dae.backend.to_host
 
 # %% [markdown]

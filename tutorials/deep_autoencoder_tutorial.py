@@ -67,6 +67,7 @@ import numpy
 import dae
 from dae import backend as dae_backend
 from dae.augment import random_shifts
+from dae.phases import run_phases
 
 dae.tutorial.parameters(
     globals(), quick=dict(n_train=2000, n_test=500, hidden_sizes=[64, 32], epochs=3, epochs_2d=2, eval_every=1),
@@ -152,16 +153,17 @@ print(f"PCA with {code_size} components: test squared error {pca_error:.2f} per 
 #   \mathbf{c} = \mathbf{h}_{L-1} W_L + \mathbf{b}_L, \quad
 #   \mathbf{g}_{i} = s(\mathbf{g}_{i+1} V_i + \mathbf{d}_i), \quad \mathbf{z} = \mathbf{g}_0 .$$
 #
-# It trains in three stages:
+# It trains in three stages, the phases of `dae.recipes.deep_autoencoder_phases` (the recipe
+# `dae train --model deep` runs too), each run by `dae.phases.run_phases` with its own checkpoint:
 #
-# 1. **Pretraining** (`model.pretrain`), greedy, layer by layer: layer $i$ is a tied-weight
+# 1. **Pretraining**, greedy, layer by layer: layer $i$ is a tied-weight
 #    denoising autoencoder (masking noise 10%) trained to rebuild $\mathbf{h}_{i-1}$, the codes of
 #    the layers below; the code layer is the same with a linear code. (Hinton pretrained
 #    restricted Boltzmann machines; the denoising autoencoder is their autoencoder counterpart,
 #    as in the SdA tutorial.) Each layer trains through `dae.Trainer`.
 # 2. **Unrolling**: the decoder starts as the encoder's mirror, *exactly*: $V_{i-1} = W_i^T$ and
 #    $\mathbf{d}_{i-1} = \mathbf{b}'_i$ (the pretraining autoencoders' reconstruction biases).
-# 3. **Fine-tuning** (`model.finetune`): the whole unrolled network (its decoder weights now
+# 3. **Fine-tuning**: the whole unrolled network (its decoder weights now
 #    free) trained end to end by back-propagation on the cross-entropy of its reconstructions,
 #    $-\sum_k [x_k \log z_k + (1 - x_k) \log (1 - z_k)]$, with Adam, through the same trainer.
 #
@@ -179,40 +181,40 @@ print(f"PCA with {code_size} components: test squared error {pca_error:.2f} per 
 
 # %%
 def train_deep_autoencoder(sizes, epochs, minutes, label, corruption=0.0):
-    """Pretrain, unroll and fine-tune a DeepAutoencoder of ``sizes``; (model, seconds, epochs done)."""
+    """Pretrain, unroll and fine-tune a DeepAutoencoder of ``sizes``; (model, fine-tuning trainer, seconds)."""
     rng = numpy.random.RandomState(seed)
     model = dae.DeepAutoencoder(rng, sizes)
+    phases = dae.recipes.deep_autoencoder_phases(
+        model, rng, pretraining_epochs=pretrain_epochs, pretrain_lr=pretrain_learning_rate,
+        corruption_level=corruption_level, pretrain_batch_size=pretrain_batch_size,
+        epochs=epochs if minutes is None else 10 ** 9, optimizer=optimizer, learning_rate=learning_rate,
+        weight_decay=weight_decay, batch_size=batch_size, finetune_corruption=corruption,
+        schedule=dae.train.schedules.cosine(learning_rate) if schedule == "cosine" else None,
+        augment=random_shifts(max_shift, probability=shift_probability)
+        if max_shift > 0 and shift_probability > 0 else None)
+    finetuning = phases.pop()
+    finetuning.max_minutes = minutes
     checkpoints = f"{output_folder}/checkpoints/deep_{sizes[-1]}"
     start = timeit.default_timer()
-    if pretrain_epochs > 0:
-        model.pretrain(dev_train, epochs=pretrain_epochs, batch_size=pretrain_batch_size,
-                       corruption_level=corruption_level, learning_rate=pretrain_learning_rate, rng=rng,
-                       checkpoint_path=f"{checkpoints}_pretrain.npz", resume=resume)
-    else:
-        model.unroll()
+    run_phases(phases, train_x, folder=checkpoints, resume=resume, display=dae.train.Display("auto"))
+    model.unroll()
     pretrain_time = timeit.default_timer() - start
     print(f"[{label}] pretraining took {pretrain_time / 60.0:.2f}m; after unrolling, test squared error "
           f"{model.reconstruction_error(dev_test):.2f} per image", flush=True)
 
-    def report(epoch, cost, opt):
-        trainer = model.last_trainer
-        line = (f"[{label}] fine-tuning epoch {epoch}, cost {cost:.3f}, learning rate {opt.learning_rate:.2e}, "
-                f"{pretrain_time / 60.0 + trainer.history[-1]['minutes_used']:.2f}m")
+    def report(phase, trainer, metrics):
+        epoch = metrics["epoch"]
+        line = (f"[{label}] fine-tuning epoch {epoch}, cost {metrics['train_cost']:.3f}, learning rate "
+                f"{trainer.optimizer.learning_rate:.2e}, {pretrain_time / 60.0 + metrics['minutes_used']:.2f}m")
         finished = epoch + 1 >= epochs if minutes is None else trainer.fraction_done() >= 1.0
         if (epoch + 1) % eval_every == 0 or finished:
             line += f", test squared error {model.reconstruction_error(dev_test):.3f} per image"
         print(line, flush=True)
 
-    opt = dae.optim.make(optimizer, learning_rate=learning_rate, weight_decay=weight_decay)
-    model.finetune(dev_train, epochs if minutes is None else 10 ** 9, batch_size=batch_size, optimizer=opt, rng=rng,
-                   corruption_level=corruption, callback=report, max_minutes=minutes,
-                   schedule=dae.train.schedules.cosine(learning_rate) if schedule == "cosine" else None,
-                   augment=random_shifts(max_shift, probability=shift_probability)
-                   if max_shift > 0 and shift_probability > 0 else None,
-                   checkpoint_path=f"{checkpoints}_finetune.npz", resume=resume,
-                   progress="bar" if sys.stdout.isatty() else False)
-    trainer = model.last_trainer
-    return model, pretrain_time + trainer.elapsed, len(trainer.history)
+    trainers, _ = run_phases([finetuning], train_x, folder=checkpoints, resume=resume, on_epoch_end=report,
+                             display=dae.train.Display("bar" if sys.stdout.isatty() else "none"))
+    trainer = trainers["finetune"]
+    return model, trainer, pretrain_time + trainer.elapsed
 
 
 # %% [markdown]
@@ -226,7 +228,8 @@ def train_deep_autoencoder(sizes, epochs, minutes, label, corruption=0.0):
 
 # %%
 sizes = [784] + hidden_sizes + [code_size]
-model, seconds, epochs_done = train_deep_autoencoder(sizes, epochs, minutes, f"{code_size}-D", finetune_corruption)
+model, trainer, seconds = train_deep_autoencoder(sizes, epochs, minutes, f"{code_size}-D", finetune_corruption)
+epochs_done = len(trainer.history)
 deep_error = model.reconstruction_error(dev_test)
 train_error = model.reconstruction_error(dev_train)  # the gap to the test error: how much it overfits
 dae.save_model(model, f"{output_folder}/deep_autoencoder_{code_size}.npz")
@@ -323,8 +326,8 @@ def plot_codes(deep_codes, pca_codes, labels, accuracies, deep_name):
 result = {"pca_error": pca_error, "deep_error": deep_error, "train_error": train_error, "epochs": epochs_done,
           "minutes": seconds / 60.0}
 if not skip_2d:
-    model_2d, seconds_2d, epochs_2d_done = train_deep_autoencoder([784] + hidden_sizes + [2], epochs_2d,
-                                                                  minutes_2d, "2-D")
+    model_2d, trainer_2d, seconds_2d = train_deep_autoencoder([784] + hidden_sizes + [2], epochs_2d, minutes_2d, "2-D")
+    epochs_2d_done = len(trainer_2d.history)
     dae.save_model(model_2d, f"{output_folder}/deep_autoencoder_2.npz")
 
     def to_codes(x):

@@ -165,8 +165,8 @@ def train_vae(n_latent, epochs, label, validate=True):
         model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=noise, shuffle="examples",
         drop_last=True, augment=binarize, on_epoch_end=report,
         evaluate=(lambda t: {"valid_elbo": mean_negative_elbo(model, valid_x, dae.RandomStreams(1))}) if validate else None,
-        checkpoint_path=f"{output_folder}/checkpoints/vae_z{n_latent}.npz",
-        progress="bar" if sys.stdout.isatty() else False)
+        checkpoint=dae.train.Checkpointing(f"{output_folder}/checkpoints/vae_z{n_latent}.npz"),
+        display=dae.train.Display("bar" if sys.stdout.isatty() else "none"))
     if resume:
         trainer.resume()
     trainer.fit(train_x, epochs)

@@ -170,7 +170,7 @@ def train(name, model):
     report = lambda trainer, m: print(f"  {name}: training epoch {m['epoch']}, cost {m['train_cost']:.4f}", flush=True)
     trainer = dae.Trainer(model, make_optimizer(name), batch_size=batch_size, cost_kwargs=levels,
                           rng=numpy.random.RandomState(seed + 1),  # corruption and dropout draws
-                          drop_last=True, progress=False, on_epoch_end=report)
+                          drop_last=True, display=dae.train.Display("none"), on_epoch_end=report)
     return [m["train_cost"] for m in trainer.fit(train_x, epochs)]
 
 # %% [markdown]
@@ -237,7 +237,8 @@ def probe_accuracy(train_codes, train_labels, test_codes, test_labels, n_epochs,
     te = ((test_codes - mean) / std).astype(train_codes.dtype)
     probe = dae.LogisticRegression(n_in=tr.shape[1], n_out=10)
     trainer = dae.Trainer(probe, dae.optim.Adam(learning_rate=5e-3, weight_decay=1e-4), batch_size=100,
-                          rng=numpy.random.RandomState(probe_seed), shuffle="examples", progress=False)
+                          rng=numpy.random.RandomState(probe_seed), shuffle="examples",
+                          display=dae.train.Display("none"))
     trainer.fit(dae.backend.to_host(tr), n_epochs, train_y=dae.backend.to_host(train_labels), check_values=False)
     return float((probe.y_pred(te) == test_labels).mean())
 

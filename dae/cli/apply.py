@@ -5,11 +5,14 @@ import tempfile
 import numpy
 
 from .. import backend
-from ..registry import get_model_kind
-from ..validation import check_data
-from ..validation import check_positive_int
+from ..io import atomic_write
+from ..plotting import save_image
+from ..random import RandomStreams
+from ..registry import MODELS, get_model_kind
+from ..validation import check_data, check_positive_int, check_seed
 from .common import UserError, load_model_file, model_path
 from .datasets import load_dataset
+from .figures import mosaic
 
 
 def add_parsers(sub):
@@ -115,29 +118,22 @@ def cmd_reconstruct(args):
 
 
 def cmd_sample(args):
-    from ..random import RandomStreams
-    from ..validation import check_seed
-
     check_positive_int(args.number, "--number")
     check_seed(args.seed, "--seed")
     model, meta = load_model_file(model_path(args.model))
     kind = get_model_kind(meta["model"])
-    if kind.sample is None:
-        raise UserError(f"dae sample needs a generative model (--model vae); {args.model} holds a {kind.name}")
+    if not kind.generative:
+        generative = " or ".join(f"--model {k.name}" for k in MODELS.values() if k.generative)
+        raise UserError(f"dae sample needs a generative model ({generative}); {args.model} holds a {kind.name}")
     _check_output(args.output, args.overwrite, (".npy", ".png"))
     samples = backend.to_host(kind.sample(model, args.number, RandomStreams(args.seed)))
     if args.output.lower().endswith(".png"):
-        from .figures import mosaic
-        from ..plotting import save_image
-
         shape = meta.get("image_shape")
         if not shape:
             raise UserError(f"{args.model} does not record an image shape: write a .npy instead")
         cols = min(10, args.number)
         save_image(mosaic(samples, tuple(shape), (-(-args.number // cols), cols)), args.output)
     else:
-        from ..io import atomic_write
-
         atomic_write(args.output, lambda f: numpy.save(f, samples))
     if not args.quiet:
         print(f"Wrote {args.output}: {args.number} samples of {samples.shape[1]} values")

@@ -5,7 +5,8 @@ import os
 import signal
 import sys
 
-from ..io import atomic_write
+from ..io import CorruptFileError, atomic_write
+from ..model_files import load_model
 
 RUN_FILES = ("model.npz", "checkpoint.npz", "config.json", "metrics.json")
 FIGURES = "figures"
@@ -52,9 +53,6 @@ def model_path(path):
 
 def load_model_file(path, return_meta=True):
     """``dae.load_model`` with its CorruptFileError as a UserError."""
-    from ..io import CorruptFileError
-    from ..model_files import load_model
-
     try:
         return load_model(path, return_meta=return_meta)
     except CorruptFileError as exc:

@@ -4,6 +4,8 @@ import os
 import numpy
 
 from .. import backend
+from ..plotting import save_image, tile_raster_images
+from ..random import RandomStreams
 from ..registry import get_model_kind
 from .common import FIGURES, UserError, load_model_file, model_path, read_json
 from .datasets import load_dataset
@@ -21,8 +23,6 @@ def add_parser(sub):
 
 def mosaic(rows, shape, grid):
     """Rows (grey (h, w) or colour (h, w, 3) interleaved) as one uint8 tile image."""
-    from ..plotting import tile_raster_images
-
     rows = numpy.asarray(rows, dtype=numpy.float64)
     hw = tuple(shape[:2])
     if len(shape) == 3:
@@ -66,8 +66,6 @@ def make_figures(run, data=None, n_examples=10):
     import matplotlib
 
     matplotlib.use("Agg")
-    from ..plotting import save_image
-
     folder = os.path.join(run, FIGURES)
     os.makedirs(folder, exist_ok=True)
     written = []
@@ -90,9 +88,7 @@ def make_figures(run, data=None, n_examples=10):
             path = os.path.join(folder, "filters.png")
             save_image(mosaic(filters[:n], shape, (-(-n // cols), cols)), path)
             written.append(path)
-    if kind.sample is not None:
-        from ..random import RandomStreams
-
+    if kind.generative:
         samples = backend.to_host(kind.sample(model, 100, RandomStreams(0)))
         path = os.path.join(folder, "samples.png")
         save_image(mosaic(samples, shape, (10, 10)), path)

@@ -2,8 +2,8 @@
 import json
 import os
 
-from ..io import CorruptFileError
-from ..model_files import CHECKPOINT_KIND, load_model, read_file, read_model_meta
+from ..io import CorruptFileError, load_arrays
+from ..model_files import CHECKPOINT_KIND, load_model, read_model_meta
 from ..registry import get_model_kind
 from .common import UserError, model_path
 
@@ -20,7 +20,7 @@ def cmd_info(args):
     if not os.path.exists(path):
         raise UserError(f"model file {path} not found")
     try:
-        arrays, meta = read_file(path)
+        arrays, meta = load_arrays(path)
         if meta.get("kind") == CHECKPOINT_KIND and "model" not in meta:
             return _bare_checkpoint(path, arrays, meta)
         arrays, meta = read_model_meta(path)

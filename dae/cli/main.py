@@ -5,8 +5,10 @@ import sys
 import threading
 
 from ..data import DataFileError
+from ..exercises.cli import add_subparser as add_exercises_parser
 from ..io import CorruptFileError
 from ..train import DivergenceError, interrupt
+from ..version import __version__
 from . import apply, figures, info, train
 from .common import Parser, UserError, run_quietly_on_closed_pipe
 
@@ -15,23 +17,14 @@ def build_parser():
     parser = Parser(prog="dae", description="Denoising autoencoders from scratch (NumPy/CuPy): train a model on "
                     "MNIST or your own data, resume it, encode and reconstruct data, plot what it learned.",
                     epilog="Run 'dae COMMAND --help' for each command's options.")
-    parser.add_argument("--version", action="version", version=f"dae {_version()}")
+    parser.add_argument("--version", action="version", version=f"dae {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     train.add_parser(sub)
     apply.add_parsers(sub)      # encode, reconstruct, sample
     figures.add_parser(sub)     # plot
     info.add_parser(sub)
-    # More subcommands plug in here, one call each (add_subparser(sub) sets its own func):
-    from ..exercises.cli import add_subparser as add_exercises_parser
-
     add_exercises_parser(sub)   # dae exercises start/check/solution/list
     return parser
-
-
-def _version():
-    from .. import __version__
-
-    return __version__
 
 
 def _one_line(exc):

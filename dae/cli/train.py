@@ -21,10 +21,11 @@ from .. import backend, config, optim
 from ..model_files import save_model
 from ..phases import run_phases
 from ..registry import MODELS, get_model_kind
-from ..train import DivergenceError, TrainingInterrupted
-from ..validation import check_data, check_seed
+from ..train import Display, DivergenceError, TrainingInterrupted
+from ..validation import check_data, check_float, check_positive_int, check_seed
 from .common import FIGURES, RUN_FILES, UserError, read_json, write_json
 from .datasets import is_mnist, load_dataset, load_labels
+from .figures import make_figures
 
 TRAIN_DEFAULTS = {"model": "dA", "data": "mnist", "epochs": 15, "batch_size": 20, "learning_rate": 0.1,
                   "optimizer": "sgd", "backend": "numpy", "seed": 123, "shuffle": False, "n_train": None,
@@ -172,7 +173,7 @@ def _absolute(spec):
 
 
 def train_config(args):
-    """The run's configuration: the saved one when resuming, else defaults + flags."""
+    """(the run's configuration, its folder): the saved one when resuming, else defaults + flags."""
     model_flags = set(model_options())
     given = {k: v for k, v in vars(args).items() if v is not None or k in model_flags}  # model flags: when given
     for key in FILE_KEYS:  # files by absolute path, so --resume works from anywhere
@@ -184,27 +185,37 @@ def train_config(args):
             raise UserError("--resume needs the run folder: dae train --resume RUN")
         if args.resume and args.output_dir and os.path.abspath(args.resume) != os.path.abspath(args.output_dir):
             raise UserError(f"--resume {args.resume} and --output-dir {args.output_dir} name different folders")
-        cfg = read_json(os.path.join(run, "config.json"), "nothing to resume in this folder")
-        if not isinstance(cfg, dict) or "model" not in cfg:
-            raise UserError(f"{os.path.join(run, 'config.json')} is not a dae run configuration")
-        if cfg["model"] in MODELS:  # a run saved before an option existed had its default
-            for key, value in MODELS[cfg["model"]].defaults().items():
-                cfg.setdefault(key, value)
-        for key, value in TRAIN_DEFAULTS.items():
-            cfg.setdefault(key, value)
-        for key in list(TRAIN_DEFAULTS) + sorted(model_flags):
-            if key in given and key in model_flags and key not in cfg:
-                raise UserError(f"{flag(key)} does not apply to this run's --model {cfg['model']}")
-            if key in given and key not in RESUME_OVERRIDABLE and key in cfg and given[key] != cfg[key]:
-                raise UserError(f"{spell(key, given[key])} differs from the run's saved {spell(key, cfg[key])}; "
-                                f"a resumed run keeps its configuration (only --epochs, --backend, "
-                                f"--learning-rate, --pretrain-lr and --max-minutes may change)")
-        for key in RESUME_OVERRIDABLE:
-            if key in given:
-                cfg[key] = given[key]
-        return cfg, run
+        return _resumed_config(run, given, model_flags), run
     if not args.output_dir:
         raise UserError("--output-dir RUN is required (the folder for the model, configuration and metrics)")
+    return _new_config(given, model_flags), args.output_dir
+
+
+def _resumed_config(run, given, model_flags):
+    """The run's saved configuration; only RESUME_OVERRIDABLE flags may change it."""
+    cfg = read_json(os.path.join(run, "config.json"), "nothing to resume in this folder")
+    if not isinstance(cfg, dict) or "model" not in cfg:
+        raise UserError(f"{os.path.join(run, 'config.json')} is not a dae run configuration")
+    if cfg["model"] in MODELS:  # a run saved before an option existed had its default
+        for key, value in MODELS[cfg["model"]].defaults().items():
+            cfg.setdefault(key, value)
+    for key, value in TRAIN_DEFAULTS.items():
+        cfg.setdefault(key, value)
+    for key in list(TRAIN_DEFAULTS) + sorted(model_flags):
+        if key in given and key in model_flags and key not in cfg:
+            raise UserError(f"{flag(key)} does not apply to this run's --model {cfg['model']}")
+        if key in given and key not in RESUME_OVERRIDABLE and key in cfg and given[key] != cfg[key]:
+            raise UserError(f"{spell(key, given[key])} differs from the run's saved {spell(key, cfg[key])}; "
+                            f"a resumed run keeps its configuration (only --epochs, --backend, "
+                            f"--learning-rate, --pretrain-lr and --max-minutes may change)")
+    for key in RESUME_OVERRIDABLE:
+        if key in given:
+            cfg[key] = given[key]
+    return cfg
+
+
+def _new_config(given, model_flags):
+    """Defaults, the kind's training defaults, then the flags given, each checked against the kind."""
     cfg = dict(TRAIN_DEFAULTS)
     kind = MODELS.get(given.get("model", cfg["model"]))
     if kind is None:
@@ -223,17 +234,17 @@ def train_config(args):
             if name in given and cfg[other] not in values:
                 raise UserError(f"{flag(name)} applies only with {flag(other)} "
                                 f"{' or '.join(_show(v) for v in values)} (got {flag(other)} {_show(cfg[other])})")
-    if not kind.supervised:
+    if not kind.needs_labels:
+        labelled = " or ".join(k.name for k in MODELS.values() if k.needs_labels)
         for key in ("labels", "valid_labels"):
             if cfg.get(key):
-                raise UserError(f"{flag(key)} applies to --model SdA only (--model {kind.name} learns without labels)")
+                raise UserError(f"{flag(key)} applies to --model {labelled} only (--model {kind.name} learns "
+                                f"without labels)")
     cfg["floatX"] = config.floatX
-    return cfg, args.output_dir
+    return cfg
 
 
 def check_train_config(cfg):
-    from ..validation import check_float, check_positive_int
-
     kind = get_model_kind(cfg["model"])
     check_positive_int(cfg["epochs"], "--epochs")
     check_positive_int(cfg["batch_size"], "--batch-size")
@@ -277,18 +288,8 @@ def training_data(cfg, kind):
     if valid is not None and cfg.get("n_valid"):
         valid = valid[:cfg["n_valid"]]
         valid_y = None if valid_y is None else valid_y[:cfg["n_valid"]]
-    unit_interval = kind.needs_unit_interval(cfg)
-    try:
-        check_data(x, f"the training data ({cfg['data']})", None, unit_interval)
-        if valid is not None:
-            check_data(valid, "the validation data", x.shape[1], unit_interval)
-    except ValueError as exc:
-        if unit_interval and "[0, 1]" in str(exc) and "loss" in kind.options and kind.name == "dA":
-            raise UserError(f"{exc}, or use --loss squared_error --decoder linear for data of any range") from exc
-        if unit_interval and "[0, 1]" in str(exc) and kind.name == "conv":
-            raise UserError(f"{exc}, or use --output linear for data of any range") from exc
-        raise
-    if kind.supervised:
+    _check_values(x, valid, cfg, kind)
+    if kind.needs_labels:
         if y is None:
             raise UserError(f"--model {kind.name} learns from labels: give --labels FILE.npy (one integer per "
                             f"example of --data), or use --data mnist")
@@ -298,6 +299,22 @@ def training_data(cfg, kind):
         raise UserError(f"--batch-size {cfg['batch_size']} is larger than the {x.shape[0]} training examples")
     data.x, data.valid_x, data.y, data.valid_y = x, valid, y, valid_y
     return data
+
+
+def _check_values(x, valid, cfg, kind):
+    """Finite values, in [0, 1] where the kind needs it; then the error names the flags that lift the need."""
+    unit_interval = kind.unit_interval(cfg)
+    for data, name, columns in ((x, f"the training data ({cfg['data']})", None),
+                                (valid, "the validation data", x.shape[1])):
+        if data is None:
+            continue
+        try:
+            check_data(data, name, columns, unit_interval)
+        except ValueError as exc:
+            if not (unit_interval and kind.unit_interval_hint):
+                raise
+            check_data(data, name, columns)  # raises the error again when it was not the range
+            raise UserError(f"{exc}, or use {kind.unit_interval_hint} for data of any range") from exc
 
 
 # ----- the run folder ----------------------------------------------------------------------------
@@ -333,83 +350,110 @@ def _precheck(phases, data):
     corruption level) now, before the run folder is created."""
     with numpy.errstate(all="ignore"):
         for phase in phases:
-            x = backend.asarray(numpy.asarray(data.x[:1]), dtype=phase.model.params[0].dtype)
+            x = numpy.asarray(data.x[:1])
+            if phase.inputs is not None:
+                x = phase.inputs(x)
+            x = backend.asarray(x, dtype=phase.model.params[0].dtype)
             if phase.transform is not None:
                 x = phase.transform(x)
             args = (x, backend.xp.asarray(numpy.asarray(data.y[:1]))) if phase.supervised else (x,)
             phase.model.cost_and_grads(*args, rng=numpy.random.RandomState(0), **phase.cost_kwargs)
 
 
-def cmd_train(args):
-    cfg, run = train_config(args)
-    resume = args.resume is not None
-    kind = check_train_config(cfg)
-    if not resume and _nonempty(run) and not args.overwrite:
+def _check_run_folder(run, resume, overwrite):
+    if not resume and _nonempty(run) and not overwrite:
         raise UserError(f"{run} already holds files; continue it with --resume, pick a new --output-dir, "
                         f"or replace its run files with --overwrite")
     if resume and not _first_checkpoint(run):
         raise UserError(f"{os.path.join(run, 'checkpoint.npz')} not found: nothing to resume")
-    backend.use(cfg["backend"])
-    data = training_data(cfg, kind)
+
+
+def build_run_model(cfg, kind, data):
+    """(model, its constructor configuration) of the run; the data's sizes go into ``cfg``."""
     cfg["n_visible"] = int(data.x.shape[1])
     cfg["image_shape"] = None if data.image_shape is None else list(data.image_shape)
-    if kind.supervised and cfg.get("n_outs") is None:
+    if kind.needs_labels and cfg.get("n_outs") is None:
         cfg["n_outs"] = int(max(numpy.max(data.y), -1 if data.valid_y is None else numpy.max(data.valid_y))) + 1
     try:
         model_config = kind.model_config(cfg)
         with config.floatX_as(cfg.get("floatX", config.floatX)):
-            model = kind.build(dict(model_config, batch_size=cfg["batch_size"]), numpy.random.RandomState(cfg["seed"]))
+            model = kind.build(model_config, numpy.random.RandomState(cfg["seed"]))
     except (TypeError, ValueError) as exc:  # the constructor's check of a combination of options
         raise UserError(f"--model {kind.name}: {exc}") from exc
     if kind.to_model is not None:
         data.x = kind.to_model(numpy.asarray(data.x), model)
         if data.valid_x is not None:
             data.valid_x = kind.to_model(numpy.asarray(data.valid_x), model)
-    phases = kind.phases(model, cfg, data)
-    _precheck(phases, data)
-    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    return model, model_config
+
+
+def _start_run_folder(run, cfg, resume, overwrite):
+    if resume:
+        _remove_stale_temporaries(run)
+    else:
+        os.makedirs(run, exist_ok=True)
+        if overwrite:
+            _clear_run(run)
+    write_json(os.path.join(run, "config.json"), cfg)
+
+
+def _file_writer(run, cfg, kind, model, model_config):
+    """write(phase, trainer, metrics=None): the whole model's file and the metrics of every phase."""
     histories = {}
 
-    def on_epoch_end(phase, trainer, metrics):
+    def write(phase, trainer, metrics=None):
+        if not trainer.history:
+            return
         histories[phase.name] = list(trainer.history)
         save_model(model, os.path.join(run, "model.npz"), kind.name, model_config,
                    {"image_shape": cfg["image_shape"], "epochs_trained": trainer.epoch, "phase": phase.name})
         write_json(os.path.join(run, "metrics.json"), {
             "model": kind.name, "epochs": trainer.history,
             "phases": [{"phase": name, "epochs": h} for name, h in histories.items()]})
+    return write
 
-    if resume:
-        _remove_stale_temporaries(run)
-        write_json(os.path.join(run, "config.json"), cfg)
-    else:
-        os.makedirs(run, exist_ok=True)
-        if args.overwrite:
-            _clear_run(run)
-        write_json(os.path.join(run, "config.json"), cfg)
+
+def _diverged(exc, cfg, run, n_phases):
+    """The divergence error, with the flag and rate to continue from it."""
+    phase = getattr(exc, "phase", None)
+    which = "--pretrain-lr" if phase is not None and phase.name.startswith("pretrain") else "--learning-rate"
+    rate = cfg["learning_rate"] if phase is None or phase.learning_rate is None else phase.learning_rate
+    where = f" (in {phase.name})" if phase is not None and n_phases > 1 else ""
+    return UserError(f"{exc}{where}; continue from it with: dae train --resume {run} {which} {rate / 10:g}")
+
+
+def cmd_train(args):
+    cfg, run = train_config(args)
+    resume = args.resume is not None
+    kind = check_train_config(cfg)
+    _check_run_folder(run, resume, args.overwrite)
+    backend.use(cfg["backend"])
+    data = training_data(cfg, kind)
+    model, model_config = build_run_model(cfg, kind, data)
+    phases = kind.phases(model, cfg, data)
+    _precheck(phases, data)
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    _start_run_folder(run, cfg, resume, args.overwrite)
+    if not resume:
         say(f"Training {kind.name} on {cfg['data']} ({data.x.shape[0]} examples of {data.x.shape[1]} values), "
             f"run folder {run}")
-    start = time.perf_counter()
+    start, write = time.perf_counter(), _file_writer(run, cfg, kind, model, model_config)
     try:
-        histories, trained = run_phases(phases, cfg, data, run, resume=resume, progress=False if args.quiet else "auto",
-                                say=say, on_epoch_end=on_epoch_end)
+        trainers, trained = run_phases(
+            phases, data.x, valid_x=data.valid_x, train_y=data.y, valid_y=data.valid_y, folder=run, resume=resume,
+            display=Display("none" if args.quiet else "auto"), meta={"config": cfg}, say=say,
+            on_epoch_end=write, on_phase_end=write, check_values=False)
     except TrainingInterrupted as exc:
         print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
         return 130
     except DivergenceError as exc:
-        phase = getattr(exc, "phase", None)
-        which = "--pretrain-lr" if phase is not None and phase.name.startswith("pretrain") else "--learning-rate"
-        rate = cfg["learning_rate"] if phase is None else phase.learning_rate
-        where = f" (in {phase.name})" if phase is not None and len(phases) > 1 else ""
-        raise UserError(f"{exc}{where}; continue from it with: dae train --resume {run} {which} {rate / 10:g}") from exc
-    done = len(list(histories.values())[-1]) if histories else 0
+        raise _diverged(exc, cfg, run, len(phases)) from exc
+    done = len(list(trainers.values())[-1].history) if trainers else 0
     if not trained:
         say(f"{run} has already trained {done} epochs (--epochs {cfg['epochs']}): nothing to do")
         return 0
     say(f"Trained {done} epochs in {time.perf_counter() - start:.1f}s; model saved to "
         f"{os.path.join(run, 'model.npz')}")
     if not args.no_plots:
-        from .figures import make_figures
-
-        written = make_figures(run)
-        say("Figures: " + ", ".join(written))
+        say("Figures: " + ", ".join(make_figures(run)))
     return 0

@@ -24,7 +24,6 @@ from ..functions import cross_entropy_from_logits, sigmoid
 from ..layers import Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Sequential, Upsample2D
 from ..layers.conv import init_normal
 from ..layers.reshape import MapsToRows, RowsToMaps
-from .saving import ModelFileMethods
 from ..validation import check_choice, check_float, check_matrix, check_positive_int, check_rng
 
 NetworkCache = namedtuple("NetworkCache", "encoder decoder")
@@ -45,7 +44,7 @@ OUTPUTS = ("linear", "sigmoid")
 UNPOOLINGS = ("switches", "nearest")
 
 
-class ConvAutoencoder(ModelFileMethods):
+class ConvAutoencoder:
     """A convolutional (denoising) autoencoder for colour images.
 
     ``ConvAutoencoder(numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,

@@ -17,7 +17,7 @@ for the paper is the *squared* error per image, ``model.reconstruction_error(x)`
 
 Three stages, as in the paper:
 
-1. ``pretrain``: greedy, layer by layer. Layer i is a tied-weight denoising autoencoder
+1. Pretraining (``dae.recipes.deep_autoencoder_phases``): greedy, layer by layer. Layer i is a tied-weight denoising autoencoder
    trained to reconstruct h_{i-1} (the codes of the layers below, computed once, clean).
    The sigmoid layers are ``dae.dA`` (masking noise, cross-entropy, its own analytic
    gradients), built on this model's W_i and b_i so training them trains the encoder.
@@ -27,7 +27,7 @@ Three stages, as in the paper:
    reconstruction bias b'_i is kept: it becomes the decoder's bias d_{i-1}.
 2. ``unroll``: the decoder is initialised from the encoder *exactly*: V_{i-1} = W_i^T and
    d_{i-1} = b'_i. ``DeepAutoencoder.from_encoder`` builds a model that way from given arrays.
-3. ``finetune``: the whole unrolled network (decoder weights now untied) trained end to end
+3. Fine-tuning (the same recipe's last phase): the whole unrolled network (decoder weights now untied) trained end to end
    by backpropagation with any ``dae.optim`` optimiser.
 
 Backpropagation through the unrolled net (N rows in the minibatch), with layers numbered
@@ -45,20 +45,14 @@ logits a_z, or a Sigmoid then SquaredError): the deltas above are what those lay
 compute.
 """
 import math
-import os
-import sys
 
 import numpy
 
 from .. import backend
 from .. import config
-from .. import optim
 from ..corruption import corrupt
 from ..functions import sigmoid
-from .da import dA
 from ..layers import Dense, Identity, Sequential, Sigmoid, loss as make_loss
-from ..random import RandomStreams
-from .saving import ModelFileMethods
 from ..validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
                          check_rng)
 
@@ -79,34 +73,7 @@ def _rows(n, batch_size):
     return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
 
-def layer_checkpoint(path, i):
-    """Layer i's pretraining checkpoint beside ``path`` ("run/deep.npz" -> "run/deep_layer{i}.npz")."""
-    if path is None:
-        return None
-    root, ext = os.path.splitext(os.fspath(path))
-    return f"{root}_layer{i}{ext or '.npz'}"
-
-
-def _trainer(layer, opt, batch_size, rng, cost_kwargs, checkpoint_path, resume, max_minutes, progress,
-             verbose, line):
-    """A :class:`dae.train.Trainer` for one pretraining layer: the bar where asked for, and this
-    model's own line per epoch (``line(epoch, cost)``) when ``verbose``."""
-    from ..train import Trainer
-
-    if progress == "auto":
-        progress = "bar" if getattr(sys.stdout, "isatty", lambda: False)() else False
-    elif progress != "bar":
-        progress = False
-    trainer = Trainer(layer, opt, batch_size, cost_kwargs=cost_kwargs, rng=rng, shuffle="examples",
-                      checkpoint_path=checkpoint_path, max_minutes=max_minutes, progress=progress,
-                      on_epoch_end=(lambda t, m: print(line(m["epoch"], m["train_cost"]), flush=True))
-                      if verbose else None)
-    if resume:
-        trainer.resume()
-    return trainer
-
-
-class DeepAutoencoder(ModelFileMethods):
+class DeepAutoencoder:
     """Encoder of sigmoid layers with a linear code, mirrored sigmoid decoder, untied weights.
 
     ``DeepAutoencoder(numpy_rng, layer_sizes=[784, 1000, 500, 250, 30], loss="cross_entropy")``
@@ -116,7 +83,7 @@ class DeepAutoencoder(ModelFileMethods):
     - ``loss``: the fine-tuning cost, ``"cross_entropy"`` (Hinton's, needs x in [0, 1]) or
       ``"squared_error"``.
 
-    Before ``pretrain``/``unroll`` the weights are random (sigmoid layers uniform in
+    Before pretraining and ``unroll`` the weights are random (sigmoid layers uniform in
     +-4 sqrt(6 / (fan_in + fan_out)), linear ones in +-sqrt(6 / (fan_in + fan_out)); biases 0),
     so the class also trains from scratch. Attributes: ``encoder_W``, ``encoder_b`` (layer 1
     first), ``decoder_W``, ``decoder_b`` (from the code outwards: ``decoder_W[0]`` maps the
@@ -211,80 +178,12 @@ class DeepAutoencoder(ModelFileMethods):
         _, grads = self.network.backward(delta, cache)
         return cost, grads
 
-    # ----- stage 1: greedy layer-wise pretraining ----------------------------------------------
-    def pretraining_layer(self, i, numpy_rng=None):
-        """The tied autoencoder that pretrains encoder layer ``i`` (0-based), sharing its arrays:
-        a ``dae.dA``, sigmoid for the hidden layers, ``activation="linear"`` for the code layer
-        (whose initial range is then Glorot's, without the sigmoid's factor 4)."""
-        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.n_layers:
-            raise ValueError(f"i must be a layer index in [0, {self.n_layers}), got {i!r}")
-        numpy_rng = numpy.random.RandomState(0) if numpy_rng is None else check_rng(numpy_rng)
-        n_in, n_out = self.layer_sizes[i], self.layer_sizes[i + 1]
-        shared = dict(W=self.encoder_W[i], bhid=self.encoder_b[i], bvis=self.visible_b[i])
-        activation = "linear" if i == self.n_layers - 1 else "sigmoid"
-        # theano_rng is given so that dA draws nothing from numpy_rng (its W is shared in).
-        return dA(numpy_rng, theano_rng=RandomStreams(0), n_visible=n_in, n_hidden=n_out,
-                  activation=activation, **shared)
-
     def _propagate(self, x, i, batch_size=2000):
         """h_i for all rows of x (the input of encoder layer i), in chunks."""
         out = []
         for rows in _rows(x.shape[0], batch_size):
             out.append(self.network[:2 * i].run(x[rows]))
         return self.xp.concatenate(out, axis=0)
-
-    def pretrain(self, train_x, epochs=1, batch_size=100, corruption_level=0.1, optimizer="adam",
-                 learning_rate=1e-3, rng=None, verbose=True, *, checkpoint_path=None, resume=False,
-                 max_minutes=None, progress="auto"):
-        """Greedy layer-wise pretraining of the encoder, then ``unroll()``.
-
-        Layer i (from the bottom) is trained for ``epochs`` passes (an int, or one int per
-        layer) over h_{i-1} as a denoising autoencoder with masking noise
-        ``corruption_level``, by ``dae.optim.make(optimizer, learning_rate=...)`` on
-        minibatches of ``batch_size``, shuffled by ``rng`` (a RandomState; default seed 0),
-        which also draws the masks. Each layer trains through one :class:`dae.train.Trainer`
-        (``shuffle="examples"``, ``rng`` as the run's generator). Returns the list, per layer,
-        of per-epoch mean costs.
-
-        - ``checkpoint_path``: "run/deep.npz" writes layer i's checkpoints to
-          "run/deep_layer{i}.npz" (after every epoch, and on Ctrl-C); with ``resume=True`` the
-          layers that have one go on from it (a finished layer is not trained again), so an
-          interrupted run ends with the parameters of an uninterrupted one.
-        - ``max_minutes``: a time budget for each layer; ``progress``: the trainer's bar
-          ("auto": on a terminal), False for none. ``verbose``: print one line per epoch.
-        """
-        x = check_matrix(train_x, "train_x", self.layer_sizes[0], self.xp, unit_interval=True,
-                         allow_1d=True).astype(self.encoder_W[0].dtype, copy=False)
-        L = self.n_layers
-        if isinstance(epochs, (list, tuple)):
-            if len(epochs) != L:
-                raise ValueError(f"epochs must be an int or a list of {L} ints (one per layer), got {epochs!r}")
-            epochs_per_layer = [0 if e == 0 else check_positive_int(e, f"epochs[{k}]") for k, e in enumerate(epochs)]
-        else:
-            epochs_per_layer = [check_positive_int(epochs, "epochs")] * L
-        batch_size = check_positive_int(batch_size, "batch_size")
-        level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
-        check_choice(optimizer, "optimizer", tuple(optim.OPTIMIZERS))
-        learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
-        rng = numpy.random.RandomState(0) if rng is None else check_rng(rng, "rng")
-
-        history = []
-        for i in range(L):
-            if epochs_per_layer[i] == 0:
-                history.append([])
-                continue
-            layer = self.pretraining_layer(i)
-            h = self._propagate(x, i) if i > 0 else x
-            sizes = f"{self.layer_sizes[i]}-{self.layer_sizes[i + 1]}"
-            trainer = _trainer(layer, optim.make(optimizer, learning_rate=learning_rate), batch_size, rng,
-                               {"corruption_level": level}, layer_checkpoint(checkpoint_path, i), resume,
-                               max_minutes, progress, verbose,
-                               lambda e, c, i=i, sizes=sizes: f"Pre-training layer {i} ({sizes}), epoch {e}, "
-                                                               f"cost {c:.4f}")
-            trainer.fit(backend.to_host(h), epochs_per_layer[i])
-            history.append([m["train_cost"] for m in trainer.history])
-        self.unroll()
-        return history
 
     # ----- stage 2: unrolling --------------------------------------------------------------------
     def unroll(self):
@@ -326,56 +225,6 @@ class DeepAutoencoder(ModelFileMethods):
             model.encoder_b[i][...] = b
             model.visible_b[i][...] = c
         return model.unroll()
-
-    # ----- stage 3: fine-tuning --------------------------------------------------------------------
-    def finetune(self, train_x, epochs, batch_size=100, optimizer=None, rng=None, callback=None,
-                 corruption_level=0.0, augment=None, *, schedule=None, max_minutes=None, evaluate=None,
-                 checkpoint_path=None, resume=False, progress=False, valid_x=None):
-        """Train the unrolled network end to end: ``epochs`` passes over ``train_x`` in shuffled
-        minibatches (``rng``, default seed 0, also draws the masking noise of denoising
-        fine-tuning when ``corruption_level`` > 0) with ``optimizer`` (a ``dae.optim`` object, default
-        ``Adam(1e-3)``). ``augment(x_batch, rng) -> x_batch``, if given, makes each minibatch a new
-        variant of itself first (for example ``dae.augment.random_shifts``): the network then
-        reconstructs the variant. ``callback(epoch, mean_cost, optimizer)`` runs after each epoch
-        (for printing or evaluation). Returns the per-epoch mean costs.
-
-        The loop is :class:`dae.train.Trainer`'s (``shuffle="examples"``, ``rng`` as the run's
-        generator), and its options pass through: ``schedule(trainer) -> learning rate``
-        (:mod:`dae.train.schedules`), ``max_minutes`` (a wall-time budget; the schedule then runs
-        on the fraction of it used), ``evaluate(trainer) -> dict`` (extra metrics in the
-        history), ``valid_x`` (a validation cost per epoch), ``checkpoint_path`` (written after
-        every epoch and on Ctrl-C) with ``resume=True`` (go on from it if it exists: a resumed run
-        ends with the parameters of an uninterrupted one), ``progress`` ("auto", "bar", "plain",
-        False). ``self.last_trainer`` is the trainer, for its ``history`` and ``stopped``."""
-        x = check_matrix(train_x, "train_x", self.layer_sizes[0], self.xp, unit_interval=(self.loss == "cross_entropy"),
-                         allow_1d=True).astype(self.encoder_W[0].dtype, copy=False)
-        epochs = check_positive_int(epochs, "epochs")
-        batch_size = check_positive_int(batch_size, "batch_size")
-        opt = optim.Adam(1e-3) if optimizer is None else optimizer
-        if not hasattr(opt, "step"):
-            raise TypeError(f"optimizer must be a dae.optim optimiser, got {type(opt).__name__}")
-        if augment is not None and not callable(augment):
-            raise TypeError(f"augment must be a function augment(x_batch, rng), got {type(augment).__name__}")
-        if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be a function callback(epoch, mean_cost, optimizer), "
-                            f"got {type(callback).__name__}")
-        rng = numpy.random.RandomState(0) if rng is None else check_rng(rng, "rng")
-        level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
-        from ..registry import kind_of
-        from ..train import Trainer
-
-        kind = kind_of(self)     # so that dae.load_model reads the checkpoint as a model too
-        trainer = self.last_trainer = Trainer(
-            self, opt, batch_size, cost_kwargs={"corruption_level": level}, rng=rng, shuffle="examples",
-            augment=augment, schedule=schedule, max_minutes=max_minutes, evaluate=evaluate,
-            checkpoint_path=checkpoint_path, progress=progress,
-            on_epoch_end=None if callback is None else (
-                lambda t, metrics: callback(metrics["epoch"], metrics["train_cost"], t.optimizer)),
-            model_kind=kind.name, model_config=kind.config_of(self))
-        if resume:
-            trainer.resume()
-        trainer.fit(backend.to_host(x), epochs, valid_x=None if valid_x is None else backend.to_host(valid_x))
-        return [m["train_cost"] for m in trainer.history]
 
     def __repr__(self):
         sizes = "-".join(str(n) for n in self.layer_sizes)

@@ -35,7 +35,6 @@ from ..plotting import tile_raster_images
 from ..random import RandomStreams
 from ..validation import check_choice, check_float, check_labels, check_matrix, check_positive_int, check_rng
 from .da import dA
-from .saving import ModelFileMethods
 
 FINETUNE = ("all", "top")
 _CHUNK = 5000  # rows per block when a whole data set is pushed through the network at once
@@ -64,7 +63,7 @@ def _check_index(index, n_batches, name="index"):
     return int(index)
 
 
-class SdA(ModelFileMethods):
+class SdA:
     """Stacked denoising autoencoder (the tutorial's class).
 
     ``SdA(numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=[500, 500], n_outs=10)``

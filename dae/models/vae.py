@@ -55,7 +55,6 @@ from .. import backend
 from .. import config
 from ..functions import cross_entropy_from_logits, sigmoid
 from ..layers import ACTIVATIONS, Dense, Sequential, SigmoidCrossEntropy
-from .saving import ModelFileMethods
 from ..validation import check_choice, check_matrix, check_positive_int, check_rng
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -123,7 +122,7 @@ def _check_hidden(n_hidden):
     return [check_positive_int(h, "n_hidden entries") for h in n_hidden]
 
 
-class VAE(ModelFileMethods):
+class VAE:
     """Variational autoencoder with a Gaussian encoder and a Bernoulli decoder.
 
     ``VAE(numpy_rng, n_visible=784, n_hidden=[500], n_latent=20, activation="tanh")``

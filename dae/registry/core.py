@@ -1,8 +1,11 @@
-"""The registry's parts: options, phases, model kinds, and the table ``MODELS`` of kinds."""
+"""The registry's parts: options, model kinds, and the table ``MODELS`` of kinds."""
 import dataclasses
 from typing import Any, Callable, Dict, Optional
 
-from .. import backend
+import numpy
+
+from .. import optim
+from ..recipes import Phase
 
 
 # ----- options -------------------------------------------------------------------------------
@@ -28,10 +31,6 @@ def float_list(text):
     return [float(v) for v in text]
 
 
-int_list.__name__ = "int_list"
-float_list.__name__ = "float_list"
-
-
 @dataclasses.dataclass
 class Option:
     """One hyper-parameter of a model kind: its type, default and a line of help.
@@ -47,45 +46,9 @@ class Option:
     only_with: Optional[Dict[str, tuple]] = None
 
 
-# ----- phases --------------------------------------------------------------------------------
-@dataclasses.dataclass
-class Phase:
-    """One run of the training loop: ``model`` (sharing arrays with the whole model) trained
-    for ``epochs`` with ``learning_rate``.
-
-    - ``cost_kwargs`` / ``eval_kwargs``: the ``cost_and_grads`` keywords (training, validation).
-    - ``transform(batch)``: the phase model's input from a minibatch of data (the lower layers).
-    - ``supervised``: pass the labels (``train_y``/``valid_y``).
-    - ``rng``: the trainer's random stream (the model's own ``theano_rng`` where the tutorial
-      drew from it); None: ``RandomState(seed + index)``.
-    - ``before(model)``: run before the phase's trainer starts (e.g. unroll the deep encoder);
-      resuming runs it too, then restores the checkpoint over it.
-    - ``kind``/``config``: the registry name and configuration of ``model`` for its checkpoints
-      (so ``dae info`` and ``dae.load_model`` read them); None when it is no registered kind.
-    - ``early_stopping(data) -> dae.train.EarlyStopping`` and ``evaluate(data) -> fn(trainer)``.
-    """
-
-    name: str
-    model: Any
-    epochs: int
-    learning_rate: float
-    cost_kwargs: dict = dataclasses.field(default_factory=dict)
-    eval_kwargs: Optional[dict] = None
-    eval_model: Any = None
-    transform: Optional[Callable] = None
-    supervised: bool = False
-    rng: Any = None
-    before: Optional[Callable] = None
-    kind: Optional[str] = None
-    config: Optional[dict] = None
-    early_stopping: Optional[Callable] = None
-    evaluate: Optional[Callable] = None
-    unit_interval: bool = False
-    label: str = "Training"       # the progress lines' first words: "Training epoch 0, cost ..."
-
-
 # ----- model kinds ---------------------------------------------------------------------------
-def _named_params(model):
+def named_params(model):
+    """{name: array} of a model's parameters (what most model files hold)."""
     return dict(zip(model.param_names, model.params))
 
 
@@ -93,44 +56,51 @@ def _named_params(model):
 class ModelKind:
     """How the files, the training runs and the command line handle one model class.
 
-    - ``cls``: the class name (``kind_of(model)`` finds the kind of a model by it).
+    - ``model_class``: the class (``kind_of(model)`` finds the kind of a model by it).
     - ``build(cfg, rng)``: the model from ``cfg`` (``n_visible`` plus ``options``) and a
       RandomState for the initial weights (the tutorial's ``numpy_rng``).
     - ``config_of(model)``: the constructor configuration of a built model (what a file stores).
-    - ``options``: constructor hyper-parameters; ``train_options``: those of the training.
+    - ``options``: constructor hyper-parameters; ``train_options``: those of the training;
+      ``train_defaults``: the training settings this kind starts from where the command
+      line's (SGD 0.1, batch 20) do not fit it, e.g. ``{"optimizer": "adam"}`` (flags still win).
     - ``arrays(model)``: {name: array} of everything a model file holds (params and any
       pretraining-only arrays, e.g. the SdA's dA visible biases). Default: the named params.
     - ``encode`` / ``reconstruct`` / ``decode`` / ``sample(model, n, rng)``: for users;
       ``filters(model)``: a host array (n_filters, n_visible) to draw, or None.
-    - ``phases(model, cfg, data)``: the training, a list of :class:`Phase`.
-    - ``unit_interval(cfg)``: whether the data must lie in [0, 1].
-    - ``supervised``: training needs labels (``--labels``).
+    - ``phases(model, cfg, data)``: the training, a list of :class:`dae.recipes.Phase`.
+    - ``unit_interval(cfg)``: whether the data must lie in [0, 1]; ``unit_interval_hint``:
+      the flags that lift that need, for the error message ("" when none do).
+    - ``needs_labels``: training needs labels (``--labels``).
     - ``make_config(cfg)``: the constructor configuration from a run's configuration (default:
       ``n_visible`` and ``options``); :meth:`model_config` applies it.
     - ``to_model(x, model)``: the data rows as the model reads them (conv: HWC -> CHW).
     """
 
     name: str
-    cls: str
+    model_class: type
+    description: str
     build: Callable
     config_of: Callable
+    phases: Callable
     options: Dict[str, Option]
     train_options: Dict[str, Option]
     encode: Callable
     reconstruct: Callable
-    phases: Callable = None
-    arrays: Callable = _named_params
+    arrays: Callable = named_params
     decode: Optional[Callable] = None
     sample: Optional[Callable] = None
-    # the training settings this kind starts from where the command line's (SGD 0.1, batch 20)
-    # do not fit it, e.g. {"optimizer": "adam", "learning_rate": 1e-3}; flags still win
-    train_defaults: Dict[str, Any] = dataclasses.field(default_factory=dict)
     filters: Optional[Callable] = None
+    train_defaults: Dict[str, Any] = dataclasses.field(default_factory=dict)
     unit_interval: Callable = lambda cfg: True
-    supervised: bool = False
-    description: str = ""
+    unit_interval_hint: str = ""
+    needs_labels: bool = False
     make_config: Optional[Callable] = None
     to_model: Optional[Callable] = None
+
+    @property
+    def generative(self):
+        """Whether ``dae sample`` can draw from it."""
+        return self.sample is not None
 
     def defaults(self):
         out = {k: o.default for k, o in self.options.items()}
@@ -145,9 +115,6 @@ class ModelKind:
         for key in self.options:
             out[key] = cfg[key]
         return out
-
-    def needs_unit_interval(self, cfg):
-        return bool(self.unit_interval(cfg))
 
 
 MODELS = {}
@@ -171,11 +138,29 @@ def kind_of(model):
     """The registered kind of ``model`` (by its class), or a TypeError."""
     for klass in type(model).__mro__:
         for kind in MODELS.values():
-            if kind.cls == klass.__name__:
+            if kind.model_class is klass:
                 return kind
     raise TypeError(f"{type(model).__name__} is not a model kind dae can save "
-                    f"(known: {', '.join(k.cls for k in MODELS.values())})")
+                    f"(known: {', '.join(k.model_class.__name__ for k in MODELS.values())})")
 
 
-def _host(a):
-    return backend.to_host(a)
+# ----- the training of the one-phase kinds -----------------------------------------------------
+def run_rng(cfg, index=0):
+    """The generator of a run's phase ``index`` when its model brings none: seeded by ``--seed``."""
+    return numpy.random.RandomState((int(cfg["seed"]) + index) % 2 ** 32)
+
+
+def one_phase(model, cfg, *, cost_kwargs, eval_kwargs=None, eval_model=None, rng=None, unit_interval=False):
+    """The single phase of a one-layer kind, with the run's optimiser, minibatches and budget."""
+    return [Phase("train", model, cfg["epochs"], optim.make(cfg["optimizer"], learning_rate=cfg["learning_rate"]),
+                  run_rng(cfg) if rng is None else rng, cfg["batch_size"], cost_kwargs=cost_kwargs,
+                  eval_kwargs=eval_kwargs, eval_model=eval_model, shuffle=cfg.get("shuffle", False),
+                  max_minutes=cfg.get("max_minutes"), unit_interval=unit_interval)]
+
+
+def with_run_settings(phases, cfg):
+    """A recipe's phases under the run's --shuffle and --max-minutes."""
+    for phase in phases:
+        phase.shuffle = phase.shuffle or cfg.get("shuffle", False)
+        phase.max_minutes = cfg.get("max_minutes")
+    return phases

@@ -1,8 +1,12 @@
-"""Training: the one loop every model trains through (:class:`Trainer`), its early stopping,
-learning-rate schedules, progress display, checkpoint state and Ctrl-C handling."""
+"""Training: the one loop every model trains through (:class:`Trainer`), its options
+(:class:`Stopping`, :class:`Checkpointing`, :class:`Display`), early stopping, learning-rate
+schedules, progress display, checkpoint state and Ctrl-C handling."""
 from . import schedules
-from .early_stopping import EarlyStopping
+from .checkpoint import CHECKPOINT_KIND
 from .divergence import DivergenceError
-from .loop import CHECKPOINT_KIND, Trainer, TrainingInterrupted
+from .early_stopping import EarlyStopping
+from .loop import Trainer, TrainingInterrupted
+from .options import Checkpointing, Display, Stopping
 
-__all__ = ["Trainer", "EarlyStopping", "DivergenceError", "TrainingInterrupted", "CHECKPOINT_KIND", "schedules"]
+__all__ = ["Trainer", "Stopping", "Checkpointing", "Display", "EarlyStopping", "DivergenceError",
+           "TrainingInterrupted", "CHECKPOINT_KIND", "schedules"]

@@ -12,7 +12,7 @@ import time
 
 import numpy
 
-from ..io import CorruptFileError, save_arrays
+from ..io import CorruptFileError, fill_arrays, load_arrays, save_arrays
 from .state import rng_state, set_rng_state
 
 CHECKPOINT_KIND = "dae-checkpoint"
@@ -48,7 +48,7 @@ class Checkpoints:
         """Write the training state to ``path`` (default ``checkpoint_path``) atomically."""
         path = self.checkpoint_path if path is None else os.fspath(path)
         if path is None:
-            raise ValueError("no checkpoint path: give one here or as Trainer(checkpoint_path=...)")
+            raise ValueError("no checkpoint path: give one here or as Trainer(checkpoint=Checkpointing(path))")
         arrays, meta = self.state_arrays()
         save_arrays(path, arrays, meta)
         self._last_save = time.perf_counter()
@@ -65,16 +65,12 @@ class Checkpoints:
 
     def load_checkpoint(self, path):
         """Restore parameters, optimiser, generator, position and history from ``path``."""
-        from ..model_files import read_file  # the one reader of dae files (checks, one-line errors)
-
         path = os.fspath(path)
-        arrays, meta = read_file(path)
+        arrays, meta = load_arrays(path)
         return self.restore_state(arrays, meta, path)
 
     def restore_state(self, arrays, meta, path="the saved state"):
         """Restore what :meth:`state_arrays` returned (``load_checkpoint`` reads it from a file)."""
-        from ..model_files import fill_arrays
-
         if meta.get("kind") != CHECKPOINT_KIND:
             raise CorruptFileError(f"{path} is not a dae training checkpoint (kind {meta.get('kind')!r})")
         try:

@@ -2,7 +2,7 @@
 
     trainer = dae.Trainer(model, dae.optim.SGD(0.1), batch_size=20,
                           cost_kwargs={"corruption_level": 0.3}, rng=model.theano_rng,
-                          checkpoint_path="run/checkpoint.npz")
+                          checkpoint=dae.train.Checkpointing("run/checkpoint.npz"))
     history = trainer.fit(train_x, epochs=15, valid_x=valid_x)
 
 Every minibatch is sliced from ``train_x`` (a NumPy array or a ``numpy.memmap``: only that
@@ -23,15 +23,15 @@ What the loop gives every model:
 - **Per-epoch metrics** in ``history``: train cost, validation cost (``valid_x``, with
   ``eval_kwargs``, drawing from a fresh ``RandomState(0)``), seconds, examples/s, and what
   ``evaluate(trainer)`` returns (a dict).
-- **Checkpoints**, written atomically after every epoch (and every ``checkpoint_minutes``, and
+- **Checkpoints**, written atomically after every epoch (and every ``Checkpointing.every_minutes``, and
   on Ctrl-C): parameters, optimiser state, generator state, position, history, time used,
   early-stopping state and the caller's ``meta``. :meth:`resume` restores all of it, so on the
   CPU a resumed run ends with exactly the parameters of an uninterrupted one.
-- **Divergence**: a non-finite cost or gradient, or a cost more than ``blowup`` times the
+- **Divergence**: a non-finite cost or gradient, or a cost more than ``Stopping.blowup`` times the
   run's first, stops training *before* the update with :class:`DivergenceError`.
 - **Interruption**: the first Ctrl-C lets the minibatch finish, saves a checkpoint and raises
   :class:`TrainingInterrupted` (a KeyboardInterrupt).
-- **Budgets**: ``epochs``, a wall-time budget ``max_minutes`` (training time only, kept across
+- **Budgets**: ``epochs``, a wall-time budget ``Stopping.max_minutes`` (training time only, kept across
   resumes), and :class:`~dae.train.EarlyStopping` (the tutorial's patience rule).
 - **BLAS threads** (:mod:`dae.threads`): ``blas_threads="auto"`` (the default) runs a model
   whose largest product is small on one thread, where a second one gains nothing and only
@@ -41,7 +41,7 @@ What the loop gives every model:
   the cores other processes keep busy (re-read every 30 s: faster on a shared machine, but the
   last bits then depend on the load); an int fixes the count, None leaves it alone.
 - **Progress**: a tqdm bar on a terminal, the tutorial's ``Training epoch 0, cost 63.2...``
-  lines otherwise, nothing with ``progress=False``.
+  lines otherwise, nothing with ``display=Display("none")``.
 """
 import os
 import time
@@ -50,11 +50,11 @@ import numpy
 
 from .. import backend, threads
 from ..protocol import check_model, param_names
-from ..validation import check_data, check_float, check_positive_int, check_seed
-from .early_stopping import EarlyStopping
+from ..validation import check_data, check_positive_int, check_seed
 from .interrupt import DeferredInterrupt
-from .progress import MODES, Progress
-from .checkpoint import CHECKPOINT_KIND, Checkpoints  # noqa: F401  (CHECKPOINT_KIND: the files' kind)
+from .options import Checkpointing, Display, Stopping
+from .progress import Progress
+from .checkpoint import Checkpoints
 from .divergence import DivergenceError, problem as divergence_problem
 from .state import check_trainer_rng
 
@@ -72,8 +72,6 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.batch = batch
 
 
-
-
 def _callable_or_none(value, name, signature):
     if value is not None and not callable(value):
         raise TypeError(f"{name} must be a function {signature}, got {type(value).__name__}")
@@ -83,82 +81,74 @@ def _callable_or_none(value, name, signature):
 class Trainer(Checkpoints):
     """Minibatch training of ``model`` with ``optimizer`` (see the module docstring).
 
+    - ``rng``: the run's generator (a RandomState or RandomStreams, saved in checkpoints), or an
+      int seed of a new RandomState (None: an unseeded one).
     - ``cost_kwargs``: the noise levels given to ``cost_and_grads`` in training (e.g.
       ``{"corruption_level": 0.3}``); ``eval_kwargs`` those of the validation cost (default:
       the same); ``eval_model``: the model whose cost is the validation cost, sharing
       ``model``'s parameters (e.g. the same dA without dropout).
-    - ``rng`` or ``seed``: the run's generator (saved in checkpoints).
     - ``shuffle``: False (minibatches in order), True or "batches" (the minibatches in a new
-      order every epoch), "examples" (a new permutation of the examples every epoch).
+      order every epoch), "examples" (a new permutation of the examples every epoch);
+      ``drop_last``: skip a last, smaller minibatch.
     - ``schedule(trainer) -> learning rate`` (see :mod:`dae.train.schedules`),
       ``augment(batch, rng) -> batch``, ``transform(batch) -> model input``,
-      ``evaluate(trainer) -> dict`` (extra per-epoch metrics, not timed in the budget).
-    - ``max_minutes``: stop once this much training time is used; ``early_stopping``: an
-      :class:`~dae.train.EarlyStopping`; ``blowup``: the factor over the first minibatch's cost
-      that counts as divergence (None: off).
-    - ``checkpoint_path`` (None: no files), ``checkpoint_minutes`` (also save mid-epoch this often).
-    - ``progress``: "auto", "bar", "plain" or False (``quiet=True`` is False); ``label``: the
-      word that starts each epoch's line ("Training").
-    - ``meta``: a JSON-able dict stored in every checkpoint; ``model_kind``/``model_config``:
-      the registry name and constructor configuration, so that ``dae.load_model`` can rebuild
-      the model from a checkpoint.
-    - ``on_epoch_end(trainer, metrics)``: called after each epoch's checkpoint.
+      ``evaluate(trainer) -> dict`` (extra per-epoch metrics, not timed in the budget),
+      ``on_epoch_end(trainer, metrics)`` (after each epoch's checkpoint).
+    - ``stopping``: a :class:`~dae.train.Stopping` (time budget, early stopping, blow-up factor);
+      ``checkpoint``: a :class:`~dae.train.Checkpointing` (None: no files); ``display``: a
+      :class:`~dae.train.Display` (what is shown while training).
     """
 
-    def __init__(self, model, optimizer, batch_size=20, cost_kwargs=None, eval_kwargs=None, seed=None,
-                 rng=None, checkpoint_path=None, progress="auto", shuffle=False, meta=None,
-                 on_epoch_end=None, stream=None, eval_batch_size=1000, unit_interval=False,
-                 model_kind=None, model_config=None, quiet=False, eval_model=None, *, schedule=None,
-                 augment=None, transform=None, evaluate=None, max_minutes=None, early_stopping=None,
-                 blowup=100.0, checkpoint_minutes=None, label="Training", drop_last=False,
-                 blas_threads="auto"):
+    def __init__(self, model, optimizer, batch_size=20, *, rng=None, cost_kwargs=None, eval_kwargs=None,
+                 eval_model=None, eval_batch_size=1000, shuffle=False, drop_last=False, unit_interval=False,
+                 schedule=None, augment=None, transform=None, evaluate=None, on_epoch_end=None,
+                 stopping=None, checkpoint=None, display=None, blas_threads="auto"):
         check_model(model)
         if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
             raise TypeError(f"optimizer must be a dae.optim optimiser (step, get_state, set_state), "
                             f"got {type(optimizer).__name__}")
         if eval_model is not None and not hasattr(eval_model, "cost_and_grads"):
             raise TypeError("eval_model must follow the gradient protocol: cost_and_grads(...)")
-        self.model = model
+        self.model, self.optimizer = model, optimizer
         self.eval_model = model if eval_model is None else eval_model
-        self.optimizer = optimizer
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.eval_batch_size = check_positive_int(eval_batch_size, "eval_batch_size")
         self.cost_kwargs = dict(cost_kwargs or {})
         self.eval_kwargs = dict(self.cost_kwargs if eval_kwargs is None else eval_kwargs)
-        if rng is not None and seed is not None:
-            raise ValueError("give either seed or rng, not both")
-        self.rng = check_trainer_rng(numpy.random.RandomState(check_seed(seed)) if rng is None else rng)
+        seed = rng is None or isinstance(rng, (int, numpy.integer)) and not isinstance(rng, bool)
+        self.rng = numpy.random.RandomState(check_seed(rng, "rng")) if seed else check_trainer_rng(rng)
         if shuffle not in SHUFFLES:
             raise ValueError(f"shuffle must be one of {SHUFFLES}, got {shuffle!r}")
         self.shuffle = "batches" if shuffle is True else shuffle
+        self.drop_last = bool(drop_last)
+        self.unit_interval = bool(unit_interval)
         self.schedule = _callable_or_none(schedule, "schedule", "schedule(trainer) -> learning rate")
         self.augment = _callable_or_none(augment, "augment", "augment(batch, rng) -> batch")
         self.transform = _callable_or_none(transform, "transform", "transform(batch) -> model input")
         self.evaluate_fn = _callable_or_none(evaluate, "evaluate", "evaluate(trainer) -> dict")
         self.on_epoch_end = _callable_or_none(on_epoch_end, "on_epoch_end", "on_epoch_end(trainer, metrics)")
-        self.max_minutes = None if max_minutes is None else check_float(max_minutes, "max_minutes", 0.0, None,
-                                                                         low_inclusive=False)
-        if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-            raise TypeError(f"early_stopping must be a dae.train.EarlyStopping, got {type(early_stopping).__name__}")
-        self.early_stopping = early_stopping
-        self.blowup = None if blowup is None else check_float(blowup, "blowup", 1.0, None, low_inclusive=False)
-        self.checkpoint_path = None if checkpoint_path is None else os.fspath(checkpoint_path)
-        self.checkpoint_minutes = None if checkpoint_minutes is None else check_float(
-            checkpoint_minutes, "checkpoint_minutes", 0.0, None, low_inclusive=False)
-        if progress not in MODES + (False, None):
-            raise ValueError(f"progress must be one of {MODES} or False, got {progress!r}")
-        self.progress = "none" if quiet or progress in (False, None) else progress
-        self.label = str(label)
+        self._set_options(stopping, checkpoint, display)
         self.threads = threads.LoopThreads(blas_threads)
-        self.drop_last = bool(drop_last)
-        self.meta = dict(meta or {})
-        if model_kind is not None:
-            self.meta["model"] = str(model_kind)
-            self.meta["model_config"] = dict(model_config or {})
-        self.stream = stream
-        self.unit_interval = bool(unit_interval)
         self.names = param_names(model)
-        # the position and the budgets used so far (all saved in checkpoints)
+        self._reset_position()
+
+    def _set_options(self, stopping, checkpoint, display):
+        for value, name, cls in ((stopping, "stopping", Stopping), (checkpoint, "checkpoint", Checkpointing),
+                                 (display, "display", Display)):
+            if value is not None and not isinstance(value, cls):
+                raise TypeError(f"{name} must be a dae.train.{cls.__name__}, got {type(value).__name__}")
+        self.stopping = stopping or Stopping()
+        self.checkpointing = checkpoint or Checkpointing()
+        self.display = display or Display()
+        self.max_minutes = self.stopping.max_minutes
+        self.early_stopping = self.stopping.early_stopping
+        self.blowup = self.stopping.blowup
+        self.checkpoint_path = self.checkpointing.path
+        self.checkpoint_minutes = self.checkpointing.every_minutes
+        self.meta = self.checkpointing.file_meta()
+
+    def _reset_position(self):
+        """The position and the budgets used so far (all saved in checkpoints)."""
         self.epoch = 0            # epoch in progress
         self.batch = 0            # next minibatch of that epoch
         self.steps = 0            # minibatches done in the whole run
@@ -253,21 +243,11 @@ class Trainer(Checkpoints):
         ``cost_and_grads(x, y, ...)``)."""
         epochs = check_positive_int(epochs, "epochs")
         train_x, valid_x = self._check_inputs(train_x, valid_x, train_y, valid_y, check_values)
-        n = train_x.shape[0]
-        if self.batch_size > n:
-            raise ValueError(f"batch_size ({self.batch_size}) must be at most the number of training examples ({n})")
-        n_batches = n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-        if self.batch > n_batches:
-            raise ValueError(f"the checkpoint is at minibatch {self.batch} of an epoch, but this data has {n_batches}")
-        self._planned_steps = max(1, epochs * n_batches)
-        self._n_batches = n_batches
-        if self.early_stopping is not None:
-            self.early_stopping.start(n_batches)
-        progress = Progress(self.progress, self.stream, self.label)
+        self._plan(train_x.shape[0], epochs)
+        progress = Progress(self.display.mode, self.display.stream, self.display.label)
         self._consistent = True
         self.stopped = None
-        rng_before = None   # the generator's state before a minibatch still in progress
-        dtype = self.model.params[0].dtype
+        self._rng_before = None   # the generator's state before a minibatch still in progress
         self._run_start = time.perf_counter()
         self._last_save = self._run_start
         self.threads.start()
@@ -275,41 +255,12 @@ class Trainer(Checkpoints):
         try:
             with DeferredInterrupt() as interrupt:
                 while self.epoch < epochs and self.stopped is None:
-                    self.threads.limit(self.model.params, self.batch_size)   # again, under "load"
-                    self._batch_order(n, n_batches)
-                    progress.start_epoch(self.epoch, n_batches, self.batch)
-                    start = time.perf_counter()
-                    seen, running = 0, sum(self.epoch_costs)
-                    while self.batch < n_batches:
-                        if interrupt.requested:
-                            raise KeyboardInterrupt
-                        self.stopped = self._budget_spent()
-                        if self.stopped:
-                            break
-                        rng_before = self.rng.get_state()
-                        self._consistent = True
-                        cost = self._step(train_x, train_y, n, dtype)
-                        rng_before = None
-                        seen += min(self.batch_size, n)
-                        running += cost
-                        progress.batch(running / len(self.epoch_costs), seen / max(time.perf_counter() - start, 1e-9))
-                        if self.checkpoint_minutes and self.checkpoint_path and \
-                                time.perf_counter() - self._last_save > 60.0 * self.checkpoint_minutes:
-                            self.save_checkpoint()
-                    if self.epoch_costs:
-                        self._finish_epoch(valid_x, valid_y, time.perf_counter() - start, seen, progress)
-                    elif self.stopped:
-                        self._save_if_set()
-                if self.stopped == "time":
-                    progress.message(f"stopped: the time budget of {self.max_minutes:g} minutes is spent")
-                elif self.stopped == "patience":
-                    es = self.early_stopping
-                    progress.message(f"early stopping: patience ran out at iteration {self.steps - 1} (best "
-                                     f"validation score {es.best:g} at iteration {es.best_iter})")
+                    self._run_epoch(train_x, train_y, valid_x, valid_y, progress, interrupt)
+                self._report_stop(progress)
         except KeyboardInterrupt:
             progress.close()
-            if self._consistent and rng_before is not None:
-                self.rng.set_state(rng_before)  # a minibatch cut short: its draws are undone
+            if self._consistent and self._rng_before is not None:
+                self.rng.set_state(self._rng_before)  # a minibatch cut short: its draws are undone
             raise self._interrupted() from None
         finally:
             progress.close()
@@ -320,6 +271,55 @@ class Trainer(Checkpoints):
         if self.early_stopping is not None:
             self.early_stopping.finish(self.model)
         return self.history
+
+    def _plan(self, n, epochs):
+        """Minibatches per epoch and in the run, checked against the data and the position."""
+        if self.batch_size > n:
+            raise ValueError(f"batch_size ({self.batch_size}) must be at most the number of training examples ({n})")
+        n_batches = n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.batch > n_batches:
+            raise ValueError(f"the checkpoint is at minibatch {self.batch} of an epoch, but this data has {n_batches}")
+        self._planned_steps = max(1, epochs * n_batches)
+        self._n_batches = n_batches
+        if self.early_stopping is not None:
+            self.early_stopping.start(n_batches)
+
+    def _run_epoch(self, train_x, train_y, valid_x, valid_y, progress, interrupt):
+        """The rest of the epoch in progress (all of it, or up to a budget's end)."""
+        n, dtype = train_x.shape[0], self.model.params[0].dtype
+        self.threads.limit(self.model.params, self.batch_size)   # again, under "load"
+        self._batch_order(n, self._n_batches)
+        progress.start_epoch(self.epoch, self._n_batches, self.batch)
+        start = time.perf_counter()
+        seen, running = 0, sum(self.epoch_costs)
+        while self.batch < self._n_batches:
+            if interrupt.requested:
+                raise KeyboardInterrupt
+            self.stopped = self._budget_spent()
+            if self.stopped:
+                break
+            self._rng_before = self.rng.get_state()
+            self._consistent = True
+            cost = self._step(train_x, train_y, n, dtype)
+            self._rng_before = None
+            seen += min(self.batch_size, n)
+            running += cost
+            progress.batch(running / len(self.epoch_costs), seen / max(time.perf_counter() - start, 1e-9))
+            if self.checkpoint_minutes and self.checkpoint_path and \
+                    time.perf_counter() - self._last_save > 60.0 * self.checkpoint_minutes:
+                self.save_checkpoint()
+        if self.epoch_costs:
+            self._finish_epoch(valid_x, valid_y, time.perf_counter() - start, seen, progress)
+        elif self.stopped:
+            self._save_if_set()
+
+    def _report_stop(self, progress):
+        if self.stopped == "time":
+            progress.message(f"stopped: the time budget of {self.max_minutes:g} minutes is spent")
+        elif self.stopped == "patience":
+            es = self.early_stopping
+            progress.message(f"early stopping: patience ran out at iteration {self.steps - 1} (best "
+                             f"validation score {es.best:g} at iteration {es.best_iter})")
 
     def _budget_spent(self):
         if self.max_minutes is not None and self.steps > 0 and \

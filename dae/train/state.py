@@ -19,8 +19,8 @@ def _one_tuple(arrays, meta, prefix):
 
 def check_trainer_rng(rng):
     if not isinstance(rng, (numpy.random.RandomState, RandomStreams)):
-        raise TypeError(f"rng must be a numpy.random.RandomState or a dae.RandomStreams (its state goes into "
-                        f"checkpoints), got {type(rng).__name__}")
+        raise TypeError(f"rng must be a numpy.random.RandomState, a dae.RandomStreams (its state goes into "
+                        f"checkpoints) or an int seed, got {type(rng).__name__}")
     return rng
 
 
