@@ -49,5 +49,4 @@ __all__ = [
     "Trainer", "EarlyStopping", "run_phases", "load_data", "load_model", "save_model", "tile_raster_images",
     "scale_to_unit_interval", "apply_updates", "RandomStreams", "CorruptFileError", "augment", "backend", "config",
     "fast", "gradcheck", "io", "layers", "optim", "recipes", "reference", "registry", "train", "tutorial",
-    "__version__",
 ]

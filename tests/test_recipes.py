@@ -59,15 +59,15 @@ def test_fine_tuning_lowers_the_squared_error_and_passes_the_trainers_options(ca
     phases = deep_phases(model, numpy.random.RandomState(1), pretraining_epochs=0, epochs=3,
                          schedule=dae.train.schedules.exponential(1e-2, 0.5))
     assert [p.name for p in phases] == ["finetune"]
-    phases[0].evaluate = lambda t: {"squared_error": model.squared_error(x)}
+    phases[0].evaluate = lambda t: {"squared_error": model.reconstruction_error(x)}
     model.unroll()
-    before = model.squared_error(x)
+    before = model.reconstruction_error(x)
     trainers, _ = run_phases(phases, x, valid_x=x[:10], display=dae.train.Display("plain"))
     history = trainers["finetune"].history
     assert [h["learning_rate"] for h in history] == pytest.approx([1e-2, 5e-3, 2.5e-3])
     assert all(h["valid_cost"] is not None and "squared_error" in h["extra"] for h in history)
     assert "Fine-tuning epoch 2, cost" in capsys.readouterr().out
-    assert model.squared_error(x) < before
+    assert model.reconstruction_error(x) < before
 
 
 def test_fine_tuning_trains_on_what_augment_returns():
@@ -151,8 +151,7 @@ def test_bad_recipe_settings_are_refused():
 def test_sda_phases_pretrain_each_layer_on_the_codes_below_then_fine_tune_with_early_stopping():
     rs = numpy.random.RandomState(0)
     x, y = rs.rand(60, 12).astype(numpy.float32), rs.randint(0, 3, 60)
-    sda = dae.SdA(numpy.random.RandomState(1), n_ins=12, hidden_layers_sizes=[6, 4], n_outs=3,
-                  corruption_levels=[0.1, 0.2])
+    sda = dae.SdA(numpy.random.RandomState(1), n_ins=12, hidden_layers_sizes=[6, 4], n_outs=3)
     phases = recipes.sda_phases(sda, corruption_levels=[0.1, 0.2], pretraining_epochs=2, pretrain_lr=0.1, epochs=3,
                                 learning_rate=0.1, batch_size=10, validation=(x[:20], y[:20]))
     assert [p.name for p in phases] == ["pretrain0", "pretrain1", "finetune"]

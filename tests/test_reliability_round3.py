@@ -150,11 +150,11 @@ def test_saving_onto_a_folder_names_the_folder_and_leaves_no_temporary(tmp_path)
 
 
 def test_a_checkpoint_path_that_is_a_folder_names_it(tmp_path):
-    from dae.train import Trainer
-
     from dae.optim import SGD
+    from dae.train import Checkpointing, Display, Trainer
 
-    trainer = Trainer(tiny_da(), SGD(0.1), batch_size=4, checkpoint_path=str(tmp_path), progress=False,
+    trainer = Trainer(tiny_da(), SGD(0.1), batch_size=4, checkpoint=Checkpointing(str(tmp_path)),
+                      display=Display("none"),
                       cost_kwargs={"corruption_level": 0.0})
     x = numpy.random.RandomState(0).rand(8, 6)
     with pytest.raises(IsADirectoryError, match=f"{tmp_path}.*folder"):
@@ -335,10 +335,10 @@ def test_a_numpy_matrix_is_refused_naming_the_argument():
     with pytest.raises(TypeError, match=r"x must be a numpy.ndarray, got a numpy.matrix.*numpy.asarray\(x\)"):
         da.cost_and_grads(x, rng=numpy.random.RandomState(0), corruption_level=0.1)
     from dae.optim import SGD
-    from dae.train import Trainer
+    from dae.train import Display, Trainer
 
     with pytest.raises(TypeError, match="train_x must be a numpy.ndarray, got a numpy.matrix"):
-        Trainer(da, SGD(0.1), progress=False).fit(x, 1)
+        Trainer(da, SGD(0.1), display=Display("none")).fit(x, 1)
 
 
 @settings(max_examples=40, deadline=None)

@@ -324,7 +324,11 @@ def write_api(src):
     for name in names:
         obj = getattr(dae, name)
         if inspect.ismodule(obj):
+            # a member that dae.__all__ also names has its own page: it is documented there only
+            own = sorted(n for n in names if not inspect.ismodule(getattr(dae, n)) and getattr(obj, n, None) is getattr(dae, n))
             kind, body = "module", f".. automodule:: dae.{name}\n   :members:\n   :show-inheritance:\n"
+            if own:
+                body += f"   :exclude-members: {', '.join(own)}\n"
         elif inspect.isclass(obj):
             kind, body = "class", f".. autoclass:: dae.{name}\n   :members:\n   :show-inheritance:\n"
             module = sys.modules.get(obj.__module__)

@@ -46,7 +46,7 @@ def _model_and_data(args):
     kind = get_model_kind(meta["model"])
     cfg = dict(kind.defaults(), **meta["model_config"])
     # the model's domain, as training checks it: 0-255 data through a cross-entropy model is refused
-    check_data(data.x, f"DATA ({args.data})", meta["model_config"]["n_visible"], kind.needs_unit_interval(cfg))
+    check_data(data.x, f"DATA ({args.data})", meta["model_config"]["n_visible"], kind.unit_interval(cfg))
     _check_fits(data.x, model.params[0].dtype, f"DATA ({args.data})")
     return model, kind, data
 
