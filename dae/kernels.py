@@ -155,15 +155,15 @@ def _max_pool(x, size, y, switches):
 
 @_compile
 def _place(values, switches, size, out):
-    """out[b, p size + i, q size + j] = values[b, p, q] where switches[b, p, q] = i size + j, else 0."""
+    """out[b, p size + i, q size + j] = values[b, p, q] where switches[b, p, q] = i size + j, else 0:
+    zeros first, then each value written at its switch."""
     B, Hy, Wy = values.shape
     for b in prange(B):
+        out[b] = 0.0
         for p in range(Hy):
-            for i in range(size):
-                for q in range(Wy):
-                    for j in range(size):
-                        out[b, p * size + i, q * size + j] = (values[b, p, q] if switches[b, p, q] == i * size + j
-                                                              else 0.0)
+            for q in range(Wy):
+                k = switches[b, p, q]
+                out[b, p * size + k // size, q * size + k % size] = values[b, p, q]
 
 
 @_compile
