@@ -32,9 +32,17 @@ def active(*arrays):
     return config.kernels == "numba" and all(type(a) is numpy.ndarray for a in arrays)
 
 
+# Starting the worker threads costs tens of microseconds a call (about 50 us of CPU measured on the
+# 2-core machine), more than a small pass takes: below this many output elements a kernel runs the
+# same loops compiled without threads.
+PARALLEL_MIN = 1 << 19
+
+
 def _compile(fn):
-    """fn, compiled by numba on its first call (parallel, cached on disk); numba is imported then."""
-    compiled = []
+    """fn, compiled by numba on its first call (cached on disk); numba is imported then. Two builds:
+    the outer ``prange`` spread over the cores, and a one-thread build for small outputs (the last
+    argument of every kernel is its output)."""
+    compiled = {}
 
     @functools.wraps(fn)
     def call(*args):
@@ -45,8 +53,9 @@ def _compile(fn):
                 # machine they then fight OpenBLAS's threads (which spin too) for the cores
                 numba.config.THREADING_LAYER = "workqueue"
             globals()["prange"] = numba.prange
-            compiled.append(numba.njit(parallel=True, cache=True, nogil=True)(fn))
-        return compiled[0](*args)
+            compiled[True] = numba.njit(parallel=True, cache=True, nogil=True)(fn)
+            compiled[False] = numba.njit(cache=True, nogil=True)(fn)
+        return compiled[args[-1].size >= PARALLEL_MIN](*args)
     call.python = fn  # the plain-Python loops (slow), for reading and for the tests
     return call
 
@@ -54,18 +63,17 @@ def _compile(fn):
 # ----- convolution --------------------------------------------------------------------------------
 @_compile
 def _pad(x, ph, pw, out):
-    """out[c, n, r + ph, t + pw] = x[c, n, r, t], zeros around; one (c, n) map per task.
-
-    (Inner loops over a row are written as slices: numba then copies them in vectors, where an
-    element loop, which must allow for negative indices, copies one number at a time.)"""
+    """out[c, n, r + ph, t + pw] = x[c, n, r, t], zeros around; one (c, n) map per task."""
     C, N, H, W = x.shape
+    Hp, Wp = H + 2 * ph, W + 2 * pw
     for cn in prange(C * N):
         c, n = cn // N, cn % N
-        out[c, n, :ph, :] = 0.0
-        out[c, n, ph + H:, :] = 0.0
-        out[c, n, ph:ph + H, :pw] = 0.0
-        out[c, n, ph:ph + H, pw + W:] = 0.0
-        out[c, n, ph:ph + H, pw:pw + W] = x[c, n]
+        for r in range(Hp):
+            for t in range(Wp):
+                out[c, n, r, t] = 0.0
+        for r in range(H):
+            for t in range(W):
+                out[c, n, r + ph, t + pw] = x[c, n, r, t]
 
 
 @_compile

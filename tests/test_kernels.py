@@ -21,6 +21,15 @@ needs_numba = pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.fixture(params=["one-thread build", "threaded build"])
+def build(request, monkeypatch):
+    """Each kernel comparison twice: small outputs run the one-thread build; PARALLEL_MIN = 0 makes
+    every call take the threaded (prange) build."""
+    if request.param == "threaded build":
+        monkeypatch.setattr(kernels, "PARALLEL_MIN", 0)
+    return request.param
+
+
 def both(fn, *args):
     """fn(*args) on the NumPy path and on the numba path."""
     with config.kernels_as("numpy"):
@@ -48,7 +57,7 @@ CONV_CASES = [  # (C, N, H, W), kernel, stride, padding
 @needs_numba
 @pytest.mark.parametrize("shape,kernel,stride,padding", CONV_CASES)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_pad_im2col_col2im_equal_on_both_paths(shape, kernel, stride, padding, dtype):
+def test_pad_im2col_col2im_equal_on_both_paths(shape, kernel, stride, padding, dtype, build):
     x = maps(shape, dtype=dtype)
     ref, fast = both(conv.pad_cn, x, padding)
     numpy.testing.assert_array_equal(fast, ref)
@@ -62,7 +71,7 @@ def test_pad_im2col_col2im_equal_on_both_paths(shape, kernel, stride, padding, d
 
 @needs_numba
 @pytest.mark.parametrize("stride", [1, 2])
-def test_correlate_output_side_equal_on_both_paths(stride):
+def test_correlate_output_side_equal_on_both_paths(stride, build):
     xpad = maps((8, 3, 11, 10))
     W = maps((3, 8, 5, 5), seed=1)   # F < C: multiply first, then the shift-and-add kernel
     (ref, _), (fast, cols) = both(conv.correlate_cn, xpad, W, stride)
@@ -73,7 +82,7 @@ def test_correlate_output_side_equal_on_both_paths(stride):
 @needs_numba
 @pytest.mark.parametrize("size", [2, 3])
 @pytest.mark.parametrize("values", [maps, ties])
-def test_pooling_kernels_equal_on_both_paths_including_ties(size, values):
+def test_pooling_kernels_equal_on_both_paths_including_ties(size, values, build):
     x = values((4, 3, 6 * size // 2 * 2, 4 * size))
     layer = pool.MaxPool2D(size)
     (y0, s0), (y1, s1) = both(layer.forward, x)
@@ -136,7 +145,7 @@ def conv_ae(**kw):
 @needs_numba
 @pytest.mark.parametrize("kw,level", [({}, 0.0), (dict(noise="masking", output="sigmoid"), 0.3),
                                       (dict(unpooling="nearest"), 0.0)])
-def test_a_conv_autoencoder_training_step_is_the_same_on_both_paths(kw, level):
+def test_a_conv_autoencoder_training_step_is_the_same_on_both_paths(kw, level, build):
     model = conv_ae(**kw)
     x = numpy.random.RandomState(0).rand(9, 3, 16, 16).astype("float32")
     x[:, :, ::2, ::2] = x[:, :, 1::2, 1::2]  # equal neighbours: ties for the max-pooling
@@ -184,7 +193,8 @@ def test_the_setting_is_validated_and_kernels_as_restores():
     with config.kernels_as("numpy"):
         assert config.kernels == "numpy" and not kernels.active(numpy.zeros(2))
     assert config.kernels == before
-    assert config.kernels == ("numba" if HAVE_NUMBA else "numpy")  # the default: numba when installed
+    # the default: numba when installed, unless DAE_KERNELS says otherwise
+    assert config.kernels == (os.environ.get("DAE_KERNELS") or ("numba" if HAVE_NUMBA else "numpy"))
 
 
 def run_python(code, **env):
