@@ -48,6 +48,9 @@ setup(
     extras_require={
         # what the test suite needs (it runs every tutorial as a notebook in a real kernel too)
         "test": ["pytest>=7", "hypothesis>=6", "scipy>=1.8", "scikit-learn>=1.2"] + NOTEBOOKS,
+        # compiled, multi-core kernels for the conv autoencoder (dae/kernels.py; DAE_KERNELS=numpy turns
+        # them off); 0.60 is numba's first release for NumPy 2, 0.68.1 the one tested with NumPy 2.4
+        "fast": ["numba>=0.60"],
         # NVIDIA GPU backend (CUDA 12 wheel of CuPy)
         "gpu": ["cupy-cuda12x>=13"],
         # side-by-side benchmarks (optional contenders)

@@ -1,6 +1,7 @@
 """The conv autoencoder against PyTorch on the CPU, at the tutorial's shapes: one training step, and each convolution.
 
 Run it:  python benchmarks/bench_conv.py                   (writes benchmarks/bench_conv_results.json)
+         python benchmarks/bench_conv.py --kernels numpy,numba --threads 2   (a step row per kernel path)
          python benchmarks/bench_conv.py --threads 2 --repeats 60
          python benchmarks/bench_conv.py --skip-layers     (the training step only)
 
@@ -17,6 +18,11 @@ Run it:  python benchmarks/bench_conv.py                   (writes benchmarks/be
 
 The contenders alternate within each repetition (so a slow spell of a shared machine hits both)
 and the medians are kept; only the ratios of such alternated runs mean much on a busy machine.
+``--kernels`` names dae's paths (dae.config.kernels: "numpy", the readable reference, and "numba", the
+compiled kernels of dae/kernels.py; default: both where numba is installed), each timed in the same
+alternation; the first call of the numba path (its compile, or its load from numba's disk cache) is
+timed separately and kept out of the step medians. The run records which kernel NumPy's OpenBLAS runs
+(threadpoolctl): ``OPENBLAS_CORETYPE`` pins an older one, so unset it for the benchmark command alone.
 Both sides use the same number of threads (OPENBLAS/OMP variables set before NumPy loads,
 ``torch.set_num_threads``). PyTorch is a benchmark-only extra; the dae package never imports it.
 """
@@ -36,6 +42,8 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=32,
                    help="minibatch size (32, the issue's workload; the tutorial now trains with 16)")
     p.add_argument("--skip-layers", action="store_true", help="time the training step only")
+    p.add_argument("--kernels", default=None,
+                   help="dae's kernel paths to time, comma-separated: numpy,numba (default: both, numba if installed)")
     p.add_argument("--output", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                     "bench_conv_results.json"))
     return p.parse_args(argv)
@@ -106,12 +114,23 @@ def bench_step(args, numpy, torch, dae, tut):
         torch_cost = float(((net(tx) - tx) ** 2).flatten(1).sum(1).mean())
     dae_cost = float(model.cost_and_grads(x, rng=numpy.random.RandomState(0))[0])
     assert abs(dae_cost - torch_cost) < 1e-4 * abs(torch_cost), (dae_cost, torch_cost)
-    opt = dae.optim.Adam(learning_rate=tut.learning_rate)
+    paths = (args.kernels.split(",") if args.kernels else
+             ["numpy", "numba"] if dae.config.numba_installed() else ["numpy"])
     topt = torch.optim.Adam(net.parameters(), lr=tut.learning_rate)
+    first_call_s = {}
 
-    def dae_step():
-        _, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
-        opt.step(model.params, grads)
+    def dae_step(kernels):
+        opt = dae.optim.Adam(learning_rate=tut.learning_rate)  # (each path its own Adam state)
+
+        def step():
+            with dae.config.kernels_as(kernels):
+                _, grads = model.cost_and_grads(x, rng=numpy.random.RandomState(0))
+                opt.step(model.params, grads)
+        start = time.perf_counter()
+        with dae.config.kernels_as(kernels):
+            model.cost_and_grads(x, rng=numpy.random.RandomState(0))  # compile (or load the cache), untimed
+        first_call_s[kernels] = time.perf_counter() - start
+        return step
 
     def torch_step():
         topt.zero_grad(set_to_none=True)
@@ -119,10 +138,15 @@ def bench_step(args, numpy, torch, dae, tut):
         loss.backward()
         topt.step()
 
-    ours, theirs = alternate([dae_step, torch_step], args.repeats)
-    print(f"training step, batch {n}: dae {ours:.2f} ms, PyTorch {theirs:.2f} ms, ratio {ours / theirs:.2f}",
-          flush=True)
-    return {"batch": n, "dae_ms": ours, "torch_ms": theirs, "ratio": ours / theirs, "block_size": model.block_size}
+    steps = [dae_step(k) for k in paths]
+    *ours, theirs = alternate(steps + [torch_step], args.repeats)
+    rows = {}
+    for kernels, ms in zip(paths, ours):
+        print(f"training step, batch {n}, dae kernels={kernels}: dae {ms:.2f} ms, PyTorch {theirs:.2f} ms, "
+              f"ratio {ms / theirs:.2f} (first call {first_call_s[kernels]:.2f} s)", flush=True)
+        rows[kernels] = {"dae_ms": ms, "ratio": ms / theirs, "first_call_s": first_call_s[kernels]}
+    return {"batch": n, "torch_ms": theirs, "block_size": model.block_size, "kernels": rows,
+            "dae_ms": ours[0], "ratio": ours[0] / theirs}
 
 
 def bench_layers(args, numpy, torch, dae, tut):
@@ -196,6 +220,14 @@ def bench_layers(args, numpy, torch, dae, tut):
     return rows, total
 
 
+def openblas_kernels():
+    """The BLAS libraries NumPy loaded, with the kernel each runs (threadpoolctl's "architecture")."""
+    from threadpoolctl import threadpool_info
+    return [{"library": i.get("internal_api"), "version": i.get("version"), "architecture": i.get("architecture"),
+             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+
+
 def tutorial_recipe(path, dae):
     """The conv tutorial's parameters cell (its defaults), with the two comma lists as tuples."""
     with open(path) as f:
@@ -219,12 +251,17 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     tut = tutorial_recipe(os.path.join(root, "tutorials", "conv_autoencoder_tutorial.py"), dae)
     print(f"float32, {args.threads} thread(s), median of {args.repeats} alternated runs")
+    blas = openblas_kernels()
+    for b in blas:
+        print(f"BLAS: {b['library']} {b['version']}, kernel {b['architecture']}"
+              + (f" (pinned by OPENBLAS_CORETYPE={b['OPENBLAS_CORETYPE']})" if b["OPENBLAS_CORETYPE"] else ""))
     result = {
         "what": "dae ConvAutoencoder vs PyTorch eager, CPU, float32, the conv autoencoder tutorial's shapes",
         "command": "python benchmarks/bench_conv.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "threads": args.threads, "repeats": args.repeats,
         "numpy": numpy.__version__, "torch": torch.__version__, "python": platform.python_version(),
-        "machine": platform.machine(), "cpu_count": os.cpu_count(),
+        "machine": platform.machine(), "cpu_count": os.cpu_count(), "blas_kernel": blas,
+        "numba": getattr(sys.modules.get("numba"), "__version__", None),
         "load_average_at_start": list(os.getloadavg()),
         "step": bench_step(args, numpy, torch, dae, tut),
     }

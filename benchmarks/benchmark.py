@@ -27,7 +27,10 @@ The later models (benchmarks/workloads.py), each at its tutorial's shapes and ba
 number of steps timed and scaled to one epoch (Adam unless said):
   cA        784-500 contractive autoencoder, batch 10, contraction 0.1, SGD 0.01 (50,000 examples)
   deep      deep autoencoder fine-tuning 784-1000-500-250-30 and its mirror, batch 200 (50,000)
-  conv      conv autoencoder, 32x32x3 patches, channels 8-16-16, kernels 5-3-3, code 32, batch 32 (20,000)
+  conv      conv autoencoder, 32x32x3 patches, channels 8-16-16, kernels 5-3-3, code 32, batch 32 (20,000),
+            on dae's default kernels (dae.config.kernels: numba when installed)
+  conv-numpy, conv-numba   the same, with dae.config.kernels forced to "numpy" (the readable reference)
+            or "numba" (the compiled kernels of dae/kernels.py, pip install -e ".[fast]"): a row per path
   vae       VAE 784-500-500-20 ReLU, batch 100 (50,000)
 Before each contender's timed run the benchmark pauses 0.3 s, so that neither library's idle BLAS
 or OpenMP threads, still spinning after its last call, slow the other down.
@@ -36,6 +39,12 @@ dae's BLAS threads follow the training loop's default rule (``dae.threads.thread
 thread for a small product, the BLAS's own count otherwise); ``--threads load`` uses the load-aware
 ``choose_blas_threads``, ``--threads N`` forces a count. ``--load`` starts a competing single-threaded matrix-multiply job for the
 whole run (the "shared machine" case), and records it in the results.
+
+The run prints and records which kernel NumPy's OpenBLAS runs (threadpoolctl's "architecture"):
+``OPENBLAS_CORETYPE`` in the environment pins it (e.g. Haswell on a SkylakeX machine, about half the
+matrix-multiply rate), so the README's figures come from the machine's own kernel, with the variable
+unset for the benchmark command alone:
+``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/benchmark.py ...``
 """
 import argparse
 import json
@@ -218,6 +227,13 @@ def pytensor_dA(x, n_hidden, batch_size, level, lr):
     return run
 
 
+def _version(module):
+    try:
+        return __import__(module).__version__
+    except Exception:
+        return None
+
+
 def available(module):
     try:
         __import__(module)
@@ -226,15 +242,18 @@ def available(module):
         return False
 
 
+CONV = {"spec": dict(input_shape=[3, 32, 32], channels=[8, 16, 16], kernel_sizes=[5, 3, 3], code_size=32,
+                     batch_size=32, learning_rate=2e-3),
+        "data": "patches", "epoch_examples": 20000, "steps": 100, "quick_steps": 10,
+        "largest_product": (32 * 32 * 32, 8 * 3 * 3, 16)}   # im2col of the second convolution
 MODEL_WORKLOADS = {
     "cA": {"spec": dict(n_visible=784, n_hidden=500, batch_size=10, contraction_level=0.1, learning_rate=0.01),
            "data": "mnist", "epoch_examples": 50000, "steps": 1000, "quick_steps": 100, "largest_product": (10, 784, 500)},
     "deep": {"spec": dict(sizes=[784, 1000, 500, 250, 30], batch_size=200, learning_rate=1e-3),
              "data": "mnist", "epoch_examples": 50000, "steps": 250, "quick_steps": 25, "largest_product": (200, 784, 1000)},
-    "conv": {"spec": dict(input_shape=[3, 32, 32], channels=[8, 16, 16], kernel_sizes=[5, 3, 3], code_size=32,
-                          batch_size=32, learning_rate=2e-3),
-             "data": "patches", "epoch_examples": 20000, "steps": 100, "quick_steps": 10,
-             "largest_product": (32 * 32 * 32, 8 * 3 * 3, 16)},   # im2col of the second convolution
+    "conv": CONV,
+    "conv-numpy": dict(CONV, maker="conv", kernels="numpy"),
+    "conv-numba": dict(CONV, maker="conv", kernels="numba"),
     "vae": {"spec": dict(n_visible=784, n_hidden=[500, 500], n_latent=20, activation="relu", batch_size=100,
                          learning_rate=1e-3),
             "data": "mnist", "epoch_examples": 50000, "steps": 500, "quick_steps": 50, "largest_product": (100, 784, 500)},
@@ -339,6 +358,12 @@ def main(argv=None):
         torch_info = None
         print("PyTorch is not installed: only dae is timed (pip install -e '.[bench]')", file=sys.stderr)
 
+    blas = openblas_kernels()
+    for b in blas:
+        print(f"BLAS: {b['library']} {b['version']}, kernel {b['architecture']}, {b['threads']} threads"
+              + (f" (OPENBLAS_CORETYPE={b['OPENBLAS_CORETYPE']} pins it)" if b["OPENBLAS_CORETYPE"] else ""),
+              flush=True)
+    print(f"dae kernels: {dae.config.kernels} (dae.config.kernels, DAE_KERNELS)", flush=True)
     load_before = _loadavg()
     job = competing_job() if args.load else None
     try:
@@ -350,7 +375,9 @@ def main(argv=None):
             for batch_size in args.batch_sizes:
                 workloads_out.append(tutorial_workload(kind, batch_size, train_x, train_y, args, reps, contenders))
         for kind in [k for k in MODEL_WORKLOADS if k in only]:
-            workloads_out.append(model_workload(kind, train_x, args, reps, contenders))
+            row = model_workload(kind, train_x, args, reps, contenders)
+            if row is not None:
+                workloads_out.append(row)
     finally:
         if job is not None:
             job.kill()
@@ -372,7 +399,9 @@ def main(argv=None):
     report = {
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
                     "numpy": numpy.__version__, "pytorch": torch_info, "backend": backend.name,
-                    "blas": dae_threads.blas_info()},
+                    "blas": dae_threads.blas_info(), "blas_kernel": blas,
+                    "dae_kernels_default": dae.config.kernels,
+                    "numba": _version("numba")},
         "note": "a shared machine: only the ratios of contenders timed side by side (alternated) mean anything",
         "competing_single_thread_blas_job": bool(args.load),
         "loadavg_before_after": [load_before, _loadavg()],
@@ -387,6 +416,27 @@ def main(argv=None):
     with open(args.output, "w") as f:
         json.dump(report, f, indent=2)
     print(f"wrote {args.output}")
+
+
+def _with_kernels(run, kernels):
+    """run(steps) with dae.config.kernels set to ``kernels`` while it runs."""
+    def wrapped(steps):
+        with dae.config.kernels_as(kernels):
+            return run(steps)
+    return wrapped
+
+
+def openblas_kernels():
+    """[{library, version, architecture, threads}] of the BLAS libraries loaded (threadpoolctl), with the
+    OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE in force: which kernel NumPy's matrix products really run."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    return [{"library": i.get("internal_api"), "version": i.get("version"), "architecture": i.get("architecture"),
+             "threads": i.get("num_threads"), "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+             "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE")}
+            for i in threadpool_info() if i.get("user_api") == "blas"]
 
 
 def _loadavg():
@@ -454,9 +504,14 @@ def model_workload(kind, train_x, args, reps, contenders):
     else:
         from dae.patches import load_patches
         x, _ = load_patches(n_train=min(w["epoch_examples"], steps * batch_size), n_test=10, seed=0)
-    makers = {c: (lambda c=c: workloads.MAKERS[kind](c, x, spec)) for c in ("dae", "pytorch")}
+    makers = {c: (lambda c=c: workloads.MAKERS[w.get("maker", kind)](c, x, spec)) for c in ("dae", "pytorch")}
     names = [c for c in makers if contenders.get(c)]
     runs = {c: makers[c]() for c in names}
+    kernels = w.get("kernels", dae.config.kernels)   # the conv layers' kernels (dae/kernels.py) for this row
+    if kernels == "numba" and not dae.config.numba_installed():
+        print(f"{kind}: numba is not installed, skipped (pip install -e '.[fast]')", file=sys.stderr)
+        return None
+    runs["dae"] = _with_kernels(runs["dae"], kernels)
     for run in runs.values():
         run(2)                                          # warm up (first-touch of buffers, thread start)
     timed = {c: (lambda run=run: run(steps)) for c, run in runs.items()}
@@ -464,8 +519,8 @@ def model_workload(kind, train_x, args, reps, contenders):
     times, costs = time_alternated(timed, reps, threads_n)
     epoch_steps = w["epoch_examples"] // batch_size
     scale = epoch_steps / steps
-    flops_epoch = workloads.FLOPS[kind](spec, batch_size) * epoch_steps
-    result = {"workload": kind, **spec, "steps_timed": steps, "steps_per_epoch": epoch_steps,
+    flops_epoch = workloads.FLOPS[w.get("maker", kind)](spec, batch_size) * epoch_steps
+    result = {"workload": kind, **spec, "kernels": kernels, "steps_timed": steps, "steps_per_epoch": epoch_steps,
               "epoch_examples": w["epoch_examples"], "dae_blas_threads": threads_n,
               "gflop_per_epoch": flops_epoch / 1e9, "contenders": {},
               "step_ms": {c: 1e3 * statistics.median(times[c]) / steps for c in names}}

@@ -14,6 +14,7 @@ import numpy
 
 from .. import backend
 from .. import config
+from .. import kernels
 from ..validation import check_choice, check_param, check_positive_int, check_rng
 
 LAYOUTS = ("NCHW", "CNHW")
@@ -65,6 +66,8 @@ def pad_cn(x_cn, padding, padding_w=None):
     c, n, h, w = x_cn.shape
     if ph == 0 and pw == 0:
         return xp.ascontiguousarray(x_cn)
+    if kernels.active(x_cn):
+        return kernels.pad(x_cn, ph, pw)
     out = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=x_cn.dtype)
     out[:, :, ph:ph + h, pw:pw + w] = x_cn
     return out
@@ -95,6 +98,8 @@ def im2col_cn(xpad, kernel, stride):
 
     Shape (C kh kw, N Ho Wo): a strided *view* of xpad (no Python loop), copied once by the reshape.
     """
+    if kernels.active(xpad):
+        return kernels.im2col(xpad, kernel, stride)
     kh, kw = kernel
     c, n, hp, wp = xpad.shape
     ho, wo, _ = _windows(hp, wp, kernel, stride)
@@ -120,6 +125,8 @@ def col2im_cn(cols, x_shape_cn, kernel, stride, padding):
 
     One strided slice-add per kernel offset (i, j): kh * kw vectorised additions, no scatter.
     """
+    if kernels.active(cols):
+        return kernels.col2im(cols, x_shape_cn, kernel, stride, padding)
     xp = backend.array_module(cols)
     c, n, h, w = x_shape_cn
     kh, kw = kernel
@@ -163,6 +170,8 @@ def correlate_cn(xpad, W, stride):
     z_f, z_i, z_j, z_n, z_h, z_w = Z.strides
     shifted = strided_view(Z, (kh, kw, f, n, ho, wo),  # shifted[i, j, f, n, p, q] = Z[f, i, j, n, p s + i, q s + j]
                            (z_i + z_h, z_j + z_w, z_f, z_n, z_h * stride, z_w * stride))
+    if kernels.active(Z):
+        return kernels.shift_add(Z, ho, wo, stride), None
     return shifted.sum(axis=(0, 1)), None
 
 

@@ -6,6 +6,7 @@ strided view ``x[..., i::size, j::size]``: a loop over the size^2 offsets (4 for
 never over pixels, each step one vectorised pass over a quarter of the map.
 """
 from .. import backend
+from .. import kernels
 from ..validation import check_positive_int
 from .conv import check_4d
 
@@ -24,6 +25,8 @@ def _check_divisible(x, size, name, what):
 
 def place(values, switches, size):
     """out[..., p size + i, q size + j] = values[..., p, q] where switches[..., p, q] = i size + j, else 0."""
+    if kernels.active(values, switches):
+        return kernels.place(values, switches, size)
     xp = backend.array_module(values)
     shape = values.shape[:-2] + (values.shape[-2] * size, values.shape[-1] * size)
     out = xp.empty(shape, dtype=values.dtype)
@@ -34,6 +37,8 @@ def place(values, switches, size):
 
 def gather(x, switches, size):
     """x's value at each window's switch position: out[..., p, q] = x[..., p size + i, q size + j]."""
+    if kernels.active(x, switches):
+        return kernels.gather(x, switches, size)
     out = x[..., 0::size, 0::size] * (switches == 0)
     for k, i, j in _offsets(size)[1:]:
         out += x[..., i::size, j::size] * (switches == k)
@@ -62,6 +67,8 @@ class MaxPool2D:
     def forward(self, x):
         check_4d(x, "x")
         _check_divisible(x, self.size, "x", "max-pooled")
+        if kernels.active(x):
+            return kernels.max_pool(x, self.size)
         xp = backend.array_module(x)
         s = self.size
         y = xp.ascontiguousarray(x[..., 0::s, 0::s])
