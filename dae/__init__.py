@@ -17,6 +17,7 @@ original Theano graph's run, to compare with), and the models of later chapters.
 import importlib
 
 from . import augment, backend, config, gradcheck, optim, tutorial
+from .models.autoencoder import Autoencoder
 from .models.da import dA
 from .data import load_data
 from .io import CorruptFileError
@@ -50,7 +51,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "dA", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
+    "dA", "Autoencoder", "load_data", "tile_raster_images", "scale_to_unit_interval", "apply_updates",
     "RandomStreams", "CorruptFileError", "load_model", "save_model", "augment", "backend", "config", "gradcheck",
     "optim", "tutorial",
 ] + list(_LAZY)

@@ -33,7 +33,7 @@ def test_gradcheck_unrolled_network(loss, sizes):
 
 
 @pytest.mark.parametrize("make,n_in,level", [
-    (lambda rng: dae.dA(rng, n_visible=10, n_hidden=4, activation="linear"), 10, 0.3),  # the code layer's
+    (lambda rng: dae.Autoencoder(rng, n_visible=10, n_hidden=4, activation="linear"), 10, 0.3),  # the code layer's
     (lambda rng: DeepAutoencoder(rng, SIZES), SIZES[0], 0.4),  # denoising fine-tuning
 ])
 def test_gradcheck_with_masking_noise(make, n_in, level):
@@ -155,10 +155,10 @@ def test_from_encoder_builds_the_exact_unrolled_network():
 
 
 def test_the_linear_code_layer_is_the_linear_dA_of_the_old_LinearCodeLayer():
-    """dA(activation="linear") computes what the removed LinearCodeLayer did: c = x~ W + b,
+    """Autoencoder(activation="linear") computes what the removed LinearCodeLayer did: c = x~ W + b,
     z = s(c W^T + b'), dz = (z - x) / N, dc = dz W, gW = x~^T dc + dz^T c (written out here)."""
     with dae.config.floatX_as("float64"):
-        layer = dae.dA(numpy.random.RandomState(1), n_visible=10, n_hidden=4, activation="linear")
+        layer = dae.Autoencoder(numpy.random.RandomState(1), n_visible=10, n_hidden=4, activation="linear")
         bound = numpy.sqrt(6.0 / 14)             # gain 1: Glorot's range, as LinearCodeLayer drew it
         assert numpy.abs(layer.W).max() <= bound and numpy.abs(layer.W).max() > 0.5 * bound
         _random_params(layer)
@@ -180,7 +180,7 @@ def test_the_linear_code_layer_is_the_linear_dA_of_the_old_LinearCodeLayer():
 def test_pretraining_layers_share_the_encoder_arrays():
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
     first, top = model.pretraining_layer(0), model.pretraining_layer(2)
-    assert isinstance(first, dae.dA) and isinstance(top, dae.dA)
+    assert isinstance(first, dae.Autoencoder) and isinstance(top, dae.Autoencoder)
     assert (first.activation, top.activation) == ("sigmoid", "linear")
     assert first.W is model.encoder_W[0] and first.b is model.encoder_b[0]
     assert first.b_prime is model.visible_b[0]
@@ -253,7 +253,7 @@ def _pretrain_and_finetune(x, path=None, resume=False):
 
 
 # 110 rows in minibatches of 20: 12 calls per pretrained layer; the code layer is the third dA
-@pytest.mark.parametrize("cls,call", [(dae.dA, 15), (dae.dA, 27), (DeepAutoencoder, 10)])
+@pytest.mark.parametrize("cls,call", [(dae.Autoencoder, 15), (dae.Autoencoder, 27), (DeepAutoencoder, 10)])
 def test_an_interrupted_run_resumed_ends_with_the_uninterrupted_parameters(tmp_path, ctrl_c_at, cls, call):
     x = backend.asarray(numpy.random.RandomState(0).rand(110, 12), dtype=dae.config.floatX)
     whole = _pretrain_and_finetune(x)
@@ -329,7 +329,7 @@ def test_load_refuses_a_damaged_file(tmp_path):
 def test_load_refuses_another_models_file(tmp_path):
     path = tmp_path / "other.npz"
     dae.save_model(dae.dA(numpy.random.RandomState(0), n_visible=4, n_hidden=2), path)
-    with pytest.raises(ValueError, match="holds a dA, not a DeepAutoencoder"):
+    with pytest.raises(ValueError, match="holds a Autoencoder, not a DeepAutoencoder"):
         DeepAutoencoder.load(path)
 
 

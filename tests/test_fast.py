@@ -50,6 +50,8 @@ def test_fast_step_refuses_a_wrong_batch():
         step(numpy.full((20, 784), 2.0, numpy.float32))
     with pytest.raises(ValueError, match="corruption_level"):
         TiedSigmoidSGD(da, 20, 1.0, 0.1)
+    with pytest.raises(TypeError, match="tutorial's dae.dA .* got Autoencoder"):
+        TiedSigmoidSGD(dae.Autoencoder(numpy.random.RandomState(1), n_visible=784, n_hidden=10), 20, 0.3, 0.1)
 
 
 def test_gemm_update_is_c_plus_alpha_a_transpose_b():

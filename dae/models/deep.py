@@ -19,9 +19,9 @@ Three stages, as in the paper:
 
 1. ``pretrain``: greedy, layer by layer. Layer i is a tied-weight denoising autoencoder
    trained to reconstruct h_{i-1} (the codes of the layers below, computed once, clean).
-   The sigmoid layers are ``dae.dA`` (masking noise, cross-entropy, its own analytic
-   gradients), built on this model's W_i and b_i so training them trains the encoder.
-   The linear code layer is ``dae.dA(activation="linear")``: the same tied autoencoder with a
+   The sigmoid layers are ``dae.Autoencoder`` (the tutorial's dA: masking noise, cross-entropy,
+   its own analytic gradients), built on this model's W_i and b_i so training them trains the
+   encoder. The code layer is ``dae.Autoencoder(activation="linear")``: the same tied autoencoder with a
    linear code, c = x~ W + b and z = s(c W^T + b'). (Hinton pretrained it as an RBM with
    Gaussian hidden units; the layer here is its autoencoder counterpart.) Each layer's
    reconstruction bias b'_i is kept: it becomes the decoder's bias d_{i-1}.
@@ -53,7 +53,7 @@ from .. import backend
 from .. import config
 from .. import optim
 from ..corruption import corrupt
-from .da import dA
+from .autoencoder import Autoencoder
 from ..layers import Dense, Identity, Sigmoid, SigmoidCrossEntropy, SquaredError
 from ..random import RandomStreams
 from .saving import ModelFileMethods
@@ -228,7 +228,7 @@ class DeepAutoencoder(ModelFileMethods):
     # ----- stage 1: greedy layer-wise pretraining ----------------------------------------------
     def pretraining_layer(self, i, numpy_rng=None):
         """The tied autoencoder that pretrains encoder layer ``i`` (0-based), sharing its arrays:
-        a ``dae.dA``, sigmoid for the hidden layers, ``activation="linear"`` for the code layer
+        a ``dae.Autoencoder``, sigmoid for the hidden layers, ``activation="linear"`` for the code layer
         (whose initial range is then Glorot's, without the sigmoid's factor 4)."""
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.n_layers:
             raise ValueError(f"i must be a layer index in [0, {self.n_layers}), got {i!r}")
@@ -236,8 +236,8 @@ class DeepAutoencoder(ModelFileMethods):
         n_in, n_out = self.layer_sizes[i], self.layer_sizes[i + 1]
         shared = dict(W=self.encoder_W[i], bhid=self.encoder_b[i], bvis=self.visible_b[i])
         activation = "linear" if i == self.n_layers - 1 else "sigmoid"
-        # theano_rng is given so that dA draws nothing from numpy_rng (its W is shared in).
-        return dA(numpy_rng, theano_rng=RandomStreams(0), n_visible=n_in, n_hidden=n_out,
+        # theano_rng is given so that nothing is drawn from numpy_rng (W is shared in).
+        return Autoencoder(numpy_rng, theano_rng=RandomStreams(0), n_visible=n_in, n_hidden=n_out,
                   activation=activation, **shared)
 
     def _propagate(self, x, i, batch_size=2000):

@@ -93,7 +93,8 @@ def _named_params(model):
 class ModelKind:
     """How the files, the training runs and the command line handle one model class.
 
-    - ``cls``: the class name (``kind_of(model)`` finds the kind of a model by it).
+    - ``cls``: the class name (``kind_of(model)`` finds the kind of a model by it);
+      ``also_saves``: the names of other classes whose models this kind saves (read back as ``cls``).
     - ``build(cfg, rng)``: the model from ``cfg`` (``n_visible`` plus ``options``) and a
       RandomState for the initial weights (the tutorial's ``numpy_rng``).
     - ``config_of(model)``: the constructor configuration of a built model (what a file stores).
@@ -131,6 +132,7 @@ class ModelKind:
     description: str = ""
     make_config: Optional[Callable] = None
     to_model: Optional[Callable] = None
+    also_saves: tuple = ()
 
     def defaults(self):
         out = {k: o.default for k, o in self.options.items()}
@@ -171,7 +173,7 @@ def kind_of(model):
     """The registered kind of ``model`` (by its class), or a TypeError."""
     for klass in type(model).__mro__:
         for kind in MODELS.values():
-            if kind.cls == klass.__name__:
+            if klass.__name__ == kind.cls or klass.__name__ in kind.also_saves:
                 return kind
     raise TypeError(f"{type(model).__name__} is not a model kind dae can save "
                     f"(known: {', '.join(k.cls for k in MODELS.values())})")

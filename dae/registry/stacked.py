@@ -12,9 +12,10 @@ LAYERWISE = {
 
 
 def _dA_phase(name, layer, epochs, lr, corruption, transform, rng):
+    from ..models.autoencoder import Autoencoder
     from ..models.da import dA
 
-    if isinstance(layer, dA):
+    if isinstance(layer, (dA, Autoencoder)):
         kind, config = "dA", MODELS["dA"].config_of(layer)
     else:
         kind, config = None, None
