@@ -160,7 +160,7 @@ def bench_layers(args, numpy, torch, dae, tut):
         dx, _ = layer.backward(gb, cache)
         tdx, = torch.autograd.grad(ty, (tx,), tg, retain_graph=True)
         numpy.testing.assert_allclose(dx.transpose(1, 0, 2, 3), tdx.numpy()[:block], rtol=1e-3, atol=1e-2)
-        need_dx = name != "enc1"  # as in the model: the first layer skips dx
+        need_dx = layer.need_dx = name != "enc1"  # as in the model: the first layer skips dx
 
         def dae_forward():
             for _ in range(blocks):
@@ -168,7 +168,7 @@ def bench_layers(args, numpy, torch, dae, tut):
 
         def dae_backward():
             for _ in range(blocks):
-                layer.backward(gb, cache, need_dx=need_dx)
+                layer.backward(gb, cache)
 
         def torch_forward():
             with torch.no_grad():

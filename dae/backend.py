@@ -109,23 +109,7 @@ if _env:
     use(_env)
 
 
-# ----- two kernels the fast training steps need, written once per backend ------------------
-def sigmoid_inplace(a):
-    """a <- 1 / (1 + exp(-a)), in place. exp may overflow to inf for a < -88 (float32),
-    which gives the correct limit 0; the overflow warning is silenced for that reason only."""
-    module = array_module(a)
-    if module is numpy:
-        with numpy.errstate(over="ignore"):
-            numpy.negative(a, out=a)
-            numpy.exp(a, out=a)
-    else:
-        module.negative(a, out=a)
-        module.exp(a, out=a)
-    a += 1.0
-    module.reciprocal(a, out=a)
-    return a
-
-
+# ----- the kernel the fast training steps need, written once per backend ------------------
 def _find_numpy_cblas():
     """NumPy's own OpenBLAS ``cblas_sgemm``/``cblas_dgemm`` through ctypes, or None.
 

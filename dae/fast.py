@@ -29,6 +29,7 @@ The equations are :class:`dae.dA`'s; what changes is only how they are evaluated
 """
 from . import backend
 from .corruption import masking_threshold
+from .functions import sigmoid
 from .layers.activations import Sigmoid
 from .models.da import dA
 from .validation import check_float, check_matrix, check_positive_int
@@ -91,7 +92,7 @@ class TiedSigmoidSGD:
         self._mask(x)
         xp.matmul(self.tilde_x, da.W, out=y)
         y += da.b
-        backend.sigmoid_inplace(y)
+        sigmoid(y, out=y)
 
         # decoder logits a = y W^T + b', then z and the cost from one exponential
         xp.matmul(y, da.W.T, out=a)
@@ -157,10 +158,9 @@ class SigmoidSoftmaxSGD:
         n, dt = self.batch_size, weights[0].dtype
         self.h = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights]  # h_1..h_L, then the logits
         self.d = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights]
-        self.slope = [xp.empty((n, W.shape[1]), dtype=dt) for W in weights[:-1]]
         self.work = [xp.empty_like(W) if i in self.train_layers else None for i, W in enumerate(weights)]
         self.rows = xp.arange(n)
-        self.act = Sigmoid()
+        self.act = Sigmoid(inplace=True)
 
     def __call__(self, x, y):
         xp, n = self.xp, self.batch_size
@@ -174,7 +174,7 @@ class SigmoidSoftmaxSGD:
             xp.matmul(below, W, out=h)
             h += b
             if i < L:
-                self.act.forward(h, inplace=True)
+                self.act.forward(h)
             below = h
         logits, d_out = self.h[L], self.d[L]
         xp.subtract(logits, logits.max(axis=1, keepdims=True), out=d_out)  # shifted logits
@@ -191,7 +191,7 @@ class SigmoidSoftmaxSGD:
             if i > 0:
                 h_below, d_below = self.h[i - 1], self.d[i - 1]
                 xp.matmul(d, W.T, out=d_below)
-                self.act.backward(d_below, h_below, inplace=True, work=self.slope[i - 1])  # * h (1 - h)
+                self.act.backward(d_below, h_below)  # * h (1 - h), in place
             if i in self.train_layers:
                 b -= step * d.sum(axis=0)
                 d *= -step                                      # d is not needed below any more

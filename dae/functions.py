@@ -1,8 +1,8 @@
-"""The elementwise functions of the models, with their derivatives, in numerically stable forms.
+"""The elementwise functions of the models, in numerically stable forms.
 
 Every function takes the array module ``xp`` from its argument's type, so the same code runs
-on NumPy and CuPy. Derivatives are written in terms of the *output* where that is cheaper
-(sigmoid' = s (1 - s)), as backpropagation code uses them.
+on NumPy and CuPy. The activations as layers, with their derivatives, are
+``dae.layers.ACTIVATIONS``; the functions here are what they and the losses compute with.
 """
 from . import backend
 
@@ -11,15 +11,16 @@ def _xp(a):
     return backend.array_module(a)
 
 
-def sigmoid(a):
-    """s(a) = 1 / (1 + exp(-a)), without overflow for large |a| (written with tanh)."""
+def sigmoid(a, out=None):
+    """s(a) = 1 / (1 + exp(-a)) = (1 + tanh(a / 2)) / 2: never overflows, and float32 tanh is
+    one vectorised pass (about twice as fast as exp). ``out``: the array to write it into
+    (``out=a`` overwrites a)."""
     xp = _xp(a)
-    return 0.5 * (xp.tanh(0.5 * a) + 1.0)
-
-
-def sigmoid_grad_from_output(s):
-    """ds/da = s (1 - s)."""
-    return s * (1.0 - s)
+    out = xp.multiply(a, 0.5, out=out)
+    xp.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 def softplus(a):
@@ -35,34 +36,8 @@ def tanh(a):
     return _xp(a).tanh(a)
 
 
-def tanh_grad_from_output(t):
-    """d tanh(a)/da = 1 - t^2."""
-    return 1.0 - t * t
-
-
 def relu(a):
     return _xp(a).maximum(a, 0.0)
-
-
-def relu_grad_from_output(r):
-    """1 where the unit is active, 0 elsewhere."""
-    return (r > 0).astype(r.dtype)
-
-
-def identity(a):
-    return a
-
-
-def identity_grad_from_output(y):
-    return _xp(y).ones_like(y)
-
-
-ACTIVATIONS = {
-    "sigmoid": (sigmoid, sigmoid_grad_from_output),
-    "tanh": (tanh, tanh_grad_from_output),
-    "relu": (relu, relu_grad_from_output),
-    "linear": (identity, identity_grad_from_output),
-}
 
 
 def cross_entropy_from_logits(x, a):

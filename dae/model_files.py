@@ -57,7 +57,7 @@ def _legacy(meta):
     """(model name, config) of a file written by the older per-model ``save`` methods, or None."""
     if meta.get("model") == "SdA" and "n_ins" in meta:
         return "SdA", {"n_visible": meta["n_ins"], "hidden_layers_sizes": meta["hidden_layers_sizes"],
-                       "n_outs": meta["n_outs"], "corruption_levels": meta["corruption_levels"]}
+                       "n_outs": meta["n_outs"]}
     if meta.get("class") == "DeepAutoencoder":
         sizes = meta["layer_sizes"]
         return "deep", {"n_visible": sizes[0], "layer_sizes": sizes[1:], "loss": meta["loss"]}

@@ -113,7 +113,7 @@ def test_code_is_linear_and_reconstruction_is_sigmoid():
     z = model.decode(code)
     assert z.shape == (20, 12) and z.min() > 0 and z.max() < 1
     numpy.testing.assert_array_equal(model.reconstruct(x), z)
-    assert model.squared_error(x, batch_size=7) == pytest.approx(float(((z - x) ** 2).sum(axis=1).mean()), rel=1e-12)
+    assert model.reconstruction_error(x, batch_size=7) == pytest.approx(float(((z - x) ** 2).sum(axis=1).mean()), rel=1e-12)
 
 
 # ----- unrolling ---------------------------------------------------------------------------------
@@ -207,13 +207,13 @@ def test_finetune_lowers_cost_and_squared_error():
     x = backend.asarray(numpy.random.RandomState(0).rand(120, 12))
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
     model.pretrain(x, epochs=1, batch_size=20, verbose=False)
-    before = model.squared_error(x)
+    before = model.reconstruction_error(x)
     seen = []
     costs = model.finetune(x, 15, batch_size=20, optimizer=dae.optim.Adam(1e-2),
                            callback=lambda e, c, opt: seen.append((e, c)))
     assert [e for e, _ in seen] == list(range(15)) and [c for _, c in seen] == costs
     assert costs[-1] < costs[0]
-    assert model.squared_error(x) < before
+    assert model.reconstruction_error(x) < before
 
 
 
@@ -276,7 +276,7 @@ def test_finetune_passes_the_trainers_options_through(tmp_path, capsys):
     rates = []
     opt = dae.optim.Adam(1e-2)
     costs = model.finetune(x, 3, batch_size=20, optimizer=opt, schedule=dae.train.schedules.exponential(1e-2, 0.5),
-                           evaluate=lambda t: {"squared_error": model.squared_error(x)},
+                           evaluate=lambda t: {"squared_error": model.reconstruction_error(x)},
                            callback=lambda e, c, o: rates.append(o.learning_rate), valid_x=x[:10],
                            checkpoint_path=tmp_path / "ck.npz", progress="plain")
     assert rates == pytest.approx([1e-2, 5e-3, 2.5e-3])

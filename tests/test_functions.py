@@ -26,15 +26,13 @@ def test_cross_entropy_is_finite_for_saturated_units():
     assert numpy.isfinite(ce).all() and ce[0] == pytest.approx(1000 + 1000 + 40, rel=1e-6)
 
 
-def test_sigmoid_and_derivatives():
+def test_sigmoid_in_and_out_of_place():
     a = numpy.linspace(-50, 50, 101)
     s = F.sigmoid(a)
     numpy.testing.assert_allclose(s, 1 / (1 + numpy.exp(-a)), atol=1e-15)
-    for f, df in F.ACTIVATIONS.values():
-        h = 1e-6
-        x = numpy.array([-1.3, -0.2, 0.4, 2.0])
-        numeric = (f(x + h) - f(x - h)) / (2 * h)
-        numpy.testing.assert_allclose(df(f(x)), numeric, rtol=1e-6)
+    b = a.copy()
+    assert F.sigmoid(b, out=b) is b
+    numpy.testing.assert_array_equal(b, s)
 
 
 def test_softmax_rows_sum_to_one_without_overflow():

@@ -169,7 +169,7 @@ def test_logistic_regression_input_gradient():
     clf.W[...] = _rng(1).randn(4, 3)
     x = _rng(3).randn(5, 4)
     y = numpy.array([2, 1, 0, 0, 1])
-    _, cache = clf.forward(x, y)
+    _, cache = clf.forward(x, target=y)
     dx, _ = clf.backward(1.0, cache)
     numeric = numerical_gradient(lambda v: float(clf.negative_log_likelihood(y, v)), x.copy())
     numpy.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-9)
@@ -208,8 +208,9 @@ def test_dense_forward_backward_and_input_gradient():
     numpy.testing.assert_allclose(gW, numerical_gradient(lambda w: float(((x @ w + b) * dout).sum()), W.copy()),
                                   rtol=1e-6, atol=1e-9)
     numpy.testing.assert_allclose(gb, dout.sum(axis=0), rtol=1e-14)
-    none, _ = layer.backward(dout, cache, need_dx=False)
+    none, grads = Dense(W, b, need_dx=False).backward(dout, cache)
     assert none is None
+    numpy.testing.assert_array_equal(grads[0], gW)
 
 
 def test_hidden_layer_is_a_dense_then_its_activation():

@@ -14,7 +14,7 @@ def tiny(name):
         "dA": lambda: dae.Autoencoder(rs, n_visible=16, n_hidden=5, tied_weights=False, loss="squared_error",
                                       activation="tanh", decoder="linear", noise="gaussian", sparsity="l1"),
         "cA": lambda: dae.cA(rs, n_visible=16, n_hidden=5),
-        "SdA": lambda: dae.SdA(rs, n_ins=16, hidden_layers_sizes=[6, 4], n_outs=3, corruption_levels=[0.1, 0.2]),
+        "SdA": lambda: dae.SdA(rs, n_ins=16, hidden_layers_sizes=[6, 4], n_outs=3),
         "deep": lambda: dae.DeepAutoencoder(rs, [16, 6, 2], loss="squared_error"),
         "conv": lambda: dae.ConvAutoencoder(rs, input_shape=(3, 8, 8), channels=(2, 3, 2), code_size=4,
                                             noise="masking", output="sigmoid"),

@@ -36,7 +36,7 @@ def test_a_model_needs_params_and_a_cost_and_grads_that_takes_rng():
 def test_every_model_of_the_package_follows_it():
     rs = numpy.random.RandomState
     for model in (dae.dA(rs(0), n_visible=6, n_hidden=3), dae.cA(rs(0), n_visible=6, n_hidden=3),
-                  dae.SdA(rs(0), n_ins=6, hidden_layers_sizes=(4,), n_outs=2, corruption_levels=(0.1,)),
+                  dae.SdA(rs(0), n_ins=6, hidden_layers_sizes=(4,), n_outs=2),
                   dae.DeepAutoencoder(rs(0), (6, 4, 2)), dae.VAE(rs(0), n_visible=6, n_hidden=(4,), n_latent=2),
                   dae.HiddenLayer(rs(0), n_in=6, n_out=3), dae.LogisticRegression(n_in=6, n_out=2)):
         check_model(model, type(model).__name__)
@@ -64,3 +64,54 @@ def test_a_layer_needs_forward_and_backward():
         check_layer(Layer())
     Layer.backward = lambda self, dout, cache: (dout, [])
     assert check_layer(Layer())
+
+
+def test_check_layer_checks_the_signatures():
+    class Options:
+        def forward(self, x, inplace=False):
+            return x, None
+
+        def backward(self, dout, cache):
+            return dout, []
+
+    with pytest.raises(TypeError, match="forward must take one positional input x"):
+        check_layer(Options())
+
+    class TwoInputs(Options):
+        def forward(self, x, y):
+            return x, None
+
+    with pytest.raises(TypeError, match="forward must take one positional input x"):
+        check_layer(TwoInputs())
+
+    class BackwardOption(Options):
+        def forward(self, x, *, target):
+            return x, None
+
+        def backward(self, dout, cache, need_dx=True):
+            return dout, []
+
+    with pytest.raises(TypeError, match=r"backward must be backward\(dout, cache\)"):
+        check_layer(BackwardOption())
+
+
+def test_every_layer_of_the_package_follows_it():
+    from dae import layers
+    rs = numpy.random.RandomState
+    W, b = numpy.zeros((3, 2)), numpy.zeros(2)
+    for layer in ([cls() for cls in layers.ACTIVATIONS.values()] + [cls() for cls in layers.LOSSES.values()]
+                  + [layers.Dense(W, b), dae.HiddenLayer(rs(0), n_in=3, n_out=2), dae.LogisticRegression(n_in=3, n_out=2),
+                     layers.Conv2D(rs(0), 1, 2, 3), layers.MaxPool2D(2), layers.MaxUnpool2D(2), layers.Upsample2D(2),
+                     layers.Dropout(0.5, rs(0)), layers.Sequential([layers.Dense(W, b)])]):
+        check_layer(layer, type(layer).__name__)
+
+
+def test_check_model_checks_cost_and_grads_parameters():
+    three_inputs = Good()
+    three_inputs.cost_and_grads = lambda x, y, z, *, rng: (0.0, [])
+    with pytest.raises(TypeError, match="only required positional inputs"):
+        check_model(three_inputs)
+    level_without_default = Good()
+    level_without_default.cost_and_grads = lambda x, *, rng, level: (0.0, [])
+    with pytest.raises(TypeError, match="the keyword level needs a default"):
+        check_model(level_without_default)

@@ -58,12 +58,12 @@ def test_single_phase_kinds_train_the_model_itself():
 def test_SdA_pretrains_each_dA_on_the_codes_below_then_fine_tunes_with_labels():
     kind, cfg = cfg_for("SdA", pretraining_epochs=3, pretrain_lr=0.01)
     sda = kind.build(kind.model_config(cfg), numpy.random.RandomState(0))
-    assert sda.corruption_levels == [0.1, 0.2]  # the default: 0.1 per layer upwards
     phases = kind.phases(sda, cfg, Data())
     assert [p.name for p in phases] == ["pretrain0", "pretrain1", "finetune"]
     for i, phase in enumerate(phases[:2]):
         assert phase.model is sda.dA_layers[i] and phase.kind == "dA" and phase.epochs == 3
-        assert phase.cost_kwargs == {"corruption_level": sda.corruption_levels[i]} and phase.learning_rate == 0.01
+        # the default levels: 0.1 per layer upwards, keywords of each layer's pretraining call
+        assert phase.cost_kwargs == {"corruption_level": [0.1, 0.2][i]} and phase.learning_rate == 0.01
     assert phases[0].transform is None
     x = Data().x
     numpy.testing.assert_array_equal(phases[1].transform(x), sda.get_codes(x, layer=0))

@@ -4,7 +4,6 @@ import numpy
 import pytest
 
 import dae
-from dae.models.sda import InPlaceSGD
 
 
 def _rng(seed=0):
@@ -26,7 +25,6 @@ def _small(seed=1, **kw):
     kw.setdefault("n_ins", 16)
     kw.setdefault("hidden_layers_sizes", [10, 8])
     kw.setdefault("n_outs", 3)
-    kw.setdefault("corruption_levels", [0.1, 0.2])
     return dae.SdA(_rng(seed), **kw)
 
 
@@ -48,8 +46,7 @@ def test_construction_follows_the_tutorial_order():
 
 def test_given_theano_rng_is_used_and_numpy_rng_not_drawn_for_it():
     streams = dae.RandomStreams(42)
-    sda = dae.SdA(_rng(5), theano_rng=streams, n_ins=16, hidden_layers_sizes=[10], n_outs=3,
-                  corruption_levels=[0.1])
+    sda = dae.SdA(_rng(5), theano_rng=streams, n_ins=16, hidden_layers_sizes=[10], n_outs=3)
     assert sda.theano_rng is streams and sda.dA_layers[0].theano_rng is streams
     numpy.testing.assert_array_equal(sda.sigmoid_layers[0].W, dae.HiddenLayer(_rng(5), n_in=16, n_out=10).W)
 
@@ -79,14 +76,14 @@ def test_each_dA_has_its_own_corruption_stream():
 
 
 def test_constructor_validation():
-    with pytest.raises(ValueError, match="corruption_levels must have one level per hidden layer"):
-        _small(corruption_levels=[0.1])
+    with pytest.raises(TypeError, match="corruption_levels"):  # a keyword of each pretraining call now
+        _small(corruption_levels=[0.1, 0.2])
     with pytest.raises(ValueError, match="hidden_layers_sizes"):
-        _small(hidden_layers_sizes=[], corruption_levels=[])
+        _small(hidden_layers_sizes=[])
     with pytest.raises(ValueError, match=r"hidden_layers_sizes\[1\]"):
         _small(hidden_layers_sizes=[4, 0])
-    with pytest.raises(ValueError, match=r"corruption_levels\[1\]"):
-        _small(corruption_levels=[0.1, 1.0])
+    with pytest.raises(ValueError, match="n_outs must be at least 2 classes"):
+        _small(n_outs=1)
     with pytest.raises(TypeError, match="numpy_rng"):
         dae.SdA(3)
 
@@ -94,7 +91,7 @@ def test_constructor_validation():
 # ----- gradients -----------------------------------------------------------------------------------
 def test_finetuning_network_gradcheck():
     with dae.config.floatX_as("float64"):
-        sda = _small(n_ins=9, hidden_layers_sizes=[6, 5, 4], corruption_levels=[0.1, 0.2, 0.3])
+        sda = _small(n_ins=9, hidden_layers_sizes=[6, 5, 4])
     sda.logLayer.W[...] = _rng(2).randn(4, 3)  # off the zero start, so every gradient is non-trivial
     for layer in sda.sigmoid_layers:
         layer.b[...] = _rng(3).randn(layer.n_out) * 0.5
@@ -107,7 +104,7 @@ def test_finetuning_network_gradcheck():
 
 def test_finetuning_network_gradcheck_with_dropout():
     with dae.config.floatX_as("float64"):
-        sda = _small(n_ins=9, hidden_layers_sizes=[6, 5], corruption_levels=[0.1, 0.2])
+        sda = _small(n_ins=9, hidden_layers_sizes=[6, 5])
     sda.logLayer.W[...] = _rng(2).randn(5, 3)
     x = _rng(4).rand(7, 9)
     y = numpy.array([0, 1, 2, 2, 1, 0, 1])
@@ -119,9 +116,8 @@ def test_finetuning_network_gradcheck_with_dropout():
 
 
 def test_dropout_mask_is_inverted_and_has_the_right_rate():
-    sda = _small()
     like = numpy.ones((200, 100), dtype=numpy.float32)
-    mask = sda._keep_mask(numpy.random.RandomState(0), 0.25, like, "dropout0")
+    _, mask = dae.layers.Dropout(0.25, numpy.random.RandomState(0), "dropout0").forward(like)
     assert mask.dtype == numpy.float32
     assert set(numpy.unique(mask)) == {0.0, numpy.float32(1 / 0.75)}
     assert abs(float((mask == 0).mean()) - 0.25) < 0.01
@@ -134,7 +130,7 @@ def test_top_only_gradients_equal_the_full_ones_for_the_classifier():
     sda.logLayer.W[...] = _rng(2).randn(8, 3)
     x, y = _data(20)
     cost, grads = sda.cost_and_grads(x.astype(numpy.float64), y, rng=sda.theano_rng)
-    top_cost, top_grads = sda._finetune_cost_grads(x.astype(numpy.float64), y, top_only=True)
+    top_cost, top_grads = sda.logLayer.cost_and_grads(sda.get_codes(x.astype(numpy.float64)), y)
     assert float(cost) == float(top_cost)
     for g, t in zip(grads[-2:], top_grads):
         numpy.testing.assert_allclose(g, t, rtol=1e-12)
@@ -254,16 +250,19 @@ def test_augment_hook_sees_each_training_minibatch():
         sda.build_finetune_functions([(x, y), valid, test], 10, finetune="top", augment=augment)
 
 
-def test_in_place_momentum_matches_dae_optim():
-    params = [_rng(1).randn(4, 3), _rng(2).randn(3)]
-    copies = [p.copy() for p in params]
-    ours, reference = InPlaceSGD(0.1, momentum=0.9), dae.optim.Momentum(learning_rate=0.1, momentum=0.9)
-    for step in range(3):
-        grads = [_rng(10 + step).randn(4, 3), _rng(20 + step).randn(3)]
-        reference.step(copies, [g.copy() for g in grads])
-        ours.step(params, grads)
-    for p, c in zip(params, copies):
-        numpy.testing.assert_allclose(p, c, rtol=1e-12)
+def test_momentum_fine_tuning_is_cost_and_grads_then_dae_optim():
+    sda, reference = _small(), _small()
+    (x, y), valid, test = _datasets()
+    train_fn, _, _ = sda.build_finetune_functions([(x, y), valid, test], 10, learning_rate=0.5, momentum=0.9)
+    assert isinstance(train_fn.optimizer, dae.optim.Momentum)
+    opt = dae.optim.Momentum(learning_rate=0.5, momentum=0.9)
+    for i in (0, 3, 1):
+        cost = train_fn(i)
+        expected, grads = reference.cost_and_grads(x[10 * i:10 * i + 10], y[10 * i:10 * i + 10], rng=reference.theano_rng)
+        opt.step(reference.params, grads)
+        assert float(cost) == float(expected)
+    for p, r in zip(sda.params, reference.params):
+        numpy.testing.assert_array_equal(p, r)
 
 
 def test_finetune_validation():
@@ -308,7 +307,7 @@ def test_save_load_round_trip(tmp_path):
     path = tmp_path / "sda.npz"
     sda.save(path)
     loaded = dae.SdA.load(path)
-    assert loaded.hidden_layers_sizes == [10, 8] and loaded.corruption_levels == pytest.approx([0.1, 0.2])
+    assert loaded.hidden_layers_sizes == [10, 8] and loaded.n_outs == 3
     for a, b in zip(sda.params, loaded.params):
         numpy.testing.assert_array_equal(a, b)
     for a, b in zip(sda.dA_layers, loaded.dA_layers):
@@ -331,8 +330,57 @@ def test_load_float64_and_corrupt_file(tmp_path):
 
 
 def test_filters_image():
-    sda = dae.SdA(_rng(), n_ins=784, hidden_layers_sizes=[100], n_outs=10, corruption_levels=[0.1])
+    sda = dae.SdA(_rng(), n_ins=784, hidden_layers_sizes=[100], n_outs=10)
     image = sda.filters_image()
     assert image.shape == (289, 289) and image.dtype == numpy.uint8
     # every tile is scaled to [0, 1] on its own: its brightest pixel is (1 - 1e-8) * 255 -> 254
     assert image.min() == 0 and image.max() == 254
+
+
+# ----- the tutorial's functions run fused, with the readable path's numbers ----------------------------
+@pytest.mark.parametrize("batch_size", [1, 7])
+def test_fused_pretraining_equals_cost_and_grads_then_sgd(batch_size):
+    """The fused step (dae.fast.TiedSigmoidSGD) gives the costs and parameters of the readable
+    one, dA.cost_and_grads then dae.optim.SGD, with the same masks: float32 rounding apart."""
+    x, _ = _data(42)
+    fused, readable = _small(seed=4), _small(seed=4)
+    runs = []
+    for sda, kind in ((fused, True), (readable, False)):
+        fns = sda.pretraining_functions(x, batch_size, cache_codes=True, fused=kind)
+        runs.append([[float(fns[k](i, corruption=level, lr=0.1)) for i in range(fns[k].n_batches)]
+                     for k, level in ((0, 0.1), (1, 0.3), (0, 0.2))])
+    numpy.testing.assert_allclose(runs[0], runs[1], rtol=2e-5)
+    for a, b in zip(fused.dA_layers, readable.dA_layers):
+        for p, q in zip(a.params, b.params):
+            numpy.testing.assert_allclose(p, q, rtol=1e-4, atol=1e-5)
+    assert not numpy.array_equal(fused.dA_layers[1].b_prime, _small(seed=4).dA_layers[1].b_prime)
+
+
+@pytest.mark.parametrize("finetune", ["all", "top"])
+@pytest.mark.parametrize("batch_size", [1, 10])
+def test_fused_fine_tuning_equals_cost_and_grads_then_sgd(batch_size, finetune):
+    fused, readable = _small(seed=6), _small(seed=6)
+    for sda in (fused, readable):   # off the zero classifier, so every layer's gradient is non-trivial
+        sda.logLayer.W[...] = _rng(2).randn(8, 3).astype(numpy.float32)
+    datasets = _datasets()
+    costs = []
+    for sda, kind in ((fused, True), (readable, False)):
+        train_fn, valid_score, _ = sda.build_finetune_functions(datasets, batch_size, learning_rate=0.3,
+                                                                finetune=finetune, fused=kind)
+        costs.append([float(train_fn(i)) for i in list(range(0, train_fn.n_batches, 3)) * 2])
+    assert isinstance(fused.build_finetune_functions(datasets, batch_size)[0].optimizer, dae.fast.SigmoidSoftmaxSGD)
+    numpy.testing.assert_allclose(costs[0], costs[1], rtol=1e-5)
+    for p, q in zip(fused.params, readable.params):
+        numpy.testing.assert_allclose(p, q, rtol=1e-4, atol=1e-6)
+    moved = [not numpy.array_equal(p, q) for p, q in zip(fused.params, _small(seed=6).params)]
+    assert moved == ([True] * 6 if finetune == "all" else [False] * 4 + [True] * 2)
+
+
+def test_the_learning_rate_of_a_fused_step_can_change_between_epochs():
+    a, b = _small(seed=7), _small(seed=7)
+    datasets = _datasets()
+    fa, _, _ = a.build_finetune_functions(datasets, 5, learning_rate=0.5)
+    fb, _, _ = b.build_finetune_functions(datasets, 5, learning_rate=0.25, fused=False)
+    fa.optimizer.learning_rate = 0.25
+    for i in range(4):
+        assert float(fa(i)) == pytest.approx(float(fb(i)), rel=1e-5)

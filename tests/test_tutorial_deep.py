@@ -41,10 +41,10 @@ def test_tutorial_runs_on_a_small_slice(tmp_path, capsys):
     # the saved model is the trained one: same test and training errors when loaded back
     loaded = dae.DeepAutoencoder.load(tmp_path / "deep_autoencoder_5.npz")
     assert loaded.layer_sizes == [784, 16, 8, 5]
-    assert loaded.squared_error(ns["test_x"]) == pytest.approx(result["deep_error"], rel=1e-6)
+    assert loaded.reconstruction_error(ns["test_x"]) == pytest.approx(result["deep_error"], rel=1e-6)
     (train_x, _), _, _ = dae.load_data()  # the first 300 training digits, on the value/255 scale
     train_x = numpy.minimum(train_x[:300] * numpy.float32(256 / 255), 1)
-    assert loaded.squared_error(train_x) == pytest.approx(result["train_error"], rel=1e-6)
+    assert loaded.reconstruction_error(train_x) == pytest.approx(result["train_error"], rel=1e-6)
     capsys.readouterr()
     assert cli.main(["info", str(tmp_path / "deep_autoencoder_5.npz")]) == 0  # the one model file
     assert "model:    deep " in capsys.readouterr().out

@@ -50,7 +50,7 @@ def test_the_loop_is_the_tutorials_pretraining_functions(tmp_path, capsys):
     """Pretraining through dae.Trainer gives the costs of the tutorial's pretraining_functions loop,
     with cached codes and with the lower layers recomputed per minibatch (the trainer's transform)."""
     ns = run(tmp_path)
-    sda = dae.SdA(numpy.random.RandomState(89677), n_ins=784, hidden_layers_sizes=[30, 20], corruption_levels=[0.1, 0.2])
+    sda = dae.SdA(numpy.random.RandomState(89677), n_ins=784, hidden_layers_sizes=[30, 20])
     fns = sda.pretraining_functions(ns["train_set_x"], batch_size=20, cache_codes=True)
     costs = [[float(numpy.mean([float(f(index=b, corruption=level, lr=ns["pretrain_lr"]))
                                 for b in range(f.n_batches)])) for _ in range(2)]
@@ -66,8 +66,7 @@ def test_no_pretraining_and_top_only(tmp_path, capsys):
     assert "Pre-training layer" not in out
     assert "Optimization complete" in out
     sda = dae.SdA.load(tmp_path / "sda.npz")
-    fresh = dae.SdA(numpy.random.RandomState(89677), n_ins=784, hidden_layers_sizes=[30, 20],
-                    corruption_levels=[0.1, 0.2])
+    fresh = dae.SdA(numpy.random.RandomState(89677), n_ins=784, hidden_layers_sizes=[30, 20])
     numpy.testing.assert_array_equal(sda.params[0], fresh.params[0])  # hidden layers untouched
     assert sda.logLayer.W.any()
 

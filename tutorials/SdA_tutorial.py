@@ -142,8 +142,7 @@ print(f"{train_set_x.shape[0]} training, {valid_set_x.shape[0]} validation, {tes
 # %%
 numpy_rng = numpy.random.RandomState(seed)
 print("... building the model")
-sda = dae.SdA(numpy_rng=numpy_rng, n_ins=28 * 28, hidden_layers_sizes=hidden_layers_sizes, n_outs=10,
-              corruption_levels=corruption_levels)
+sda = dae.SdA(numpy_rng=numpy_rng, n_ins=28 * 28, hidden_layers_sizes=hidden_layers_sizes, n_outs=10)
 if load_pretrained:
     sda = dae.load_model(load_pretrained)
 print(sda, "params:", sda.param_names)

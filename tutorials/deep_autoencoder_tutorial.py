@@ -192,7 +192,7 @@ def train_deep_autoencoder(sizes, epochs, minutes, label, corruption=0.0):
         model.unroll()
     pretrain_time = timeit.default_timer() - start
     print(f"[{label}] pretraining took {pretrain_time / 60.0:.2f}m; after unrolling, test squared error "
-          f"{model.squared_error(dev_test):.2f} per image", flush=True)
+          f"{model.reconstruction_error(dev_test):.2f} per image", flush=True)
 
     def report(epoch, cost, opt):
         trainer = model.last_trainer
@@ -200,7 +200,7 @@ def train_deep_autoencoder(sizes, epochs, minutes, label, corruption=0.0):
                 f"{pretrain_time / 60.0 + trainer.history[-1]['minutes_used']:.2f}m")
         finished = epoch + 1 >= epochs if minutes is None else trainer.fraction_done() >= 1.0
         if (epoch + 1) % eval_every == 0 or finished:
-            line += f", test squared error {model.squared_error(dev_test):.3f} per image"
+            line += f", test squared error {model.reconstruction_error(dev_test):.3f} per image"
         print(line, flush=True)
 
     opt = dae.optim.make(optimizer, learning_rate=learning_rate, weight_decay=weight_decay)
@@ -227,8 +227,8 @@ def train_deep_autoencoder(sizes, epochs, minutes, label, corruption=0.0):
 # %%
 sizes = [784] + hidden_sizes + [code_size]
 model, seconds, epochs_done = train_deep_autoencoder(sizes, epochs, minutes, f"{code_size}-D", finetune_corruption)
-deep_error = model.squared_error(dev_test)
-train_error = model.squared_error(dev_train)  # the gap to the test error: how much it overfits
+deep_error = model.reconstruction_error(dev_test)
+train_error = model.reconstruction_error(dev_train)  # the gap to the test error: how much it overfits
 dae.save_model(model, f"{output_folder}/deep_autoencoder_{code_size}.npz")
 print(f"Deep autoencoder {'-'.join(map(str, sizes))}: test squared error {deep_error:.2f} per image "
       f"(PCA-{code_size}: {pca_error:.2f}; the paper: 3.00 and 13.87), training {train_error:.2f}, "
@@ -338,7 +338,7 @@ if not skip_2d:
     acc_pca = knn_accuracy(pca_train, train_y, pca_test, test_y, knn)
     print(f"2-D codes, {knn}-NN test accuracy: deep autoencoder {100 * acc_deep:.1f}%, "
           f"PCA {100 * acc_pca:.1f}% ({epochs_2d_done} fine-tuning epochs, {seconds_2d / 60.0:.2f}m); "
-          f"2-D test squared error: deep {model_2d.squared_error(dev_test):.2f}, "
+          f"2-D test squared error: deep {model_2d.reconstruction_error(dev_test):.2f}, "
           f"PCA {squared_error_per_image(test_x, pca_reconstruct(test_x, mean, components[:2])):.2f}", flush=True)
     figure = plot_codes(deep_test, pca_test, test_y, (acc_deep, acc_pca), "-".join(map(str, model_2d.layer_sizes)))
     dae.tutorial.show(figure, f"{output_folder}/codes_2d.png", dpi=100)

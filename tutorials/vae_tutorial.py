@@ -237,7 +237,7 @@ def codes_figure(model, x, y):
     from matplotlib import colormaps
     from matplotlib.figure import Figure
 
-    mu = dae_backend.to_host(model.encode(x)[0])
+    mu = dae_backend.to_host(model.encode(x))
     fig = Figure(figsize=(7, 6))
     ax = fig.subplots()
     cmap = colormaps["tab10"]

@@ -53,7 +53,7 @@ import numpy
 from matplotlib.figure import Figure
 
 import dae
-from dae.layers import activation as activation_layer
+from dae.layers import ACTIVATIONS
 
 dae.tutorial.parameters(globals(), quick=dict(n_train=500, n_test=200, epochs=1, n_hidden=32, probe_epochs=2),
                         choices={"optimizer": ("sgd", "momentum", "adam")},
@@ -197,7 +197,7 @@ def activation_of(model):
 def jacobian_norms(model, x):
     """||dh/dx||_F per row: J[j, i] = f'(a_j) W_ij, so ||J||_F^2 = sum_j f'(a_j)^2 sum_i W_ij^2."""
     h = model.get_hidden_values(x)
-    slope, _ = activation_layer(activation_of(model)).backward(xp.ones_like(h), h)  # f'(a), from h
+    slope, _ = ACTIVATIONS[activation_of(model)]().backward(xp.ones_like(h), h)  # f'(a) from h
     return xp.sqrt((slope * slope) @ (model.W * model.W).sum(axis=0))
 
 

@@ -8,6 +8,7 @@ input as it stands (no transpose), and the bias and the ReLU work on contiguous 
 throughout (the ConvAutoencoder does).
 """
 import math
+from collections import namedtuple
 
 import numpy
 
@@ -16,6 +17,9 @@ from .. import config
 from ..validation import check_choice, check_param, check_positive_int, check_rng
 
 LAYOUTS = ("NCHW", "CNHW")
+# what Conv2D.backward reads: the input's (C, N, H, W) shape, and either the padded input
+# (output side) or its im2col columns (input side)
+ConvCache = namedtuple("ConvCache", "x_shape_cn xpad cols")
 
 
 def _pair(value, name):
@@ -166,7 +170,7 @@ class Conv2D:
     """2-D convolution (cross-correlation, as in every deep-learning library) with bias.
 
     ``Conv2D(numpy_rng, in_channels, out_channels, kernel_size, stride=1, padding=0, W=None, b=None,
-    layout="NCHW")``
+    layout="NCHW", need_dx=True)``
 
     Forward, for x (N, C, H, W), W (F, C, kh, kw), b (F,)::
 
@@ -193,12 +197,13 @@ class Conv2D:
     D[(f, kh-1-i, kw-1-j), (n, r, t)] = dYpad[f, n, r + kh-1-i, t + kw-1-j] = dY[f, n, r - i, t - j]. All paths give the same numbers (the tests compare each with scipy and
     finite differences).
 
-    ``forward(x) -> (y, cache)``; ``backward(dy, cache, need_dx=True) -> (dx, [dW, db])`` (dx is
-    None when ``need_dx=False``: the first layer skips the input gradient nobody uses).
+    ``forward(x) -> (y, cache)``; ``backward(dy, cache) -> (dx, [dW, db])`` (dx is None for a
+    layer built with ``need_dx=False``: the first layer skips the input gradient nobody uses).
     """
 
     def __init__(self, numpy_rng, in_channels, out_channels, kernel_size, stride=1, padding=0, W=None, b=None,
-                 layout="NCHW"):
+                 layout="NCHW", need_dx=True):
+        self.need_dx = bool(need_dx)
         self.in_channels = check_positive_int(in_channels, "in_channels")
         self.out_channels = check_positive_int(out_channels, "out_channels")
         self.kernel_size = _pair(kernel_size, "kernel_size")
@@ -240,10 +245,10 @@ class Conv2D:
         xpad = pad_cn(x_cn, self.padding)
         y, cols = correlate_cn(xpad, self.W, self.stride)
         y += self.b[:, None, None, None]
-        cache = (x_cn.shape, xpad if cols is None else None, cols)  # what backward reads
+        cache = ConvCache(x_cn.shape, xpad if cols is None else None, cols)
         return (y if cn else y.transpose(1, 0, 2, 3)), cache
 
-    def backward(self, dy, cache, need_dx=True):
+    def backward(self, dy, cache):
         x_shape_cn, xpad, cols = cache
         xp = backend.array_module(dy)
         f, c, kh, kw = self.W.shape
@@ -264,7 +269,7 @@ class Conv2D:
                 for j in range(kw):
                     D[(slice(None), i, j, slice(None)) + at(i, j)] = dY
             dW = (D.reshape(f * kh * kw, -1) @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
-        if not need_dx:
+        if not self.need_dx:
             return None, [dW, db]
         if s == 1 and pad <= min(kh, kw) - 1:
             # dx = dY correlated with the flipped, transposed kernel (padding k - 1 - pad)

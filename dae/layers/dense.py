@@ -4,7 +4,8 @@ Dense, for a minibatch X of shape (N, n_in) and W (n_in, n_out)::
 
     A = X W + b                 given dC/dA = D:  gW = X^T D   gb = sum over rows of D   dC/dX = D W^T
 
-``out, cache = dense.forward(x)``; ``dx, [gW, gb] = dense.backward(dout, cache, need_dx=True)``.
+``out, cache = dense.forward(x)``; ``dx, [gW, gb] = dense.backward(dout, cache)``
+(``Dense(W, b, need_dx=False)``: dx is None, for a first layer whose input needs no gradient).
 Every dense layer of every model (SdA, deep autoencoder, VAE) is a Dense followed by an activation
 layer (dae/layers/activations.py) or a loss layer (dae/layers/losses.py); only those three files
 hold the arithmetic.
@@ -35,19 +36,22 @@ import numpy
 from .. import backend
 from .. import config
 from .. import functions
-from .activations import activation as make_activation
+from collections import namedtuple
+
+from .activations import ACTIVATIONS
 from .losses import SoftmaxCrossEntropy
 from ..validation import check_choice, check_labels, check_matrix, check_param, check_positive_int, check_rng
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _BY_FUNCTION = {functions.sigmoid: "sigmoid", functions.tanh: "tanh", functions.relu: "relu"}
+HiddenCache = namedtuple("HiddenCache", "x h")
+LogisticCache = namedtuple("LogisticCache", "x loss")
 
 
 def _activation_name(activation):
-    """'sigmoid' | 'tanh' | 'relu', or one of dae.functions.sigmoid / tanh / relu."""
+    """A name of ``ACTIVATIONS``, or one of dae.functions.sigmoid / tanh / relu."""
     if callable(activation) and activation in _BY_FUNCTION:
         return _BY_FUNCTION[activation]
-    return check_choice(activation, "activation", ACTIVATIONS)
+    return check_choice(activation, "activation", tuple(ACTIVATIONS))
 
 
 def init_bound(n_in, n_out, activation):
@@ -66,10 +70,12 @@ def init_bound(n_in, n_out, activation):
 
 class Dense:
     """The affine map ``A = X W + b`` on arrays it is given (kept as they are: shared, updated in
-    place). ``params = [W, b]``. No argument checks: for models that stack layers."""
+    place). ``params = [W, b]``; the cache is the input X. No argument checks: for models that
+    stack layers."""
 
-    def __init__(self, W, b):
+    def __init__(self, W, b, need_dx=True):
         self.W, self.b = W, b
+        self.need_dx = bool(need_dx)
         self.params = [W, b]
         self.param_names = ["W", "b"]
 
@@ -78,10 +84,13 @@ class Dense:
         a += self.b
         return a, x
 
-    def backward(self, dout, x, need_dx=True):
+    def backward(self, dout, x):
         """(dC/dX, [gW, gb]) from dC/dA = ``dout``; dC/dX is None unless ``need_dx``."""
         grads = [x.T @ dout, dout.sum(axis=0)]
-        return (dout @ self.W.T if need_dx else None), grads
+        return (dout @ self.W.T if self.need_dx else None), grads
+
+    def __repr__(self):
+        return f"Dense({self.W.shape[0]}, {self.W.shape[1]}, need_dx={self.need_dx})"
 
 
 class _Dense:
@@ -89,7 +98,7 @@ class _Dense:
     given (kept as they are, so other layers share them) or made by ``new_W()``, and the
     check of an input minibatch (the default ``input`` when None)."""
 
-    def _set_params(self, n_in, n_out, W, b, new_W):
+    def _set_params(self, n_in, n_out, W, b, new_W, need_dx=True):
         self.n_in = check_positive_int(n_in, "n_in")
         self.n_out = check_positive_int(n_out, "n_out")
         xp = self.xp = backend.xp
@@ -104,7 +113,7 @@ class _Dense:
         self.W, self.b = W, b
         self.params = [self.W, self.b]
         self.param_names = ["W", "b"]
-        self.dense = Dense(W, b)
+        self.dense = Dense(W, b, need_dx)
 
     def _x(self, x, name="input"):
         if x is None:
@@ -118,24 +127,31 @@ class _Dense:
 class HiddenLayer(_Dense):
     """A fully connected layer ``H = f(X W + b)``.
 
-    ``HiddenLayer(rng, input=None, n_in, n_out, W=None, b=None, activation='sigmoid')``
+    ``HiddenLayer(rng, input=None, n_in, n_out, W=None, b=None, activation='sigmoid', need_dx=True,
+    inplace=False)``
 
     - ``rng``: numpy RandomState that draws W (uniform in +-init_bound; b starts at zero).
     - ``input``: an optional default minibatch, kept as ``self.input`` (the tutorial's symbol).
     - ``W`` (n_in, n_out), ``b`` (n_out,): arrays to use *as they are* (shared, updated in place).
-    - ``activation``: 'sigmoid' (default), 'tanh' or 'relu' (or the dae.functions of those names).
+    - ``activation``: 'sigmoid' (default), 'tanh', 'relu' or 'linear' (or the dae.functions
+      sigmoid, tanh, relu).
+    - ``need_dx``: False for a first layer, whose backward then skips dC/dX (returns None).
+    - ``inplace``: backward may overwrite the ``dout`` it is given (for a network that owns its
+      gradient arrays); forward always works in place on its own fresh X W + b.
     """
 
-    def __init__(self, rng, input=None, n_in=None, n_out=None, W=None, b=None, activation="sigmoid"):
+    def __init__(self, rng, input=None, n_in=None, n_out=None, W=None, b=None, activation="sigmoid",
+                 need_dx=True, inplace=False):
         check_rng(rng, "rng")
         self.activation = _activation_name(activation)
-        self.act = make_activation(self.activation)
+        self.act = ACTIVATIONS[self.activation](inplace=True)
+        self.inplace = bool(inplace)
 
         def new_W():
             bound = init_bound(self.n_in, self.n_out, self.activation)
             return backend.xp.asarray(numpy.asarray(rng.uniform(-bound, bound, (self.n_in, self.n_out)),
                                                     dtype=config.floatX))
-        self._set_params(n_in, n_out, W, b, new_W)
+        self._set_params(n_in, n_out, W, b, new_W, need_dx)
         self.input = input
 
     def output(self, input=None):
@@ -146,14 +162,13 @@ class HiddenLayer(_Dense):
     def forward(self, x):
         """H = f(X W + b): the Dense, then the activation (in place on the fresh X W + b)."""
         a, x = self.dense.forward(x)
-        h, _ = self.act.forward(a, inplace=True)
-        return h, (x, h)
+        h, _ = self.act.forward(a)
+        return h, HiddenCache(x, h)
 
-    def backward(self, dout, cache, need_dx=True):
-        """(dC/dX or None, [gW, gb]) from dC/dH = ``dout``; dC/dX only when ``need_dx``."""
-        x, h = cache
-        da, _ = self.act.backward(dout, h)
-        return self.dense.backward(da, x, need_dx)
+    def backward(self, dout, cache):
+        """(dC/dX or None, [gW, gb]) from dC/dH = ``dout`` (overwritten only when ``inplace``)."""
+        da, _ = self.act.backward(dout if self.inplace else dout.copy(), cache.h)
+        return self.dense.backward(da, cache.x)
 
     # ----- the gradient protocol --------------------------------------------------------------
     def cost_and_grads(self, x, upstream, *, rng=None):
@@ -165,7 +180,7 @@ class HiddenLayer(_Dense):
         if upstream.shape[0] != x.shape[0]:
             raise ValueError(f"upstream must have one row per example of x ({x.shape[0]}), got {upstream.shape[0]}")
         h, cache = self.forward(x)
-        _, grads = self.backward(upstream, cache, need_dx=False)
+        _, grads = self.backward(upstream, cache)
         return (h * upstream).sum(), grads
 
     def __repr__(self):
@@ -212,25 +227,25 @@ class LogisticRegression(_Dense):
         return (self.y_pred(x) != y).mean()
 
     # ----- forward / backward pair --------------------------------------------------------------
-    def forward(self, x, y):
-        """(NLL, cache) without argument checks: the Dense, then the softmax cross-entropy."""
+    def forward(self, x, *, target):
+        """(NLL, cache) of the labels ``target``, without argument checks: the Dense, then the
+        softmax cross-entropy (the target is a keyword, as every loss layer's is)."""
         a, x = self.dense.forward(x)
-        cost, loss_cache = self.loss.forward(a, y)
-        return cost, (x, loss_cache)
+        cost, loss_cache = self.loss.forward(a, target=target)
+        return cost, LogisticCache(x, loss_cache)
 
-    def backward(self, dout, cache, need_dx=True):
-        """(dNLL/dX or None, [gW, gb]); ``dout`` is dC/dNLL (1.0 when the NLL is the cost)."""
-        x, loss_cache = cache
-        d, _ = self.loss.backward(dout, loss_cache)
-        return self.dense.backward(d, x, need_dx)
+    def backward(self, dout, cache):
+        """(dNLL/dX, [gW, gb]); ``dout`` is dC/dNLL (1.0 when the NLL is the cost)."""
+        d, _ = self.loss.backward(dout, cache.loss)
+        return self.dense.backward(d, cache.x)
 
     # ----- the gradient protocol --------------------------------------------------------------
     def cost_and_grads(self, x, y, *, rng=None):
         """``(NLL, [gW, gb])`` on the minibatch (x, y); ``rng`` is unused (nothing random)."""
         x = self._x(x, "x")
         y = self._y(y, x.shape[0])
-        cost, cache = self.forward(x, y)
-        _, grads = self.backward(1.0, cache, need_dx=False)
+        cost, cache = self.forward(x, target=y)
+        _, grads = self.backward(1.0, cache)
         return cost, grads
 
     def __repr__(self):

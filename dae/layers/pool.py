@@ -83,14 +83,15 @@ class MaxUnpool2D:
         x[n, c, r] = y[n, c, p, q] if r is the switch s[n, c, p, q] of window (p, q), else 0
         dy[n, c, p, q] = dx[n, c, switch position]          (a gather: the adjoint of the placing)
 
-    ``forward(y, switches) -> (x, switches)``; ``backward(dx, switches) -> (dy, [])``.
+    ``forward(y, switches=s) -> (x, s)`` (s: the switches of the MaxPool2D it mirrors, its
+    forward's cache); ``backward(dx, s) -> (dy, [])``.
     """
 
     def __init__(self, size=2):
         self.size = check_positive_int(size, "size")
         self.params, self.param_names = [], []
 
-    def forward(self, y, switches):
+    def forward(self, y, *, switches):
         check_4d(y, "y")
         if tuple(switches.shape) != tuple(y.shape):
             raise ValueError(f"switches must have the shape of y {tuple(y.shape)} (the pooled maps they came "
@@ -107,14 +108,15 @@ class Upsample2D:
         x[n, c, p size + i, q size + j] = y[n, c, p, q]
         dy[n, c, p, q] = sum over the window of dx
 
-    ``forward(y) -> (x, None)``; ``backward(dx, None) -> (dy, [])``.
+    ``forward(y, switches=None) -> (x, None)`` (switches, if given, are ignored: it stands in for
+    MaxUnpool2D); ``backward(dx, None) -> (dy, [])``.
     """
 
     def __init__(self, size=2):
         self.size = check_positive_int(size, "size")
         self.params, self.param_names = [], []
 
-    def forward(self, y, switches=None):
+    def forward(self, y, *, switches=None):
         check_4d(y, "y")
         xp = backend.array_module(y)
         s = self.size
@@ -123,7 +125,7 @@ class Upsample2D:
             out[..., i::s, j::s] = y
         return out, None
 
-    def backward(self, dx, cache=None):
+    def backward(self, dx, cache):
         s = self.size
         dy = dx[..., 0::s, 0::s].copy()
         for _, i, j in _offsets(s)[1:]:

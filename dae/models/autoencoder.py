@@ -39,8 +39,9 @@ The backward pass, layer by layer (each layer's ``backward`` in ``dae.layers``):
 import numpy
 
 from .. import backend
-from ..corruption import NOISES, binomial, check_corruption_level, corrupt, corruption_stream
-from ..layers import ACTIVATION_LAYERS, Dense, SigmoidCrossEntropy, SquaredError, activation as make_activation
+from ..corruption import NOISES, check_corruption_level, corrupt, corruption_stream
+from ..layers import ACTIVATIONS as ACTIVATION_LAYERS, Dense, Dropout, Sequential, activation as make_activation
+from ..layers import loss as make_loss
 from ..validation import check_choice, check_float, check_matrix, check_positive_int, check_rng
 from .da import tied_parameters
 
@@ -116,10 +117,14 @@ class Autoencoder:
             self.W_prime = tied_parameters(numpy_rng, n_hidden, n_visible, gain=gain)[0]
             self.params.append(self.W_prime)
             self.param_names.append("W_prime")
-        self.hidden_layer, self.output_layer = Dense(self.W, self.b), Dense(self.W_prime, self.b_prime)
-        self.hidden_activation = make_activation(self.activation)
-        self.output_activation = make_activation(self.decoder)
-        self.loss_layer = SigmoidCrossEntropy() if self.loss == "cross_entropy" else SquaredError()
+        # x~ -> [Dense(W, b), f] -> y -> ([Dropout]) -> [Dense(W', b'), (g)] -> loss; the
+        # cross-entropy takes the logits a_z (its sigmoid and log cancel), the squared error z
+        self.encoder = Sequential([Dense(self.W, self.b, need_dx=False), make_activation(self.activation)])
+        self.decoder_layers = [Dense(self.W_prime, self.b_prime)]
+        if self.loss != "cross_entropy":
+            self.decoder_layers.append(make_activation(self.decoder))
+        self.output = make_activation(self.decoder)
+        self.loss_layer = make_loss(self.loss)
         self.corruption_site, self.dropout_site = "corruption", "dropout"  # streams of a RandomStreams
 
     def _check_options(self, tied_weights, loss, activation, decoder, noise, sparsity, sparsity_weight,
@@ -159,12 +164,12 @@ class Autoencoder:
 
     def get_hidden_values(self, input):
         """y = f(x W + b) (no dropout: the code at test time)."""
-        return self.hidden_activation.forward(self.hidden_layer.forward(self._input(input))[0])[0]
+        return self.encoder.run(self._input(input))
 
     def get_reconstructed_input(self, hidden):
         """z = g(y W' + b')."""
         hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp).astype(self.W.dtype, copy=False)
-        return self.output_activation.forward(self.output_layer.forward(hidden)[0])[0]
+        return self.output.forward(self.decoder_layers[0].forward(hidden)[0])[0]
 
     def reconstruct(self, x):
         """z for a clean input x (no corruption, no dropout)."""
@@ -183,34 +188,20 @@ class Autoencoder:
         p = check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
 
         tilde_x = corrupt(x, level, self.noise, rng, self.corruption_site)
-        a_y, encoder_cache = self.hidden_layer.forward(tilde_x)
-        y, activation_cache = self.hidden_activation.forward(a_y)
-        keep = binomial(rng, 1.0 - p, y.shape, y, self.dropout_site) * (1.0 / (1.0 - p)) if p > 0 else None
-        y_hat = y if keep is None else y * keep
-        cost, da_z, decoder_cache = self._decode_cost(y_hat, x)
+        y, encoder_cache = self.encoder.forward(tilde_x)
+        decoder = Sequential(([Dropout(p, rng, self.dropout_site)] if p > 0 else []) + self.decoder_layers)
+        out, decoder_cache = decoder.forward(y)
+        cost, loss_cache = self.loss_layer.forward(out, target=x)
 
-        dy, (gW_prime, gb_prime) = self.output_layer.backward(da_z, decoder_cache)
-        if keep is not None:
-            dy = dy * keep
+        dout, _ = self.loss_layer.backward(1.0, loss_cache)
+        dy, (gW_prime, gb_prime) = decoder.backward(dout, decoder_cache)
         if self.sparsity is not None:
             penalty, d_penalty = self._sparsity_penalty(y)
             cost, dy = cost + penalty, dy + d_penalty
-        da_y, _ = self.hidden_activation.backward(dy, activation_cache)
-        _, (gW, gb) = self.hidden_layer.backward(da_y, encoder_cache, need_dx=False)
+        _, (gW, gb) = self.encoder.backward(dy, encoder_cache)
         if self.tied_weights:
             return cost, [gW + gW_prime.T, gb, gb_prime]
         return cost, [gW, gb, gb_prime, gW_prime]
-
-    def _decode_cost(self, y_hat, x):
-        """(cost, dcost/da_z, the decoder's cache): the decoder, its output and the loss layer."""
-        a_z, decoder_cache = self.output_layer.forward(y_hat)
-        if self.loss == "cross_entropy":    # from the logits: the sigmoid and the log cancel
-            cost, loss_cache = self.loss_layer.forward(a_z, x)
-            return cost, self.loss_layer.backward(1.0, loss_cache)[0], decoder_cache
-        z, output_cache = self.output_activation.forward(a_z)
-        cost, loss_cache = self.loss_layer.forward(z, x)
-        dz, _ = self.loss_layer.backward(1.0, loss_cache)
-        return cost, self.output_activation.backward(dz, output_cache)[0], decoder_cache
 
     def _sparsity_penalty(self, y):
         """P(y) and dP/dy for the chosen sparsity (see the module docstring)."""

@@ -38,7 +38,7 @@ from ..optim import sgd_updates
 from ..validation import check_float, check_matrix, check_param, check_positive_int, check_rng
 from .da import tied_parameters
 
-_SIGMOID, _REC = Sigmoid(), SigmoidCrossEntropy()
+_SIGMOID, _REC = Sigmoid(inplace=True), SigmoidCrossEntropy()
 
 
 class cA:
@@ -103,9 +103,9 @@ class cA:
         n, xp = x.shape[0], self.xp
 
         # forward
-        h, _ = _SIGMOID.forward(self._encoder.forward(x)[0], inplace=True)
+        h, _ = _SIGMOID.forward(self._encoder.forward(x)[0])
         a_z, _ = self._decoder.forward(h)
-        L_rec, (_, z) = _REC.forward(a_z, x)  # mean cross-entropy from the logits, and z = s(a_z)
+        L_rec, (_, z) = _REC.forward(a_z, target=x)  # mean cross-entropy from the logits, and z = s(a_z)
         slope = h * (1.0 - h)             # dh/da, per unit
         s = slope * slope                 # s_nj
         w = xp.einsum("ij,ij->j", self.W, self.W)  # w_j = sum_i W_ij^2 (no W-sized temporary)

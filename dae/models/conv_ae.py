@@ -2,9 +2,9 @@
 
 :class:`ConvAutoencoder`: three convolutions + ReLU on the encoder side (max-pooling after the
 2nd and 3rd), a fully connected layer to a small code and one back, and the mirrored decoder:
-unpooling with the encoder's switches and three convolutions. The layers live in dae.layers
-(conv: Conv2D, im2col/col2im; pool: MaxPool2D, MaxUnpool2D, Upsample2D; activations: ReLU);
-:class:`Dense` (a fully connected layer) is kept here for now.
+unpooling with the encoder's switches and three convolutions, every one a layer of dae.layers
+(Conv2D, ReLU, MaxPool2D, MaxUnpool2D or Upsample2D, Dense), stacked by ``Sequential``: the
+encoder is one, the decoder three (one per resolution, with an unpooling between them).
 
 Inside, the network keeps its maps channel-major, (C, N, H, W) (``Conv2D(layout="CNHW")``):
 every convolution is then one matrix product whose result feeds the next layer as it stands.
@@ -13,18 +13,21 @@ the flattening into the code layer and back). Only operations of the array modul
 (``dae.backend.xp``: NumPy or CuPy) touch model arrays: strided views, slices, matrix products,
 comparisons and reductions, no scatter and no NumPy-only call.
 """
+from collections import namedtuple
+
 import numpy
 
 from .. import backend
 from .. import config
 from ..corruption import corrupt
 from ..functions import cross_entropy_from_logits, sigmoid
-from ..layers.activations import ReLU
-from ..layers.conv import Conv2D, init_normal
-from ..layers.dense import Dense
-from ..layers.pool import MaxPool2D, MaxUnpool2D, Upsample2D
+from ..layers import Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Sequential, Upsample2D
+from ..layers.conv import init_normal
+from ..layers.reshape import MapsToRows, RowsToMaps
 from .saving import ModelFileMethods
-from ..validation import check_choice, check_float, check_positive_int, check_rng
+from ..validation import check_choice, check_float, check_matrix, check_positive_int, check_rng
+
+NetworkCache = namedtuple("NetworkCache", "encoder decoder")
 
 
 def _dense(numpy_rng, n_in, n_out):
@@ -34,9 +37,6 @@ def _dense(numpy_rng, n_in, n_out):
     return Dense(W, xp.zeros(n_out, dtype=W.dtype))
 
 
-# ----------------------------------------------------------------------------------------------
-# The autoencoder
-# ----------------------------------------------------------------------------------------------
 NOISES = (None, "masking", "gaussian")
 # examples per pass through the network on the CPU (see cost_and_grads): 4 was the fastest of
 # 1, 2, 4, 8, 16, 32 at the tutorial's shapes on a 2-core CPU; a GPU takes the whole minibatch.
@@ -114,7 +114,7 @@ class ConvAutoencoder(ModelFileMethods):
         self.pooled_shape = (c3, h // 4, w // 4)
         n_flat = c3 * (h // 4) * (w // 4)
         cn = dict(layout="CNHW")  # the maps stay channel-major inside
-        self.enc1 = Conv2D(numpy_rng, c, c1, k1, padding=k1 // 2, **cn)
+        self.enc1 = Conv2D(numpy_rng, c, c1, k1, padding=k1 // 2, need_dx=False, **cn)
         self.enc2 = Conv2D(numpy_rng, c1, c2, k2, padding=k2 // 2, **cn)
         self.enc3 = Conv2D(numpy_rng, c2, c3, k3, padding=k3 // 2, **cn)
         self.code = _dense(numpy_rng, n_flat, self.code_size)
@@ -123,7 +123,12 @@ class ConvAutoencoder(ModelFileMethods):
         self.dec2 = Conv2D(numpy_rng, c2, c1, k2, padding=k2 // 2, **cn)
         self.dec1 = Conv2D(numpy_rng, c1, c, k1, padding=k1 // 2, **cn)
         # in place: each ReLU overwrites the fresh output of the layer before it (and its gradient)
-        self.relu, self.pool = ReLU(inplace=True), MaxPool2D(2)
+        relu = lambda: ReLU(inplace=True)  # noqa: E731
+        self.encoder = Sequential([self.enc1, relu(), self.enc2, relu(), MaxPool2D(2), self.enc3, relu(),
+                                   MaxPool2D(2), MapsToRows(), self.code])
+        self.switch_at = (4, 7)   # the encoder's poolings, whose caches are the switches
+        self.decoder = [Sequential([self.expand, RowsToMaps(self.pooled_shape), relu()]),
+                        Sequential([self.dec3, relu()]), Sequential([self.dec2, relu(), self.dec1])]
         self.unpool = MaxUnpool2D(2) if unpooling == "switches" else Upsample2D(2)
 
         self.layers = [("enc1", self.enc1), ("enc2", self.enc2), ("enc3", self.enc3), ("code", self.code),
@@ -132,97 +137,54 @@ class ConvAutoencoder(ModelFileMethods):
         self.param_names = [f"{name}_{p}" for name, layer in self.layers for p in layer.param_names]
 
     # ----- input checks --------------------------------------------------------------------
-    def _input(self, x, name="x"):
-        """x as (N, C, H, W) in the parameters' dtype; a (N, C*H*W) matrix is reshaped."""
-        xp = self.xp
+    def _images(self, x, name="x"):
+        """x as (N, C, H, W) in the parameters' dtype, checked by ``check_matrix`` on its rows;
+        a (N, C*H*W) matrix is reshaped."""
         c, h, w = self.input_shape
-        if not hasattr(x, "shape") or not hasattr(x, "dtype"):
-            raise TypeError(f"{name} must be an array, got {type(x).__name__}")
-        module = backend.array_module(x)
-        if module is not xp:
-            raise TypeError(f"{name} is a {module.__name__} array but the model lives on the {xp.__name__} "
-                            f"backend; move it with dae.backend.asarray({name})")
-        if x.ndim == 2 and x.shape[1] == c * h * w:
-            x = x.reshape(x.shape[0], c, h, w)
-        if x.ndim != 4 or tuple(x.shape[1:]) != self.input_shape:
-            raise ValueError(f"{name} must have shape (n, {c}, {h}, {w}) (or (n, {c * h * w})), "
-                             f"got {tuple(x.shape)}")
-        if x.shape[0] == 0:
-            raise ValueError(f"{name} must hold at least one example, got shape {tuple(x.shape)}")
-        if not numpy.issubdtype(x.dtype, numpy.floating):
-            raise TypeError(f"{name} must be a floating-point array, got dtype {x.dtype}; "
-                            f"for 0..255 images use x.astype('float32') / 255")
-        if not bool(xp.isfinite(x).all()):
-            raise ValueError(f"{name} must be finite, but it holds NaN or inf")
-        if self.output == "sigmoid":
-            lo, hi = float(x.min()), float(x.max())
-            if lo < 0.0 or hi > 1.0:
-                raise ValueError(f"{name} must lie in [0, 1] for the cross-entropy (output='sigmoid'), "
-                                 f"got values in [{lo:g}, {hi:g}]")
-        return x.astype(self.params[0].dtype, copy=False)
+        if getattr(x, "ndim", None) == 4:
+            if tuple(x.shape[1:]) != self.input_shape:
+                raise ValueError(f"{name} must have shape (n, {c}, {h}, {w}) (or (n, {c * h * w})), "
+                                 f"got {tuple(x.shape)}")
+            x = x.reshape(x.shape[0], -1)
+        x = check_matrix(x, name, c * h * w, self.xp, unit_interval=self.output == "sigmoid")
+        return x.astype(self.params[0].dtype, copy=False).reshape((x.shape[0],) + self.input_shape)
 
     # ----- forward and backward ------------------------------------------------------------
-    # Maps are (C, N, H, W) from the input to the output; ``_to_rows`` / ``_to_maps`` convert
-    # at the fully connected layers, whose rows are examples flattened in (c, h, w) order.
-    @staticmethod
-    def _to_rows(h_cn):
-        return h_cn.transpose(1, 0, 2, 3).reshape(h_cn.shape[1], -1)
-
-    def _to_maps(self, rows):
-        return self.xp.ascontiguousarray(rows.reshape((rows.shape[0],) + self.pooled_shape).transpose(1, 0, 2, 3))
-
+    # Maps are (C, N, H, W) from the input to the output; MapsToRows / RowsToMaps convert at
+    # the fully connected layers, whose rows are examples flattened in (c, h, w) order.
     def _encode(self, x):
-        """The encoder, for x (N, C, H, W); returns (code, caches)."""
-        r = self.relu
-        a1, c_enc1 = self.enc1.forward(x.transpose(1, 0, 2, 3))
-        h1, m1 = r.forward(a1)
-        a2, c_enc2 = self.enc2.forward(h1)
-        r2, m2 = r.forward(a2)
-        h2, s2 = self.pool.forward(r2)
-        a3, c_enc3 = self.enc3.forward(h2)
-        r3, m3 = r.forward(a3)
-        h3, s3 = self.pool.forward(r3)
-        y, c_code = self.code.forward(self._to_rows(h3))
-        return y, (c_enc1, m1, c_enc2, m2, s2, c_enc3, m3, s3, c_code)
+        """x (N, C, H, W) -> (the code y, the encoder's cache, whose entries ``switch_at`` are
+        the poolings' switches)."""
+        return self.encoder.forward(x.transpose(1, 0, 2, 3))
 
-    def _decode(self, y, s2, s3):
-        """The decoder up to the output pre-activation a, channel-major (C, N, H, W); returns (a, caches)."""
-        r = self.relu
-        e, c_exp = self.expand.forward(y)
-        g3, n3 = r.forward(self._to_maps(e))
-        u3, _ = self.unpool.forward(g3, s3)
-        b3, c_dec3 = self.dec3.forward(u3)
-        g2, n2 = r.forward(b3)
-        u2, _ = self.unpool.forward(g2, s2)
-        b2, c_dec2 = self.dec2.forward(u2)
-        g1, n1 = r.forward(b2)
-        a, c_dec1 = self.dec1.forward(g1)
-        return a, (c_exp, n3, s3, c_dec3, n2, s2, c_dec2, n1, c_dec1)
+    def _decode(self, y, switches):
+        """The code y -> (the output pre-activation a, channel-major (C, N, H, W), the decoder's
+        cache: per stage, the unpooling's and the stage's); ``switches`` bottom first."""
+        h, dec = y, []
+        for k, stage in enumerate(self.decoder):
+            unpool_cache = None
+            if k:
+                h, unpool_cache = self.unpool.forward(h, switches=switches[-k])
+            h, stage_cache = stage.forward(h)
+            dec.append((unpool_cache, stage_cache))
+        return h, dec
 
-    def _backward(self, da, enc_caches, dec_caches):
+    def _forward(self, x):
+        y, enc = self._encode(x)
+        a, dec = self._decode(y, [enc[i] for i in self.switch_at])
+        return a, NetworkCache(enc, dec)
+
+    def _backward(self, da, cache):
         """dcost/da (C, N, H, W) -> the gradients of every parameter, in ``params`` order."""
-        r = self.relu
-        c_exp, n3, s3, c_dec3, n2, s2, c_dec2, n1, c_dec1 = dec_caches
-        dg1, g_dec1 = self.dec1.backward(da, c_dec1)
-        du2, g_dec2 = self.dec2.backward(r.backward(dg1, n1)[0], c_dec2)
-        dg2, _ = self.unpool.backward(du2, s2)
-        du3, g_dec3 = self.dec3.backward(r.backward(dg2, n2)[0], c_dec3)
-        dg3, _ = self.unpool.backward(du3, s3)
-        dy, g_exp = self.expand.backward(self._to_rows(r.backward(dg3, n3)[0]), c_exp)
-
-        c_enc1, m1, c_enc2, m2, s2, c_enc3, m3, s3, c_code = enc_caches
-        dh3, g_code = self.code.backward(dy, c_code)
-        dr3, _ = self.pool.backward(self._to_maps(dh3), s3)
-        dh2, g_enc3 = self.enc3.backward(r.backward(dr3, m3)[0], c_enc3)
-        dr2, _ = self.pool.backward(dh2, s2)
-        dh1, g_enc2 = self.enc2.backward(r.backward(dr2, m2)[0], c_enc2)
-        _, g_enc1 = self.enc1.backward(r.backward(dh1, m1)[0], c_enc1, need_dx=False)
-        return g_enc1 + g_enc2 + g_enc3 + g_code + g_exp + g_dec3 + g_dec2 + g_dec1
-
-    def _forward(self, x_in):
-        y, enc = self._encode(x_in)
-        a, dec = self._decode(y, enc[4], enc[7])
-        return a, enc, dec
+        grads, dh = [], da
+        for k in range(len(self.decoder) - 1, -1, -1):
+            unpool_cache, stage_cache = cache.decoder[k]
+            dh, stage_grads = self.decoder[k].backward(dh, stage_cache)
+            grads[:0] = stage_grads
+            if k:
+                dh, _ = self.unpool.backward(dh, unpool_cache)
+        _, enc_grads = self.encoder.backward(dh, cache.encoder)
+        return enc_grads + grads
 
     def _output(self, a):
         return a if self.output == "linear" else sigmoid(a)
@@ -250,7 +212,7 @@ class ConvAutoencoder(ModelFileMethods):
         ``block_size`` examples at a time and the blocks' costs and gradients are added: the same
         numbers, but each block's im2col columns (the largest arrays) stay in the CPU's cache
         between the product that fills them and the one that reads them back."""
-        x = self._input(x)
+        x = self._images(x)
         level = self._check_level(corruption_level)
         x_tilde = x if self.noise is None or level == 0 else corrupt(x, level, self.noise, rng, "corruption")
         n = x.shape[0]
@@ -267,7 +229,7 @@ class ConvAutoencoder(ModelFileMethods):
 
     def _block_cost_and_grads(self, x, x_tilde, n):
         """One block's share of the cost, sum over its examples of L / n, and of the gradients."""
-        a, enc, dec = self._forward(x_tilde)
+        a, cache = self._forward(x_tilde)
         x_cn = x.transpose(1, 0, 2, 3)  # the target, in the maps' layout
         if self.output == "linear":
             d = a - x_cn                 # (C, N, H, W), contiguous
@@ -279,26 +241,27 @@ class ConvAutoencoder(ModelFileMethods):
             cost = cross_entropy_from_logits(x2, a2).sum() / n
             da = sigmoid(a) - x_cn      # dL/da = z - x
             da /= n
-        return cost, self._backward(da, enc, dec)
+        return cost, self._backward(da, cache)
 
     # ----- for users ----------------------------------------------------------------------
     def encode(self, x):
         """The code y (n, code_size) of a clean input."""
-        x = self._input(x)
-        return self.xp.concatenate([self._encode(x[block])[0] for block in self._blocks(x.shape[0])])
+        x = self._images(x)
+        return self.xp.concatenate([self.encoder.run(x[block].transpose(1, 0, 2, 3))
+                                    for block in self._blocks(x.shape[0])])
 
     def reconstruct(self, x):
         """z (n, C, H, W) for a clean input x (no corruption)."""
-        x = self._input(x)
+        x = self._images(x)
         out = self.xp.empty(x.shape, dtype=x.dtype)
         for block in self._blocks(x.shape[0]):
-            a, _, _ = self._forward(x[block])
+            a, _ = self._forward(x[block])
             out[block] = self._output(a).transpose(1, 0, 2, 3)
         return out
 
     def reconstruction_error(self, x, batch_size=500):
         """Mean over examples of sum_k (z_k - x_k)^2 on clean x, in batches (a float)."""
-        x = self._input(x)
+        x = self._images(x)
         total = 0.0
         for start in range(0, x.shape[0], batch_size):
             xb = x[start:start + batch_size]

@@ -13,7 +13,7 @@ LINEAR 30-unit code, and a *decoder* that mirrors it, ending in 784 sigmoid outp
 with s the logistic sigmoid. The fine-tuning cost is Hinton's: the cross-entropy summed over
 the pixels (computed from the logits a_z, stably), averaged over the minibatch;
 ``loss="squared_error"`` gives sum_k (z_k - x_k)^2 instead. The figure of merit reported
-for the paper is the *squared* error per image, ``model.squared_error(x)``.
+for the paper is the *squared* error per image, ``model.reconstruction_error(x)``.
 
 Three stages, as in the paper:
 
@@ -38,10 +38,11 @@ k = 1 .. 2L in the order the data goes through them, u_k = a_k's input, act_k it
     gW_k = u_k^T delta_k ,   gb_k = sum over rows of delta_k
     delta_{k-1} = (delta_k W_k^T) * act'_{k-1}          (s' = h (1 - h) ; linear' = 1)
 
-``cost_and_grads(x)`` returns these gradients, aligned with ``params``. The network is a list
-of ``dae.layers.Dense`` layers, each followed by its activation (Sigmoid, or Identity for the
-code), and a loss layer on the last one's output (SigmoidCrossEntropy on the logits a_z, or a
-Sigmoid then SquaredError): the deltas above are what those layers' ``backward`` compute.
+``cost_and_grads(x)`` returns these gradients, aligned with ``params``. The network is a
+``dae.layers.Sequential`` of ``Dense`` layers, each followed by its activation (Sigmoid, or
+Identity for the code), and a loss layer on the last one's output (SigmoidCrossEntropy on the
+logits a_z, or a Sigmoid then SquaredError): the deltas above are what those layers' ``backward``
+compute.
 """
 import math
 import os
@@ -53,14 +54,15 @@ from .. import backend
 from .. import config
 from .. import optim
 from ..corruption import corrupt
+from ..functions import sigmoid
 from .autoencoder import Autoencoder
-from ..layers import Dense, Identity, Sigmoid, SigmoidCrossEntropy, SquaredError
+from ..layers import Dense, Identity, Sequential, Sigmoid, loss as make_loss
 from ..random import RandomStreams
 from .saving import ModelFileMethods
 from ..validation import (check_choice, check_float, check_matrix, check_param, check_positive_int,
                          check_rng)
 
-LOSSES = ("cross_entropy", "squared_error")
+LOSSES = ("cross_entropy", "squared_error")   # the reconstruction losses of dae.layers.LOSSES
 
 
 def _check_layer_sizes(layer_sizes):
@@ -147,44 +149,41 @@ class DeepAutoencoder(ModelFileMethods):
         for j in range(L):
             self.params += [self.decoder_W[j], self.decoder_b[j]]
             self.param_names += [f"decoder_W{j}", f"decoder_b{j}"]
-        # the network as layers, in data order: (Dense, activation) for the 2L layers, then the loss
-        self.network = [(Dense(self.encoder_W[i], self.encoder_b[i]), Identity() if i == L - 1 else Sigmoid())
-                       for i in range(L)]
-        self.network += [(Dense(self.decoder_W[j], self.decoder_b[j]), Sigmoid()) for j in range(L)]
-        if self.loss == "cross_entropy":   # the loss reads the logits a_z: the last activation is folded in
-            self.network[-1] = (self.network[-1][0], Identity())
-            self.loss_layer = SigmoidCrossEntropy()
-        else:
-            self.loss_layer = SquaredError()
+        self.network = self._layers()
+        self.encoder, self.decoder = self.network[:2 * L], self.network[2 * L:]
+        self.loss_layer = make_loss(self.loss)
 
-    def _run(self, h, layers):
-        """h pushed through ``layers`` (no caches: for encoding and decoding)."""
-        for dense, act in layers:
-            h, _ = act.forward(dense.forward(h)[0], inplace=True)
-        return h
-
-    def _input(self, x, name="x", unit_interval=False):
-        x = check_matrix(x, name, self.layer_sizes[0], self.xp, unit_interval=unit_interval, allow_1d=True)
-        return x.astype(self.encoder_W[0].dtype, copy=False)
+    def _layers(self):
+        """The 2L (Dense, activation) pairs in data order. With the cross-entropy the loss reads
+        the logits a_z, so the last activation is the identity (the sigmoid is in the loss)."""
+        L = self.n_layers
+        weights = list(zip(self.encoder_W + self.decoder_W, self.encoder_b + self.decoder_b))
+        layers = []
+        for k, (W, b) in enumerate(weights):
+            linear = k == L - 1 or (k == 2 * L - 1 and self.loss == "cross_entropy")
+            layers += [Dense(W, b, need_dx=k > 0), Identity() if linear else Sigmoid(inplace=True)]
+        return Sequential(layers)
 
     # ----- for users ----------------------------------------------------------------------------
     def encode(self, x):
         """The code c = h_L for each row of x (linear, n_code columns)."""
-        return self._run(self._input(x), self.network[:self.n_layers])
+        x = check_matrix(x, "x", self.layer_sizes[0], self.xp, allow_1d=True)
+        return self.encoder.run(x.astype(self.encoder_W[0].dtype, copy=False))
 
     def decode(self, code):
         """The reconstruction z = g_0 (in (0, 1)) of each row of ``code``."""
         g = check_matrix(code, "code", self.layer_sizes[-1], self.xp, allow_1d=True)
-        g = self._run(g.astype(self.encoder_W[0].dtype, copy=False), self.network[self.n_layers:])
-        return Sigmoid().forward(g, inplace=True)[0] if self.loss == "cross_entropy" else g
+        g = self.decoder.run(g.astype(self.encoder_W[0].dtype, copy=False))
+        return sigmoid(g, out=g) if self.loss == "cross_entropy" else g
 
     def reconstruct(self, x):
         """z = decode(encode(x))."""
         return self.decode(self.encode(x))
 
-    def squared_error(self, x, batch_size=1000):
+    def reconstruction_error(self, x, batch_size=1000):
         """Mean over the rows of x of sum_k (x_k - z_k)^2: the paper's figure of merit (a float)."""
-        x = self._input(x)
+        x = check_matrix(x, "x", self.layer_sizes[0], self.xp, allow_1d=True).astype(self.encoder_W[0].dtype,
+                                                                                    copy=False)
         batch_size = check_positive_int(batch_size, "batch_size")
         total = 0.0
         for rows in _rows(x.shape[0], batch_size):
@@ -202,27 +201,14 @@ class DeepAutoencoder(ModelFileMethods):
         the equations of the module docstring is u_1 = x~ (the first layer's input); the cost
         and delta_2L still compare with x. Level 0 (the default) draws nothing from ``rng``.
         """
-        x = self._input(x, unit_interval=(self.loss == "cross_entropy"))
+        x = check_matrix(x, "x", self.layer_sizes[0], self.xp, unit_interval=(self.loss == "cross_entropy"),
+                         allow_1d=True).astype(self.encoder_W[0].dtype, copy=False)
         level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
-        inp = x
-        if level > 0:
-            inp = corrupt(x, level, "masking", rng, "corruption")
-        # forward: each Dense keeps its input u_k, each activation its output
-        caches = []
-        h = inp
-        for dense, act in self.network:
-            a, dense_cache = dense.forward(h)
-            h, act_cache = act.forward(a, inplace=True)
-            caches.append((dense_cache, act_cache))
-        cost, loss_cache = self.loss_layer.forward(h, x)
-        # backward: delta_2L from the loss, then through each activation and Dense
+        inp = corrupt(x, level, "masking", rng, "corruption") if level > 0 else x
+        out, cache = self.network.forward(inp)
+        cost, loss_cache = self.loss_layer.forward(out, target=x)
         delta, _ = self.loss_layer.backward(1.0, loss_cache)
-        grads = [None] * (2 * len(self.network))
-        for k in range(len(self.network) - 1, -1, -1):
-            dense, act = self.network[k]
-            dense_cache, act_cache = caches[k]
-            delta, _ = act.backward(delta, act_cache, inplace=True)
-            delta, grads[2 * k:2 * k + 2] = dense.backward(delta, dense_cache, need_dx=k > 0)
+        _, grads = self.network.backward(delta, cache)
         return cost, grads
 
     # ----- stage 1: greedy layer-wise pretraining ----------------------------------------------
@@ -244,7 +230,7 @@ class DeepAutoencoder(ModelFileMethods):
         """h_i for all rows of x (the input of encoder layer i), in chunks."""
         out = []
         for rows in _rows(x.shape[0], batch_size):
-            out.append(self._run(x[rows], self.network[:i]))
+            out.append(self.network[:2 * i].run(x[rows]))
         return self.xp.concatenate(out, axis=0)
 
     def pretrain(self, train_x, epochs=1, batch_size=100, corruption_level=0.1, optimizer="adam",
@@ -267,7 +253,8 @@ class DeepAutoencoder(ModelFileMethods):
         - ``max_minutes``: a time budget for each layer; ``progress``: the trainer's bar
           ("auto": on a terminal), False for none. ``verbose``: print one line per epoch.
         """
-        x = self._input(train_x, "train_x", unit_interval=True)
+        x = check_matrix(train_x, "train_x", self.layer_sizes[0], self.xp, unit_interval=True,
+                         allow_1d=True).astype(self.encoder_W[0].dtype, copy=False)
         L = self.n_layers
         if isinstance(epochs, (list, tuple)):
             if len(epochs) != L:
@@ -360,7 +347,8 @@ class DeepAutoencoder(ModelFileMethods):
         every epoch and on Ctrl-C) with ``resume=True`` (go on from it if it exists: a resumed run
         ends with the parameters of an uninterrupted one), ``progress`` ("auto", "bar", "plain",
         False). ``self.last_trainer`` is the trainer, for its ``history`` and ``stopped``."""
-        x = self._input(train_x, "train_x", unit_interval=(self.loss == "cross_entropy"))
+        x = check_matrix(train_x, "train_x", self.layer_sizes[0], self.xp, unit_interval=(self.loss == "cross_entropy"),
+                         allow_1d=True).astype(self.encoder_W[0].dtype, copy=False)
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
         opt = optim.Adam(1e-3) if optimizer is None else optimizer

@@ -10,7 +10,7 @@ Training has the three steps of the tutorial:
 1. **Pretraining**, one layer at a time, without labels. Layer k is also a denoising
    autoencoder ``dA_k`` that *shares* W_k and b_k (the same arrays, updated in place) and adds
    its own visible bias b'_k. It learns to rebuild h_{k-1} from a corrupted copy of it
-   (cross-entropy cost, masking noise of level corruption_levels[k]); layers below stay frozen.
+   (cross-entropy cost, masking noise of the level each call is given); layers below stay frozen.
 2. A **classifier** (logistic regression) on the top code h_L.
 3. **Fine-tuning** with labels: the mean negative log-likelihood ``- mean log P(y | x)`` by
    minibatch gradient descent, through the whole network (``finetune="all"``, the tutorial) or
@@ -19,51 +19,26 @@ Training has the three steps of the tutorial:
 Back-propagation for step 3: with D = (P - onehot(y)) / N at the top, G_L = D V^T, and for
 k = L..1: A_k = G_k * h_k (1 - h_k), gW_k = h_{k-1}^T A_k, gb_k = sum_rows A_k,
 G_{k-1} = A_k W_k^T (see dae/layers/dense.py). ``cost_and_grads(x, y)`` returns these.
+
+The tutorial's functions, ``pretraining_functions`` and ``build_finetune_functions``, are what
+Theano compiled them into: the same arithmetic as ``cost_and_grads`` followed by an SGD step,
+fused into in-place updates over preallocated buffers (``dae.fast``; at batch 1 each weight
+update is one rank-1 product). ``fused=False`` gives the readable path, ``cost_and_grads`` then
+a ``dae.optim`` step, with the same numbers to float32 rounding.
 """
 import numbers
 
-
-from .. import backend
-from .da import dA
-from ..layers import HiddenLayer, LogisticRegression
+from .. import backend, optim
+from ..fast import SigmoidSoftmaxSGD, TiedSigmoidSGD
+from ..layers import Dropout, HiddenLayer, LogisticRegression, Sequential
 from ..plotting import tile_raster_images
-from ..corruption import uniform
 from ..random import RandomStreams
-from .saving import ModelFileMethods
 from ..validation import check_choice, check_float, check_labels, check_matrix, check_positive_int, check_rng
+from .da import dA
+from .saving import ModelFileMethods
 
 FINETUNE = ("all", "top")
 _CHUNK = 5000  # rows per block when a whole data set is pushed through the network at once
-
-
-class InPlaceSGD:
-    """SGD with optional heavy-ball momentum that *consumes* the gradients it is given (they are
-    scaled in place), so a step allocates nothing: ``v <- mu v - lr g ; p <- p + v`` (mu = 0:
-    the tutorial's ``p <- p - lr g``). ``learning_rate`` may be changed between steps. The SdA's
-    own functions use it because their gradient arrays are fresh each step; with gradients you
-    want to keep, use ``dae.optim.SGD`` / ``dae.optim.Momentum``.
-    """
-
-    def __init__(self, learning_rate, momentum=0.0):
-        self.learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
-        self.momentum = check_float(momentum, "momentum", 0.0, 1.0, high_inclusive=False)
-        self.velocities = None
-
-    def step(self, params, grads):
-        if self.momentum and self.velocities is None:
-            self.velocities = [backend.xp.zeros_like(p) for p in params]
-        for i, (p, g) in enumerate(zip(params, grads)):
-            g *= self.learning_rate
-            if self.momentum:
-                v = self.velocities[i]
-                v *= self.momentum
-                v -= g
-                p += v
-            else:
-                p -= g
-
-    def __repr__(self):
-        return f"InPlaceSGD(learning_rate={self.learning_rate}, momentum={self.momentum})"
 
 
 def _check_sizes(sizes, name):
@@ -92,41 +67,31 @@ def _check_index(index, n_batches, name="index"):
 class SdA(ModelFileMethods):
     """Stacked denoising autoencoder (the tutorial's class).
 
-    ``SdA(numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=[500, 500], n_outs=10,
-    corruption_levels=[0.1, 0.1])``
+    ``SdA(numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=[500, 500], n_outs=10)``
 
     Built in the tutorial's order: the corruption stream ``RandomStreams(numpy_rng.randint(2 **
     30))`` first (when ``theano_rng`` is None); then for each layer a sigmoid ``HiddenLayer``
     (its W drawn from numpy_rng) and a ``dA`` holding *the same* W and b; then the
     ``LogisticRegression``. Each dA draws its masks from its own stream of theano_rng
     (``corruption0``, ``corruption1``, ...), as each layer had its own random variable in
-    Theano's graph.
+    Theano's graph. The corruption level of each layer is a keyword of the pretraining call.
 
-    - ``sigmoid_layers``, ``dA_layers``, ``logLayer``: the parts.
+    - ``sigmoid_layers``, ``dA_layers``, ``logLayer``: the parts; ``hidden``: the sigmoid layers
+      as one ``Sequential``.
     - ``params``: the fine-tuning parameters [W_1, b_1, ..., W_L, b_L, V, c] (the dA's visible
       biases are pretraining-only, as in the tutorial); ``param_names`` alongside.
     """
 
-    def __init__(self, numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=(500, 500), n_outs=10,
-                 corruption_levels=(0.1, 0.1)):
+    def __init__(self, numpy_rng, theano_rng=None, n_ins=784, hidden_layers_sizes=(500, 500), n_outs=10):
         check_rng(numpy_rng, "numpy_rng")
         self.n_ins = check_positive_int(n_ins, "n_ins")
         self.n_outs = check_positive_int(n_outs, "n_outs")
+        if self.n_outs < 2:
+            raise ValueError(f"n_outs must be at least 2 classes (a softmax over {self.n_outs} class is always 1: "
+                             f"there is nothing to learn), got {n_outs}")
         self.hidden_layers_sizes = _check_sizes(hidden_layers_sizes, "hidden_layers_sizes")
-        if isinstance(corruption_levels, (str, bytes)) or not hasattr(corruption_levels, "__len__"):
-            raise TypeError(f"corruption_levels must be a list of numbers, got {corruption_levels!r}")
-        if len(corruption_levels) != len(self.hidden_layers_sizes):
-            raise ValueError(
-                f"corruption_levels must have one level per hidden layer ({len(self.hidden_layers_sizes)}), "
-                f"got {len(corruption_levels)}: {list(corruption_levels)}"
-            )
-        self.corruption_levels = [
-            check_float(c, f"corruption_levels[{i}]", 0.0, 1.0, high_inclusive=False)
-            for i, c in enumerate(corruption_levels)
-        ]
         self.n_layers = len(self.hidden_layers_sizes)
         self.xp = backend.xp
-
         if theano_rng is None:
             theano_rng = RandomStreams(numpy_rng.randint(2 ** 30))
         self.theano_rng = theano_rng
@@ -135,7 +100,8 @@ class SdA(ModelFileMethods):
         self.params, self.param_names = [], []
         for i, n_out in enumerate(self.hidden_layers_sizes):
             n_in = self.n_ins if i == 0 else self.hidden_layers_sizes[i - 1]
-            sigmoid_layer = HiddenLayer(rng=numpy_rng, n_in=n_in, n_out=n_out, activation="sigmoid")
+            sigmoid_layer = HiddenLayer(rng=numpy_rng, n_in=n_in, n_out=n_out, activation="sigmoid",
+                                        need_dx=i > 0, inplace=True)
             self.sigmoid_layers.append(sigmoid_layer)
             self.params.extend(sigmoid_layer.params)
             self.param_names.extend([f"layer{i}_W", f"layer{i}_b"])
@@ -143,6 +109,7 @@ class SdA(ModelFileMethods):
                           W=sigmoid_layer.W, bhid=sigmoid_layer.b)
             dA_layer.corruption_site = f"corruption{i}"
             self.dA_layers.append(dA_layer)
+        self.hidden = Sequential(self.sigmoid_layers)
         self.logLayer = LogisticRegression(n_in=self.hidden_layers_sizes[-1], n_out=self.n_outs)
         self.params.extend(self.logLayer.params)
         self.param_names.extend(["log_W", "log_b"])
@@ -150,99 +117,89 @@ class SdA(ModelFileMethods):
         self._versions = [0] * self.n_layers
 
     # ----- forward passes -------------------------------------------------------------------------
-    def _x(self, x, name="x"):
-        x = check_matrix(x, name, self.n_ins, self.xp, allow_1d=True)
+    def _matrix(self, x, name="x", unit_interval=False):
+        x = check_matrix(x, name, self.n_ins, self.xp, unit_interval=unit_interval, allow_1d=True)
         return x.astype(self.params[0].dtype, copy=False)
 
-    def _codes(self, x, upto):
-        """h_upto for the whole array ``x`` (already checked), computed in blocks of rows."""
-        if upto == 0:
-            return x
-        out = self.xp.empty((x.shape[0], self.sigmoid_layers[upto - 1].n_out), dtype=self.params[0].dtype)
-        for start in range(0, x.shape[0], _CHUNK):
-            h = x[start:start + _CHUNK]
-            for layer in self.sigmoid_layers[:upto]:
-                h, _ = layer.forward(h)
-            out[start:start + _CHUNK] = h
+    def _codes(self, h, start, stop):
+        """h_stop for every row of the codes h = h_start (checked), computed in blocks of rows."""
+        if start == stop:
+            return h
+        layers = self.hidden[start:stop]
+        out = self.xp.empty((h.shape[0], self.hidden_layers_sizes[stop - 1]), dtype=h.dtype)
+        for s in range(0, h.shape[0], _CHUNK):
+            out[s:s + _CHUNK] = layers.run(h[s:s + _CHUNK])
         return out
 
     def get_codes(self, x, layer=None):
         """The code of hidden layer ``layer`` (0-based; default: the top one) for every row of x."""
-        x = self._x(x)
         layer = self.n_layers - 1 if layer is None else _check_index(layer, self.n_layers, "layer")
-        return self._codes(x, layer + 1)
+        return self._codes(self._matrix(x), 0, layer + 1)
 
     def p_y_given_x(self, x):
         """P(Y | x) for every row of x, shape (N, n_outs)."""
-        return self.logLayer.p_y_given_x(self._codes(self._x(x), self.n_layers))
+        return self.logLayer.p_y_given_x(self._codes(self._matrix(x), 0, self.n_layers))
 
     def predict(self, x):
         """The predicted class of every row of x."""
-        x = self._x(x)
-        top = self._codes(x, self.n_layers)
+        return self._predict(self._matrix(x))
+
+    def _predict(self, x):
+        top = self._codes(x, 0, self.n_layers)
         return (top @ self.logLayer.W + self.logLayer.b).argmax(axis=1)
 
     def errors(self, x, y):
         """The fraction of rows of x misclassified."""
-        x = self._x(x)
+        x = self._matrix(x)
         y = check_labels(y, "y", self.n_outs, x.shape[0], self.xp)
-        return float((self.predict(x) != y).mean())
+        return float((self._predict(x) != y).mean())
 
     # ----- fine-tuning cost and gradients ---------------------------------------------------------
-    def _keep_mask(self, rng, drop, like, site):
-        """m / (1 - drop) with m_k ~ Bernoulli(1 - drop): inverted dropout, so E[mask] = 1."""
-        keep = 1.0 - drop
-        mask = uniform(rng, like.shape, like, site) < keep
-        return mask.astype(like.dtype) * like.dtype.type(1.0 / keep)
-
-    def _finetune_cost_grads(self, x, y, top_only=False, rng=None, dropout=0.0, input_dropout=0.0):
-        """(NLL, grads) without checks; ``top_only``: the classifier's gradients alone.
-
-        With ``dropout`` / ``input_dropout`` > 0 each hidden code / the input is multiplied by a
-        random mask m / (1 - p), m_k ~ Bernoulli(1 - p), drawn from ``rng`` (the fine-tuning
-        regulariser of the fast recipe; the tutorial had none); the backward pass multiplies
-        the incoming gradient by the same mask.
-        """
-        if input_dropout:
-            x = x * self._keep_mask(rng, input_dropout, x, "input_dropout")
-        h, caches, masks = x, [], []
+    def _network(self, rng, dropout, input_dropout):
+        """The hidden layers, with this call's dropout layers (masks from ``rng``) when asked for."""
+        if not (dropout or input_dropout):
+            return self.hidden
+        layers = [Dropout(input_dropout, rng, "input_dropout")] if input_dropout else []
         for k, layer in enumerate(self.sigmoid_layers):
-            h, cache = layer.forward(h)
-            caches.append(cache)
+            layers.append(layer)
             if dropout:
-                masks.append(self._keep_mask(rng, dropout, h, f"dropout{k}"))
-                h = h * masks[-1]
-        cost, log_cache = self.logLayer.forward(h, y)
-        dh, log_grads = self.logLayer.backward(1.0, log_cache, need_dx=not top_only)
-        if top_only:
-            return cost, log_grads
-        grads = []
-        for i in range(self.n_layers - 1, -1, -1):
-            if dropout:
-                dh *= masks[i]
-            dh, layer_grads = self.sigmoid_layers[i].backward(dh, caches[i], need_dx=i > 0)
-            grads = layer_grads + grads
+                layers.append(Dropout(dropout, rng, f"dropout{k}"))
+        return Sequential(layers)
+
+    def _finetune_cost_grads(self, x, y, rng=None, dropout=0.0, input_dropout=0.0):
+        """(NLL, grads) without checks: the hidden layers (with their dropout layers), the
+        classifier with the labels as its target, then the backward passes in reverse."""
+        network = self._network(rng, dropout, input_dropout)
+        h, cache = network.forward(x)
+        cost, log_cache = self.logLayer.forward(h, target=y)
+        dh, log_grads = self.logLayer.backward(1.0, log_cache)
+        _, grads = network.backward(dh, cache)
         return cost, grads + log_grads
 
     def cost_and_grads(self, x, y, *, rng, dropout=0.0, input_dropout=0.0):
         """The fine-tuning cost (mean NLL of the labels ``y``) and its gradients for every param
-        (aligned with ``self.params``). Random only with ``dropout``/``input_dropout`` > 0: the
-        masks come from ``rng``, the caller's (e.g. this model's theano_rng)."""
-        x = self._x(x)
+        (aligned with ``self.params``). With ``dropout`` / ``input_dropout`` > 0 each hidden
+        code / the input is multiplied by an inverted-dropout mask m / (1 - p) drawn from
+        ``rng`` (the fine-tuning regulariser of the fast recipe; the tutorial had none)."""
+        x = self._matrix(x)
         y = check_labels(y, "y", self.n_outs, x.shape[0], self.xp)
         dropout = check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
         input_dropout = check_float(input_dropout, "input_dropout", 0.0, 1.0, high_inclusive=False)
         return self._finetune_cost_grads(x, y, rng=rng, dropout=dropout, input_dropout=input_dropout)
 
     # ----- step 1: the tutorial's pretraining functions ------------------------------------------
-    def pretraining_functions(self, train_set_x, batch_size, cache_codes=False):
-        """One callable per layer, ``f(index, corruption=None, lr=0.1) -> cost``.
+    def pretraining_functions(self, train_set_x, batch_size, cache_codes=False, fused=True):
+        """One callable per layer, ``f(index, corruption=0.2, lr=0.1) -> cost`` (the tutorial's
+        defaults).
 
         ``f(index)`` takes minibatch ``index`` (rows ``index * batch_size`` to ``(index + 1) *
         batch_size`` of train_set_x), computes the layer's input h_{k-1} through the frozen layers
-        below, does one SGD step of ``dA_k`` on it (corruption default: this layer's
-        corruption level; the tutorial passed it explicitly) and returns the minibatch cost.
-        ``f.n_batches`` is the number of whole minibatches.
+        below, does one SGD step of ``dA_k`` on it with masking noise of level ``corruption`` and
+        returns the minibatch cost. ``f.n_batches`` is the number of whole minibatches.
+
+        ``fused=True`` runs the step as ``dae.fast.TiedSigmoidSGD`` (buffers made once per
+        corruption level, in-place BLAS updates); ``fused=False`` as ``dA_k.cost_and_grads`` then
+        ``dae.optim.SGD``. Both draw the same masks from the layer's stream of theano_rng.
 
         ``cache_codes=True`` is the tutorial's tip: layer k's input is computed for the whole set
         the first time ``f_k`` is called (from layer k-1's cached codes when still valid) and
@@ -250,47 +207,27 @@ class SdA(ModelFileMethods):
         layer has been updated since (through these functions or ``build_finetune_functions``).
         Memory: one float array of n_examples x n_hidden at a time.
         """
-        x_all = check_matrix(train_set_x, "train_set_x", self.n_ins, self.xp, unit_interval=True)
-        x_all = x_all.astype(self.params[0].dtype, copy=False)
+        x_all = self._matrix(train_set_x, "train_set_x", unit_interval=True)
         batch_size = _check_batch_size(batch_size, x_all.shape[0], "train_set_x")
         n_batches = x_all.shape[0] // batch_size
-        cache_codes = bool(cache_codes)
-        cache = {}  # layer k -> (versions of layers below when computed, codes h_{k-1})
         # Seed each layer's corruption stream in layer order, as Theano did when the graph was built.
         if isinstance(self.theano_rng, RandomStreams):
             for da_layer in self.dA_layers:
                 self.theano_rng.state(da_layer.corruption_site)
-
-        def layer_input(k):
-            stamp = tuple(self._versions[:k])
-            if k not in cache or cache[k][0] != stamp:
-                below = cache.get(k - 1)
-                if below is not None and below[0] == tuple(self._versions[:k - 1]):
-                    codes = self._codes_from(below[1], k - 1, k)
-                else:
-                    codes = self._codes(x_all, k)
-                cache.clear()  # keep one set of codes at a time
-                cache[k] = (stamp, codes)
-            return cache[k][1]
+        layer_input = self._code_cache(x_all) if cache_codes else None
 
         def make(k):
-            da_layer = self.dA_layers[k]
+            step = self._pretraining_step(k, batch_size, bool(fused))
 
-            def pretrain(index, corruption=None, lr=0.1):
-                index = _check_index(index, n_batches)
-                level = self.corruption_levels[k] if corruption is None else corruption
-                lr = check_float(lr, "lr", 0.0, None, low_inclusive=False)
-                rows = slice(index * batch_size, (index + 1) * batch_size)
+            def pretrain(index, corruption=0.2, lr=0.1):
+                rows = slice(_check_index(index, n_batches) * batch_size, (index + 1) * batch_size)
                 if k == 0:
                     x = x_all[rows]
-                elif cache_codes:
+                elif layer_input is not None:
                     x = layer_input(k)[rows]
                 else:
-                    x = self._codes(x_all[rows], k)
-                cost, grads = da_layer.cost_and_grads(x, rng=da_layer.theano_rng, corruption_level=level)
-                for p, g in zip(da_layer.params, grads):
-                    g *= lr
-                    p -= g
+                    x = self._codes(x_all[rows], 0, k)
+                cost = step(x, corruption, lr)
                 self._versions[k] += 1
                 return cost
 
@@ -300,34 +237,67 @@ class SdA(ModelFileMethods):
 
         return [make(k) for k in range(self.n_layers)]
 
-    def _codes_from(self, h, start, stop):
-        """Push codes of layer ``start`` (h_start) up to h_stop, in blocks of rows."""
-        out = self.xp.empty((h.shape[0], self.sigmoid_layers[stop - 1].n_out), dtype=h.dtype)
-        for s in range(0, h.shape[0], _CHUNK):
-            block = h[s:s + _CHUNK]
-            for layer in self.sigmoid_layers[start:stop]:
-                block, _ = layer.forward(block)
-            out[s:s + _CHUNK] = block
-        return out
+    def _pretraining_step(self, k, batch_size, fused):
+        """``step(x, corruption, lr) -> cost``: one SGD step of dA_k on the minibatch x."""
+        da_layer = self.dA_layers[k]
+        if not fused:
+            sgd = optim.SGD(0.1)
+
+            def readable(x, corruption, lr):
+                sgd.learning_rate = check_float(lr, "lr", 0.0, None, low_inclusive=False)
+                cost, grads = da_layer.cost_and_grads(x, rng=da_layer.theano_rng, corruption_level=corruption)
+                sgd.step(da_layer.params, grads)
+                return cost
+            return readable
+        steps = {}  # corruption level -> its fused step (the mask's threshold and buffers are per level)
+
+        def fast(x, corruption, lr):
+            lr = check_float(lr, "lr", 0.0, None, low_inclusive=False)
+            if corruption not in steps:
+                steps[corruption] = TiedSigmoidSGD(da_layer, batch_size, corruption, lr)
+            step = steps[corruption]
+            step.learning_rate = lr
+            return step(x)
+        return fast
+
+    def _code_cache(self, x_all):
+        """``layer_input(k)``: h_{k-1} of the whole set, kept while the layers below are unchanged."""
+        cache = {}  # layer k -> (versions of layers below when computed, codes h_{k-1})
+
+        def layer_input(k):
+            stamp = tuple(self._versions[:k])
+            if k not in cache or cache[k][0] != stamp:
+                below = cache.get(k - 1)
+                if below is not None and below[0] == tuple(self._versions[:k - 1]):
+                    codes = self._codes(below[1], k - 1, k)
+                else:
+                    codes = self._codes(x_all, 0, k)
+                cache.clear()  # keep one set of codes at a time
+                cache[k] = (stamp, codes)
+            return cache[k][1]
+        return layer_input
 
     # ----- step 3: the tutorial's fine-tuning functions ------------------------------------------
     def _check_dataset(self, pair, name):
         if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
             raise ValueError(f"{name} must be a pair (x, y), got {type(pair).__name__}")
-        x = check_matrix(pair[0], f"{name}_x", self.n_ins, self.xp).astype(self.params[0].dtype, copy=False)
+        x = self._matrix(pair[0], f"{name}_x")
         y = check_labels(pair[1], f"{name}_y", self.n_outs, x.shape[0], self.xp)
         return x, y
 
     def build_finetune_functions(self, datasets, batch_size, learning_rate=0.1, finetune="all", momentum=0.0,
-                                 optimizer=None, dropout=0.0, input_dropout=0.0, rng=None, augment=None):
+                                 optimizer=None, dropout=0.0, input_dropout=0.0, rng=None, augment=None,
+                                 fused=True):
         """``(train_fn, valid_score, test_score)`` as in the tutorial.
 
         - ``datasets``: ``[(train_x, train_y), (valid_x, valid_y), (test_x, test_y)]`` (arrays on
           the backend in force; labels int in [0, n_outs)).
         - ``train_fn(minibatch_index) -> cost``: one step on that minibatch of the training set.
-          ``train_fn.optimizer`` is the optimiser (``InPlaceSGD(learning_rate, momentum)``: the
-          tutorial's SGD when momentum is 0; or any ``dae.optim`` optimiser passed as
-          ``optimizer``), so a loop can change its ``learning_rate`` between epochs.
+          With plain SGD (momentum 0, no optimizer, dropout or augment) and ``fused=True`` it is
+          ``dae.fast.SigmoidSoftmaxSGD``, the tutorial's arithmetic in place; otherwise
+          ``cost_and_grads`` then ``dae.optim.SGD(learning_rate)`` / ``Momentum(learning_rate,
+          momentum)`` or the ``optimizer`` given. ``train_fn.optimizer`` holds the
+          ``learning_rate`` the step uses, so a loop can change it between epochs.
         - ``valid_score()`` / ``test_score()``: the list of per-minibatch error rates.
         - ``finetune``: "all" (the whole network, the tutorial) or "top" (the classifier only;
           the hidden layers are frozen, so their top codes are computed once for each set).
@@ -347,74 +317,86 @@ class SdA(ModelFileMethods):
         if finetune == "top" and (dropout or input_dropout or augment is not None):
             raise ValueError("dropout, input_dropout and augment apply to finetune='all' only "
                              "(the codes are fixed with 'top')")
-        rng = self.theano_rng if rng is None else rng
         (train_x, train_y), (valid_x, valid_y), (test_x, test_y) = (
-            self._check_dataset(pair, name) for pair, name in zip(datasets, ("train_set", "valid_set", "test_set"))
-        )
+            self._check_dataset(pair, name) for pair, name in zip(datasets, ("train_set", "valid_set", "test_set")))
         batch_size = _check_batch_size(batch_size, train_x.shape[0], "train_set_x")
         _check_batch_size(batch_size, valid_x.shape[0], "valid_set_x")
         _check_batch_size(batch_size, test_x.shape[0], "test_set_x")
-        if optimizer is None:
-            optimizer = InPlaceSGD(learning_rate, momentum)
-        elif not hasattr(optimizer, "step"):
+        if optimizer is not None and not hasattr(optimizer, "step"):
             raise TypeError(f"optimizer must have a step(params, grads) method, got {type(optimizer).__name__}")
-        n_train_batches = train_x.shape[0] // batch_size
+        rng = self.theano_rng if rng is None else rng
         top_only = finetune == "top"
         if top_only:  # frozen features: the classifier trains on fixed codes
-            train_x = self._codes(train_x, self.n_layers)
-            params, step = self.logLayer.params, self._top_step
+            train_x = self._codes(train_x, 0, self.n_layers)
+        plain = fused and optimizer is None and not momentum and not (dropout or input_dropout) and augment is None
+        if plain:
+            step, optimizer = self._fused_finetune_step(batch_size, learning_rate, top_only)
         else:
-            params = self.params
+            step, optimizer = self._readable_finetune_step(learning_rate, momentum, optimizer, top_only, rng,
+                                                           dropout, input_dropout, augment)
+        train_fn = self._train_fn(step, train_x, train_y, batch_size, top_only)
+        train_fn.optimizer = optimizer
+        train_fn.finetune = finetune
+        return train_fn, self._scorer(valid_x, valid_y, batch_size), self._scorer(test_x, test_y, batch_size)
 
-            def step(x, y):
+    def _fused_finetune_step(self, batch_size, learning_rate, top_only):
+        """``(step(x, y) -> cost, the step)``: dae.fast.SigmoidSoftmaxSGD over this model's arrays."""
+        layers = [self.logLayer] if top_only else self.sigmoid_layers + [self.logLayer]
+        fused = SigmoidSoftmaxSGD([layer.W for layer in layers], [layer.b for layer in layers], batch_size,
+                                  learning_rate)
+        return fused, fused
+
+    def _readable_finetune_step(self, learning_rate, momentum, optimizer, top_only, rng, dropout, input_dropout,
+                                augment):
+        """``(step(x, y) -> cost, the optimiser)``: cost_and_grads (or the classifier's alone),
+        then a dae.optim step."""
+        if optimizer is None:
+            optimizer = optim.Momentum(learning_rate, momentum) if momentum else optim.SGD(learning_rate)
+        params = self.logLayer.params if top_only else self.params
+
+        def step(x, y):
+            if top_only:
+                cost, grads = self.logLayer.cost_and_grads(x, y)
+            else:
                 if augment is not None:
                     x = augment(x, rng)
-                return self._finetune_cost_grads(x, y, rng=rng, dropout=dropout, input_dropout=input_dropout)
+                cost, grads = self._finetune_cost_grads(x, y, rng=rng, dropout=dropout, input_dropout=input_dropout)
+            optimizer.step(params, grads)
+            return cost
+        return step, optimizer
+
+    def _train_fn(self, step, train_x, train_y, batch_size, top_only):
+        n_train_batches = train_x.shape[0] // batch_size
 
         def train_fn(minibatch_index):
             index = _check_index(minibatch_index, n_train_batches, "minibatch_index")
             rows = slice(index * batch_size, (index + 1) * batch_size)
-            cost, grads = step(train_x[rows], train_y[rows])
-            optimizer.step(params, grads)
+            cost = step(train_x[rows], train_y[rows])
             if not top_only:
                 for k in range(self.n_layers):
                     self._versions[k] += 1
             return cost
 
-        def scorer(x, y):
-            n_batches = x.shape[0] // batch_size
-            x, y = x[:n_batches * batch_size], y[:n_batches * batch_size]
-
-            def score():
-                wrong = (self._predict_checked(x) != y).reshape(n_batches, batch_size)
-                return [float(e) for e in backend.to_host(wrong.mean(axis=1))]
-
-            score.n_batches = n_batches
-            return score
-
-        train_fn.optimizer = optimizer
         train_fn.n_batches = n_train_batches
-        train_fn.finetune = finetune
-        return train_fn, scorer(valid_x, valid_y), scorer(test_x, test_y)
+        return train_fn
 
-    def _top_step(self, codes, y):
-        cost, cache = self.logLayer.forward(codes, y)
-        _, grads = self.logLayer.backward(1.0, cache, need_dx=False)
-        return cost, grads
+    def _scorer(self, x, y, batch_size):
+        n_batches = x.shape[0] // batch_size
+        x, y = x[:n_batches * batch_size], y[:n_batches * batch_size]
 
-    def _predict_checked(self, x):
-        top = self._codes(x, self.n_layers)
-        return (top @ self.logLayer.W + self.logLayer.b).argmax(axis=1)
+        def score():
+            wrong = (self._predict(x) != y).reshape(n_batches, batch_size)
+            return [float(e) for e in backend.to_host(wrong.mean(axis=1))]
 
-    # ----- pictures and files -------------------------------------------------------------------
+        score.n_batches = n_batches
+        return score
+
+    # ----- pictures -------------------------------------------------------------------------------
     def filters_image(self, img_shape=(28, 28), tile_shape=(10, 10), tile_spacing=(1, 1)):
         """The first layer's filters (columns of W_1) as a uint8 mosaic (``tile_raster_images``)."""
         W = backend.to_host(self.sigmoid_layers[0].W).T
         n = tile_shape[0] * tile_shape[1]
         return tile_raster_images(X=W[:n], img_shape=img_shape, tile_shape=tile_shape, tile_spacing=tile_spacing)
 
-
     def __repr__(self):
-        return (f"SdA(n_ins={self.n_ins}, hidden_layers_sizes={self.hidden_layers_sizes}, n_outs={self.n_outs}, "
-                f"corruption_levels={self.corruption_levels})")
-
+        return f"SdA(n_ins={self.n_ins}, hidden_layers_sizes={self.hidden_layers_sizes}, n_outs={self.n_outs})"

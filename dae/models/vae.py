@@ -31,8 +31,10 @@ Writing d(.) for dcost/d(.)::
     dh_L     = dmu W_mu^T + dlogvar W_logvar^T,  then back through the encoder as above
 
 ``cost_and_grads`` computes exactly these, the forward pass and the backward pass side by side,
-from the layers of dae/layers/: a ``Dense`` and an activation per hidden layer, a ``Dense`` per
-head (mu, logvar) and for the logits, and ``SigmoidCrossEntropy`` for rec (its backward is da).
+from the layers of dae/layers/: the encoder and the decoder are each a ``Sequential`` of a
+``Dense`` and an activation per hidden layer (the decoder ending in the ``Dense`` of the logits),
+the two heads (mu, logvar) are a ``Dense`` each, and ``SigmoidCrossEntropy`` gives rec (its
+backward is da).
 
 The importance-weighted estimate of log p(x) (Burda et al., 2015) draws k codes from q::
 
@@ -51,8 +53,8 @@ import numpy
 
 from .. import backend
 from .. import config
-from ..functions import ACTIVATIONS, cross_entropy_from_logits, sigmoid
-from ..layers import Dense, SigmoidCrossEntropy, activation as make_activation
+from ..functions import cross_entropy_from_logits, sigmoid
+from ..layers import ACTIVATIONS, Dense, Sequential, SigmoidCrossEntropy
 from .saving import ModelFileMethods
 from ..validation import check_choice, check_matrix, check_positive_int, check_rng
 
@@ -145,7 +147,6 @@ class VAE(ModelFileMethods):
         self.n_hidden = _check_hidden(n_hidden)
         self.n_latent = check_positive_int(n_latent, "n_latent")
         self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
-        self.act = make_activation(self.activation)   # stateless: one layer object serves every layer
         xp = self.xp = backend.xp
         dtype = self.dtype = numpy.dtype(config.floatX)
         gain = math.sqrt(2.0) if activation == "relu" else 1.0
@@ -175,57 +176,31 @@ class VAE(ModelFileMethods):
                     for l in range(len(self.n_hidden))]
         self.W_out = add("W_out", weight(sizes[-1], self.n_visible))
         self.b_out = add("b_out", xp.zeros(self.n_visible, dtype))
-        # the same arrays as layers
-        self.enc_layers = [Dense(W, b) for W, b in self.enc]
+        # the same arrays as layers: the encoder's input needs no gradient
+        self.encoder = self._mlp(self.enc, [])
         self.mu_layer, self.logvar_layer = Dense(self.W_mu, self.b_mu), Dense(self.W_logvar, self.b_logvar)
-        self.dec_layers = [Dense(W, b) for W, b in self.dec]
-        self.out_layer = Dense(self.W_out, self.b_out)
+        self.decoder = self._mlp(self.dec, [Dense(self.W_out, self.b_out)])
         self.rec_loss = SigmoidCrossEntropy()
 
-    # ----- argument checks --------------------------------------------------------------------
-    def _x(self, x, name="x"):
-        x = check_matrix(x, name, self.n_visible, self.xp, unit_interval=True, allow_1d=True)
-        return x.astype(self.dtype, copy=False)
+    def _mlp(self, weights, top):
+        """Hidden layers h_l = f(h_{l-1} W + b) as a Sequential, then the layers ``top``."""
+        layers = []
+        for l, (W, b) in enumerate(weights):
+            layers += [Dense(W, b, need_dx=l > 0 or bool(top)), ACTIVATIONS[self.activation](inplace=True)]
+        return Sequential(layers + top)
 
-    def _z(self, z, name="z"):
-        z = check_matrix(z, name, self.n_latent, self.xp, allow_1d=True)
-        return z.astype(self.dtype, copy=False)
+    def _x(self, x, name="x"):
+        return check_matrix(x, name, self.n_visible, self.xp, unit_interval=True, allow_1d=True).astype(
+            self.dtype, copy=False)
 
     def _eps(self, rng, n, k=None):
         rng = _check_noise_rng(rng)
         shape = (n, self.n_latent) if k is None else (n, k, self.n_latent)
         return _on_backend(rng.normal(0.0, 1.0, size=shape), self.xp, self.dtype)
 
-    # ----- the two networks (forward passes that keep what the backward pass needs) ---------
-    def _mlp(self, layers, h):
-        """Hidden layers h_l = f(h_{l-1} W + b): (h_L, caches for ``_mlp_backward``)."""
-        caches = []
-        for dense in layers:
-            a, dense_cache = dense.forward(h)
-            h, act_cache = self.act.forward(a, inplace=True)
-            caches.append((dense_cache, act_cache))
-        return h, caches
-
-    def _mlp_backward(self, layers, caches, dh, input_grad=True):
-        """Back through ``_mlp``: returns (grads [gW, gb per layer], dcost/dh_0).
-
-        With ``input_grad=False`` dcost/dh_0 is not computed (None): the encoder needs no
-        gradient with respect to the data, and skipping it saves a tenth of the work."""
-        grads = []
-        for l in range(len(layers) - 1, -1, -1):
-            dense_cache, act_cache = caches[l]
-            dpre, _ = self.act.backward(dh, act_cache, inplace=True)
-            dh, layer_grads = layers[l].backward(dpre, dense_cache, need_dx=l > 0 or input_grad)
-            grads = layer_grads + grads
-        return grads, dh
-
-    def _encode(self, x):
-        h, caches = self._mlp(self.enc_layers, x)
-        return (h, caches), self.mu_layer.forward(h)[0], self.logvar_layer.forward(h)[0]
-
-    def _decode(self, z):
-        g, caches = self._mlp(self.dec_layers, z)
-        return (g, caches), self.out_layer.forward(g)[0]
+    def _heads(self, h):
+        """(mu, logvar) from the encoder's top layer h_L."""
+        return self.mu_layer.forward(h)[0], self.logvar_layer.forward(h)[0]
 
     # ----- cost and gradients (the gradient protocol) ---------------------------------------
     def cost_and_grads(self, x, *, rng):
@@ -239,54 +214,62 @@ class VAE(ModelFileMethods):
         n = x.shape[0]
 
         # forward
-        (h, enc_caches), mu, logvar = self._encode(x)
+        h, enc_cache = self.encoder.forward(x)
+        mu, logvar = self._heads(h)
         z, s = reparameterize(mu, logvar, eps)
-        (g, dec_caches), a = self._decode(z)
+        a, dec_cache = self.decoder.forward(z)
         var = s * s
         kl = gaussian_kl(mu, logvar, var)
-        rec, rec_cache = self.rec_loss.forward(a, x)          # mean over rows of sum_k softplus(a) - x a
+        rec, rec_cache = self.rec_loss.forward(a, target=x)   # mean over rows of sum_k softplus(a) - x a
         cost = rec + kl.mean()
 
         # backward
         da, _ = self.rec_loss.backward(1.0, rec_cache)        # (sigmoid(a) - x) / N
-        dg, g_out = self.out_layer.backward(da, g)
-        g_dec, dz = self._mlp_backward(self.dec_layers, dec_caches, dg)
+        dz, g_dec = self.decoder.backward(da, dec_cache)
         dmu = dz + mu / n
         dlogvar = 0.5 * dz * eps * s + 0.5 * (var - 1.0) / n
         dh, g_mu = self.mu_layer.backward(dmu, h)
         dh_logvar, g_logvar = self.logvar_layer.backward(dlogvar, h)
         dh += dh_logvar
-        g_enc, _ = self._mlp_backward(self.enc_layers, enc_caches, dh, input_grad=False)
-        return cost, g_enc + g_mu + g_logvar + g_dec + g_out
+        _, g_enc = self.encoder.backward(dh, enc_cache)
+        return cost, g_enc + g_mu + g_logvar + g_dec
 
     # ----- for users ----------------------------------------------------------------------
     def encode(self, x):
+        """The code of each row of x: the mean mu of q(z|x), shape (n, n_latent)."""
+        return self.encode_distribution(x)[0]
+
+    def encode_distribution(self, x):
         """``(mu, logvar)`` of q(z|x), each (n, n_latent)."""
-        _, mu, logvar = self._encode(self._x(x))
-        return mu, logvar
+        return self._heads(self.encoder.run(self._x(x)))
+
+    def _probabilities(self, z):
+        a = self.decoder.run(z)
+        return sigmoid(a, out=a)
 
     def decode(self, z):
         """Bernoulli probabilities p(x_k = 1 | z), shape (n, n_visible)."""
-        return sigmoid(self._decode(self._z(z))[1])
+        z = check_matrix(z, "z", self.n_latent, self.xp, allow_1d=True)
+        return self._probabilities(z.astype(self.dtype, copy=False))
 
     def sample(self, n, *, rng):
         """Decoded probabilities of ``n`` codes drawn from the prior N(0, I)."""
         n = check_positive_int(n, "n")
-        return sigmoid(self._decode(self._eps(rng, n))[1])
+        return self._probabilities(self._eps(rng, n))
 
     def reconstruct(self, x, rng=None):
         """Decoded probabilities for x: through z = mu when ``rng`` is None, else a sampled z."""
         x = self._x(x)
-        _, mu, logvar = self._encode(x)
+        mu, logvar = self.encode_distribution(x)
         z = mu if rng is None else mu + self.xp.exp(0.5 * logvar) * self._eps(rng, x.shape[0])
-        return sigmoid(self._decode(z)[1])
+        return self._probabilities(z)
 
     def negative_elbo(self, x, *, rng):
         """Per-example negative ELBO (rec + KL, one sampled z each), shape (n,), in nats."""
         x = self._x(x)
-        _, mu, logvar = self._encode(x)
+        mu, logvar = self.encode_distribution(x)
         z, _ = reparameterize(mu, logvar, self._eps(rng, x.shape[0]))
-        return cross_entropy_from_logits(x, self._decode(z)[1]) + gaussian_kl(mu, logvar)
+        return cross_entropy_from_logits(x, self.decoder.run(z)) + gaussian_kl(mu, logvar)
 
     def importance_weighted_log_likelihood(self, x, k=100, *, rng, batch_size=None):
         """Per-example estimate of log p(x) from ``k`` importance samples, shape (n,), in nats.
@@ -305,10 +288,10 @@ class VAE(ModelFileMethods):
         for start in range(0, x.shape[0], batch_size):
             xb = x[start:start + batch_size]
             m = xb.shape[0]
-            _, mu, logvar = self._encode(xb)
+            mu, logvar = self.encode_distribution(xb)
             eps = self._eps(rng, m, k)                                    # (m, k, n_latent)
             z = mu[:, None, :] + xp.exp(0.5 * logvar)[:, None, :] * eps
-            a = self._decode(z.reshape(m * k, self.n_latent))[1]
+            a = self.decoder.run(z.reshape(m * k, self.n_latent))
             log_px_z = -cross_entropy_from_logits(xp.repeat(xb, k, axis=0), a).reshape(m, k)
             log_pz = -0.5 * (z * z + LOG_2PI).sum(axis=2)
             log_qz = -0.5 * (eps * eps + logvar[:, None, :] + LOG_2PI).sum(axis=2)

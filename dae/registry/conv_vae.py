@@ -73,7 +73,7 @@ def register_conv():
 
 # ----- the VAE ---------------------------------------------------------------------------------
 def register_vae():
-    from ..functions import ACTIVATIONS
+    from ..layers.activations import ACTIVATIONS
     from ..models.vae import VAE
 
     def build(cfg, rng):
@@ -97,7 +97,7 @@ def register_vae():
             "activation": Option(str, "tanh", "", choices=tuple(ACTIVATIONS)),
         },
         train_options={},
-        encode=lambda m, x: m.encode(x)[0],
+        encode=lambda m, x: m.encode(x),
         reconstruct=lambda m, x: m.reconstruct(x),
         decode=lambda m, codes: m.decode(codes),
         sample=lambda m, n, rng: m.sample(n, rng=rng),

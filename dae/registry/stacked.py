@@ -34,11 +34,11 @@ def register_SdA():
 
     def model_config(cfg):
         return {"n_visible": int(cfg["n_visible"]), "hidden_layers_sizes": int_list(cfg["hidden_layers_sizes"]),
-                "n_outs": int(cfg["n_outs"]), "corruption_levels": levels(cfg)}
+                "n_outs": int(cfg["n_outs"])}
 
     def build(cfg, rng):
         return SdA(rng, n_ins=cfg["n_visible"], hidden_layers_sizes=int_list(cfg["hidden_layers_sizes"]),
-                   n_outs=int(cfg["n_outs"]), corruption_levels=levels(cfg))
+                   n_outs=int(cfg["n_outs"]))
 
     def arrays(m):
         out = _named_params(m)
@@ -53,7 +53,7 @@ def register_SdA():
 
     def phases(m, cfg, data):
         out = [_dA_phase(f"pretrain{i}", layer, cfg["pretraining_epochs"], cfg["pretrain_lr"],
-                         m.corruption_levels[i], codes_below(m, i), m.theano_rng)
+                         levels(cfg)[i], codes_below(m, i), m.theano_rng)
                for i, layer in enumerate(m.dA_layers)]
 
         def valid_error(trainer=None):
@@ -67,8 +67,7 @@ def register_SdA():
         return out
 
     def config_of(m):
-        return {"n_visible": m.n_ins, "hidden_layers_sizes": list(m.hidden_layers_sizes), "n_outs": m.n_outs,
-                "corruption_levels": list(m.corruption_levels)}
+        return {"n_visible": m.n_ins, "hidden_layers_sizes": list(m.hidden_layers_sizes), "n_outs": m.n_outs}
 
     def reconstruct(m, x):
         h = x

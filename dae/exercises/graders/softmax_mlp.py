@@ -61,7 +61,7 @@ def _mlp(fns, case):
     hidden = ref.HiddenLayer(numpy.random.RandomState(0), n_in=W1.shape[0], n_out=W1.shape[1], W=W1, b=b1)
     top = ref.LogisticRegression(n_in=W2.shape[0], n_out=W2.shape[1], W=W2, b=b2)
     h, _ = hidden.forward(x)
-    _, cache = top.forward(h, y)
+    _, cache = top.forward(h, target=y)
     dh, _ = top.backward(1.0, cache)
     out = [compare("mlp cost", got["cost"], mlp_cost(*values, x, y), n)]
     for i, name in enumerate(names[1:]):
@@ -80,9 +80,9 @@ def _reference():
         hidden = ref.HiddenLayer(numpy.random.RandomState(0), n_in=W1.shape[0], n_out=W1.shape[1], W=W1, b=b1)
         top = ref.LogisticRegression(n_in=W2.shape[0], n_out=W2.shape[1], W=W2, b=b2)
         h, hidden_cache = hidden.forward(x)
-        cost, top_cache = top.forward(h, y)
+        cost, top_cache = top.forward(h, target=y)
         dh, (gW2, gb2) = top.backward(1.0, top_cache)
-        _, (gW1, gb1) = hidden.backward(dh, hidden_cache, need_dx=False)
+        _, (gW1, gb1) = hidden.backward(dh, hidden_cache)
         return cost, gW1, gb1, gW2, gb2
     return {"softmax_cost_and_grads": softmax_cost_and_grads, "mlp_cost_and_grads": mlp_cost_and_grads}
 
