@@ -43,7 +43,7 @@ from ..corruption import NOISES, check_corruption_level, corrupt, corruption_str
 from ..layers import ACTIVATIONS as ACTIVATION_LAYERS, Dense, Dropout, Sequential, activation as make_activation
 from ..layers import loss as make_loss
 from ..validation import check_choice, check_float, check_matrix, check_positive_int, check_rng
-from .da import tied_parameters
+from .da import tied_parameters, uniform_weights
 
 LOSSES = ("cross_entropy", "squared_error")
 DECODERS = ("sigmoid", "linear")
@@ -114,7 +114,7 @@ class Autoencoder:
         if self.tied_weights:
             self.W_prime = self.W.T  # a view: it follows W's in-place updates
         else:
-            self.W_prime = tied_parameters(numpy_rng, n_hidden, n_visible, gain=gain)[0]
+            self.W_prime = uniform_weights(numpy_rng, n_hidden, n_visible, gain)  # drawn after W
             self.params.append(self.W_prime)
             self.param_names.append("W_prime")
         # x~ -> [Dense(W, b), f] -> y -> ([Dropout]) -> [Dense(W', b'), (g)] -> loss; the

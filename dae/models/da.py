@@ -55,15 +55,20 @@ FAMILY_KEYWORDS = ("tied_weights", "loss", "activation", "decoder", "noise", "sp
                    "sparsity_target", "dropout")
 
 
+def uniform_weights(numpy_rng, n_in, n_out, gain=4.0):
+    """An (n_in, n_out) matrix uniform in +-gain sqrt(6 / (n_in + n_out)), drawn from ``numpy_rng``
+    in ``config.floatX`` on the backend in force (gain 4: the tutorial's range for sigmoid units)."""
+    bound = gain * math.sqrt(6.0 / (n_in + n_out))
+    draws = numpy_rng.uniform(low=-bound, high=bound, size=(n_in, n_out))
+    return backend.xp.asarray(numpy.asarray(draws, dtype=config.floatX))
+
+
 def tied_parameters(numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None, gain=4.0):
-    """(W, bhid, bvis) as the tutorial makes them: W uniform in +-gain sqrt(6 / (n_hidden +
-    n_visible)) drawn from ``numpy_rng`` in ``config.floatX`` (gain 4 for sigmoid units), biases
-    zero; given arrays are checked and kept as they are (shared, updated in place)."""
+    """(W, bhid, bvis) as the tutorial makes them: W from :func:`uniform_weights`, biases zero;
+    given arrays are checked and kept as they are (shared, updated in place)."""
     xp = backend.xp
     if W is None:
-        bound = gain * math.sqrt(6.0 / (n_hidden + n_visible))
-        W = xp.asarray(numpy.asarray(numpy_rng.uniform(low=-bound, high=bound, size=(n_visible, n_hidden)),
-                                     dtype=config.floatX))
+        W = uniform_weights(numpy_rng, n_visible, n_hidden, gain)
     else:
         check_param(W, "W", (n_visible, n_hidden), xp)
     if bvis is None:
