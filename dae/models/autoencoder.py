@@ -40,15 +40,13 @@ import numpy
 
 from .. import backend
 from ..corruption import NOISES, check_corruption_level, corrupt, corruption_stream
-from ..layers import ACTIVATIONS as ACTIVATION_LAYERS, Dense, Dropout, Sequential, activation as make_activation
-from ..layers import loss as make_loss
+from ..layers import ACTIVATIONS, Dense, Dropout, Sequential, activation as make_activation, loss as make_loss
 from ..validation import check_choice, check_float, check_matrix, check_positive_int, check_rng
 from .da import tied_parameters, uniform_weights
 
 LOSSES = ("cross_entropy", "squared_error")
 DECODERS = ("sigmoid", "linear")
 SPARSITIES = (None, "l1", "kl")
-ACTIVATIONS = tuple(ACTIVATION_LAYERS)
 
 
 def kl_sparsity_penalty(y, target, weight):
@@ -123,7 +121,7 @@ class Autoencoder:
         self.decoder_layers = [Dense(self.W_prime, self.b_prime)]
         if self.loss != "cross_entropy":
             self.decoder_layers.append(make_activation(self.decoder))
-        self.output = make_activation(self.decoder)
+        self.output_activation = make_activation(self.decoder)
         self.loss_layer = make_loss(self.loss)
         self.corruption_site, self.dropout_site = "corruption", "dropout"  # streams of a RandomStreams
 
@@ -134,7 +132,7 @@ class Autoencoder:
             raise TypeError(f"tied_weights must be True or False, got {tied_weights!r}")
         self.tied_weights = bool(tied_weights)
         self.loss = check_choice(loss, "loss", LOSSES)
-        self.activation = check_choice(activation, "activation", ACTIVATIONS)
+        self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
         self.decoder = "sigmoid" if decoder is None else check_choice(decoder, "decoder", DECODERS)
         if self.loss == "cross_entropy" and self.decoder != "sigmoid":
             raise ValueError(
@@ -169,7 +167,7 @@ class Autoencoder:
     def get_reconstructed_input(self, hidden):
         """z = g(y W' + b')."""
         hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp).astype(self.W.dtype, copy=False)
-        return self.output.forward(self.decoder_layers[0].forward(hidden)[0])[0]
+        return self.output_activation.forward(self.decoder_layers[0].forward(hidden)[0])[0]
 
     def reconstruct(self, x):
         """z for a clean input x (no corruption, no dropout)."""

@@ -15,7 +15,8 @@ def one_phase(model, cfg, *, cost_kwargs, eval_kwargs=None, rng=None, kind=None,
 
 def register():
     from ..corruption import NOISES
-    from ..models.autoencoder import ACTIVATIONS, DECODERS, LOSSES, SPARSITIES, Autoencoder
+    from ..layers import ACTIVATIONS
+    from ..models.autoencoder import DECODERS, LOSSES, SPARSITIES, Autoencoder
     from ..models.ca import cA
 
     options = {
