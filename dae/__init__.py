@@ -10,8 +10,8 @@ with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
     dae.apply_updates(updates)
 
 Modules (one idea each): backend (NumPy/CuPy switch), config (floatX), data (MNIST),
-functions, corruption, random, da (dA), gradcheck, optim, augment (random shifts), io, plotting,
-tutorial (what the tutorials share: parameters cell -> flags, inline figures), reference (the
+functions, corruption, random, da (dA), autoencoder (Autoencoder, the family), gradcheck, optim,
+augment (random shifts), io, plotting, tutorial (what the tutorials share: parameters cell -> flags, inline figures), reference (the
 original Theano graph's run, to compare with), and the models of later chapters.
 """
 import importlib
