@@ -11,8 +11,9 @@ with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
 
 Modules (one idea each): backend (NumPy/CuPy switch), config (floatX), data (MNIST),
 functions, corruption, random, da (dA), autoencoder (Autoencoder, the family), gradcheck, optim,
-augment (random shifts), io, plotting, tutorial (what the tutorials share: parameters cell -> flags, inline figures), reference (the
-original Theano graph's run, to compare with), and the models of later chapters.
+augment (random shifts), io, plotting, tutorial (what the tutorials share: parameters cell ->
+flags, inline figures), reference (the original Theano graph's run, to compare with), and the
+models of later chapters.
 """
 import importlib
 
