@@ -56,6 +56,8 @@ setup(
         "sklearn": ["scikit-learn>=1.2"],
         # tutorials as notebooks: python tools/build_notebooks.py, tests/test_notebooks.py
         "notebooks": NOTEBOOKS,
+        # the course as a website: python tools/build_site.py (tests/test_site.py)
+        "docs": ["sphinx>=7.2", "myst-nb>=1.1", "furo>=2024.1"],
     },
     entry_points={"console_scripts": ["dae=dae.cli:main"]},
     cmdclass={"build_py": build_py_with_data},

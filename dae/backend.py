@@ -106,7 +106,13 @@ def synchronize():
 
 _env = os.environ.get("DAE_BACKEND")
 if _env:
-    use(_env)
+    try:
+        use(_env)
+    except (ValueError, RuntimeError) as _exc:
+        from .envvars import refuse
+
+        _reason = None if _env not in BACKENDS else str(_exc).replace(f"backend {_env!r} was asked for but ", "")
+        raise refuse("DAE_BACKEND", _env, " or ".join(BACKENDS) + " (cupy needs CuPy and a GPU)", _reason) from None
 
 
 # ----- the kernel the fast training steps need, written once per backend ------------------

@@ -43,5 +43,9 @@ def floatX_as(value):
         module.floatX = old
 
 
-_floatX = _validated(os.environ.get("DAE_FLOATX", "float32"))
+_floatX = os.environ.get("DAE_FLOATX") or "float32"
+if _floatX not in ALLOWED_FLOATX:
+    from .envvars import refuse
+
+    raise refuse("DAE_FLOATX", _floatX, " or ".join(ALLOWED_FLOATX))
 sys.modules[__name__].__class__ = _ConfigModule

@@ -14,7 +14,7 @@ import math
 import numpy
 
 from . import backend
-from .random import RandomStreams
+from .random import RandomStreams, check_stream
 from .validation import check_float
 
 NOISES = ("masking", "gaussian", "salt_and_pepper")
@@ -51,6 +51,7 @@ def _legacy_state(rng, site):
 
 def binomial(rng, p, shape, like, site="corruption"):
     """0/1 draws with P(1) = p, shaped ``shape``, in ``like``'s module and dtype."""
+    check_stream(rng)
     state = _legacy_state(rng, site)
     if state is not None and 0.0 <= p <= 1.0:
         # the same draws as state.binomial(1, p, shape), from one uniform per entry
@@ -65,6 +66,7 @@ def binomial(rng, p, shape, like, site="corruption"):
 
 
 def uniform(rng, shape, like, site="corruption"):
+    check_stream(rng)
     if isinstance(rng, RandomStreams):
         draws = rng.uniform(0.0, 1.0, shape, site=site)
     elif hasattr(rng, "random") and not hasattr(rng, "random_sample"):  # numpy Generator
@@ -75,6 +77,7 @@ def uniform(rng, shape, like, site="corruption"):
 
 
 def normal(rng, shape, like, site="corruption"):
+    check_stream(rng)
     if isinstance(rng, RandomStreams):
         draws = rng.normal(0.0, 1.0, shape, site=site)
     elif hasattr(rng, "standard_normal"):

@@ -180,6 +180,9 @@ def load_data(path=None):
         folder = mnist_dir()
         verify = is_shipped(folder)
     else:
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError(f"path must be None, a folder of MNIST IDX files or a mnist.pkl.gz file name, "
+                            f"got {path!r} ({type(path).__name__})")
         path = os.fspath(path)
         if os.path.isfile(path):
             return load_pickled_mnist(path)

@@ -29,11 +29,26 @@ class CorruptFileError(ValueError):
 
 
 def atomic_write(path, write):
-    """Call ``write(fileobj)`` on a temporary file beside ``path``, fsync it, rename it to ``path``."""
+    """Call ``write(fileobj)`` on a temporary file beside ``path``, fsync it, rename it to ``path``.
+
+    The temporary file is always made in ``path``'s own folder, and ``os.replace`` puts the new
+    file in place of whatever the name was, so a symlink planted at ``path`` is replaced, never
+    written through. A ``path`` that is a folder is refused before anything is written, and an
+    unwritable folder is reported with ``path``'s name (not the temporary file's)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or os.PathLike), got {path!r} ({type(path).__name__})")
     path = os.fspath(path)
+    if not isinstance(path, str):
+        path = os.fsdecode(path)
+    if not path or path.endswith(os.sep) or (os.path.isdir(path) and not os.path.islink(path)):
+        raise IsADirectoryError(f"cannot write {path!r}: it is a folder, not a file name")
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot write {path}: cannot create a file in its folder {folder} "
+                                   f"({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -42,7 +57,10 @@ def atomic_write(path, write):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -91,11 +109,19 @@ def from_bytes(raw, name="file"):
         meta = json.loads(contents.pop("__meta__").tobytes().decode("utf-8"))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, UnicodeDecodeError) as exc:
         raise CorruptFileError(f"{name} is not a readable dae .npz file: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise CorruptFileError(f"{name} is not a dae file: its __meta__ entry is not a JSON object")
+    fmt = meta.get("format", FORMAT)
+    if fmt != FORMAT:
+        raise CorruptFileError(f"{name} is in format {fmt!r}, which this version of dae does not read (it reads "
+                               f"{FORMAT!r}): written by a newer dae, or not by dae at all")
     return contents, meta
 
 
 def load_arrays(path):
     """``(arrays, meta)`` from a file written by :func:`save_arrays`."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or os.PathLike), got {path!r} ({type(path).__name__})")
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path}")

@@ -49,6 +49,15 @@ def sgd_updates(params, grads, learning_rate):
 def apply_updates(updates):
     """Apply the tutorial's ``[(param, new_value), ...]`` pairs in place (what Theano's
     ``theano.function(..., updates=updates)`` did after each call)."""
+    updates = list(updates)
+    for i, pair in enumerate(updates):
+        param, new_value = pair if isinstance(pair, (tuple, list)) and len(pair) == 2 else (None, None)
+        if param is None or not hasattr(param, "shape") or not hasattr(new_value, "shape"):
+            raise TypeError(f"updates[{i}] must be a (param, new_value) pair of arrays, got "
+                            f"{type(pair).__name__ if param is None else (type(param).__name__, type(new_value).__name__)}")
+        if tuple(new_value.shape) != tuple(param.shape):
+            raise ValueError(f"updates[{i}]: the new value has shape {tuple(new_value.shape)}, but its parameter "
+                             f"has shape {tuple(param.shape)}")
     for param, new_value in updates:
         param[...] = new_value
 

@@ -31,8 +31,11 @@ def load_image(path):
 
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such image: {path} (the photographs live in {images_dir()})")
-    with Image.open(path) as image:
-        rgb = numpy.asarray(image.convert("RGB"), dtype=numpy.float32)
+    try:
+        with Image.open(path) as image:
+            rgb = numpy.asarray(image.convert("RGB"), dtype=numpy.float32)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"{path} is not a readable image: {exc}") from exc
     return rgb.transpose(2, 0, 1) / numpy.float32(255.0)
 
 
@@ -61,16 +64,19 @@ def sample_patches(images, n, patch_size=32, rng=None):
     if not images:
         raise ValueError("images must hold at least one image")
     for i, im in enumerate(images):
+        if not hasattr(im, "ndim") or not hasattr(im, "shape"):
+            raise TypeError(f"images[{i}] must be a (3, height, width) array, got {type(im).__name__}")
         if im.ndim != 3 or im.shape[0] != 3:
             raise ValueError(f"images[{i}] must be (3, height, width), got shape {im.shape}")
         if im.shape[1] < patch_size or im.shape[2] < patch_size:
             raise ValueError(f"patch_size {patch_size} is larger than images[{i}] ({im.shape[1]}x{im.shape[2]})")
-    which = rng.randint(0, len(images), size=n)
+    randint = rng.integers if isinstance(rng, numpy.random.Generator) else rng.randint   # Generator or RandomState
+    which = randint(0, len(images), size=n)
     out = numpy.empty((n, 3, patch_size, patch_size), dtype=numpy.float32)
     for k, i in enumerate(which):
         im = images[i]
-        r = rng.randint(0, im.shape[1] - patch_size + 1)
-        c = rng.randint(0, im.shape[2] - patch_size + 1)
+        r = randint(0, im.shape[1] - patch_size + 1)
+        c = randint(0, im.shape[2] - patch_size + 1)
         out[k] = im[:, r:r + patch_size, c:c + patch_size]
     return out
 

@@ -63,3 +63,15 @@ class RandomStreams:
             self._states[name] = backend.xp.random.RandomState(0)
             if site_state is not None and hasattr(self._states[name], "set_state"):
                 self._states[name].set_state(site_state)
+
+
+def check_stream(rng, name="rng"):
+    """``rng`` must be a generator the models draw from: a :class:`RandomStreams` (the tutorial's
+    ``theano_rng``), a ``numpy.random.RandomState`` or ``Generator`` (or CuPy's); else a TypeError
+    naming the argument (not ``'NoneType' object has no attribute 'binomial'`` from deep inside)."""
+    if isinstance(rng, (RandomStreams, numpy.random.RandomState, numpy.random.Generator)):
+        return rng
+    if type(rng).__module__.split(".")[0] == "cupy" and hasattr(rng, "uniform"):
+        return rng
+    raise TypeError(f"{name} must be a random generator (numpy.random.RandomState, numpy.random.Generator or "
+                    f"dae.RandomStreams, e.g. rng=numpy.random.RandomState(0)), got {type(rng).__name__}")

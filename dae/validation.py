@@ -66,6 +66,21 @@ def one_d_message(x, name, n_columns=None):
             f"if it is a single feature")
 
 
+def _not_a_matrix(x, name):
+    """numpy.matrix keeps * as the matrix product and every slice 2-D: refused with the fix."""
+    if isinstance(x, numpy.matrix):
+        raise TypeError(f"{name} must be a numpy.ndarray, got a numpy.matrix; convert it with numpy.asarray({name})")
+
+
+def _shown(value, dtype):
+    """``value`` with enough digits to tell it from a bound (1 + 1e-7 is not shown as 1)."""
+    short = f"{value:g}"
+    if float(short) == value:
+        return short
+    kind = numpy.dtype(dtype) if numpy.issubdtype(numpy.dtype(dtype), numpy.floating) else numpy.dtype("float64")
+    return numpy.format_float_positional(kind.type(value), trim="-")
+
+
 def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d=False):
     """A minibatch for a model on the backend ``xp``: :func:`check_data`'s checks, and the array
     must live on that backend (with the call that moves it). A 1-D array is always refused with
@@ -138,6 +153,7 @@ def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096, values=
     """
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
+    _not_a_matrix(x, name)
     if x.ndim == 1:
         raise ValueError(one_d_message(x, name, n_columns))
     if x.ndim != 2:
@@ -167,5 +183,5 @@ def _check_values(x, name, unit_interval, chunk):
         if unit_interval:
             lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
     if unit_interval and (lo < 0.0 or hi > 1.0):
-        raise ValueError(f"{name} must lie in [0, 1] for the cross-entropy, got values in [{lo:g}, {hi:g}]; "
-                         f"scale it (e.g. x / 255) or use loss='squared_error'")
+        raise ValueError(f"{name} must lie in [0, 1] for the cross-entropy, got values in [{_shown(lo, x.dtype)}, "
+                         f"{_shown(hi, x.dtype)}]; scale it (e.g. x / 255) or use loss='squared_error'")

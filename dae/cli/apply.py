@@ -1,5 +1,6 @@
 """``dae encode`` / ``dae reconstruct`` / ``dae sample``: a model applied to data, chunk by chunk."""
 import os
+import tempfile
 
 import numpy
 
@@ -39,8 +40,24 @@ def _model_and_data(args):
     model, meta = load_model_file(model_path(args.model))
     image_shape = meta.get("image_shape")
     data = load_dataset(args.data, None if image_shape is None else tuple(image_shape))
-    check_data(data.x, f"DATA ({args.data})", meta["model_config"]["n_visible"])
-    return model, get_model_kind(meta["model"]), data
+    kind = get_model_kind(meta["model"])
+    cfg = dict(kind.defaults(), **meta["model_config"])
+    # the model's domain, as training checks it: 0-255 data through a cross-entropy model is refused
+    check_data(data.x, f"DATA ({args.data})", meta["model_config"]["n_visible"], kind.needs_unit_interval(cfg))
+    _check_fits(data.x, model.params[0].dtype, f"DATA ({args.data})")
+    return model, kind, data
+
+
+def _check_fits(x, dtype, name, chunk=4096):
+    """Values that would become inf when cast to the model's dtype (float64 1e300 -> float32) are refused."""
+    limit = float(numpy.finfo(dtype).max)
+    if float(numpy.finfo(x.dtype).max) <= limit:
+        return
+    for start in range(0, x.shape[0], chunk):
+        big = float(numpy.abs(x[start:start + chunk]).max())
+        if big > limit:
+            raise UserError(f"{name} holds values up to {big:.3g} in size, beyond the largest {numpy.dtype(dtype).name} "
+                            f"({limit:.3g}), the model's dtype; rescale it")
 
 
 def _check_output(out, overwrite, extensions=(".npy",)):
@@ -58,7 +75,8 @@ def write_rows(out, n_rows, compute, x, batch_size, overwrite):
     """Compute ``compute(chunk)`` for every chunk of ``x`` and stream it into the .npy ``out``,
     atomically (a temporary file beside it, renamed when complete)."""
     folder = _check_output(out, overwrite)
-    tmp = os.path.join(folder, f".{os.path.basename(out)}.{os.getpid()}.tmp")
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(out)}.", suffix=".tmp", dir=folder)  # never a planted link
+    os.close(fd)
     result = None
     try:
         for start in range(0, n_rows, batch_size):
@@ -70,6 +88,9 @@ def write_rows(out, n_rows, compute, x, batch_size, overwrite):
         result.flush()
         shape = result.shape
         del result
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp's 0600 -> the usual permissions
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

@@ -9,6 +9,7 @@ Labels (for the SdA) come from mnist, or from ``--labels FILE.npy`` (integers, o
 """
 import glob
 import os
+import sys
 
 import numpy
 
@@ -88,6 +89,27 @@ def _load_npz(path, key=None):
         raise UserError(f"{path} is not a readable .npz file: {exc}") from exc
 
 
+GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+_FULL_SCALE = {"1": 255.0, "L": 255.0, "LA": 255.0, "I;16": 65535.0, "I;16L": 65535.0, "I;16B": 65535.0,
+               "I;16N": 65535.0}
+
+
+def _grey_pixels(im):
+    """(float32 pixels, their full scale or None) of a grey image, at its own bit depth: an 8-bit
+    image's scale is 255, a 16-bit one's 65535 (never clipped to 8 bits); a 32-bit integer or float
+    image's is None (scaled later by the folder's own range)."""
+    if im.mode in ("1", "LA"):
+        im = im.convert("L")
+    a = numpy.asarray(im).astype(numpy.float32)
+    if im.mode in _FULL_SCALE:
+        return a, _FULL_SCALE[im.mode]
+    if im.mode == "I" and a.size and a.min() >= 0 and a.max() <= 65535:   # a 16-bit PNG as Pillow may open it
+        return a, 65535.0
+    if im.mode == "F" and a.size and a.min() >= 0 and a.max() <= 1:
+        return a, 1.0
+    return a, None
+
+
 def _load_image_folder(folder, image_shape=None):
     from PIL import Image, UnidentifiedImageError
 
@@ -100,21 +122,45 @@ def _load_image_folder(folder, image_shape=None):
             with Image.open(f) as im:
                 im.load()
                 images.append(im.copy())
-        except (OSError, UnidentifiedImageError, ValueError) as exc:
+        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
             raise UserError(f"{f} is not a readable image: {exc}") from exc
-    grey = all(im.mode in ("1", "L", "LA", "I", "I;16", "F") for im in images)
+    grey = all(im.mode in GREY_MODES for im in images)
     if image_shape is not None:
         grey = len(image_shape) == 2
         height, width = image_shape[:2]
     else:
         width, height = images[0].size
-    rows = []
+    with_alpha = [f for f, im in zip(files, images) if im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or
+                  (im.mode == "P" and "transparency" in im.info)]
+    if with_alpha:
+        print(f"dae: note: {len(with_alpha)} of the {len(files)} images in {folder} have an alpha channel "
+              f"(e.g. {os.path.basename(with_alpha[0])}); it is dropped: the images are read as "
+              f"{'grey' if grey else 'RGB'}", file=sys.stderr)
+    rows, unscaled = [], []
     for im in images:
-        im = im.convert("L" if grey else "RGB")
-        if im.size != (width, height):
-            im = im.resize((width, height), Image.BILINEAR)
-        rows.append(numpy.asarray(im, dtype=numpy.float32).reshape(-1) / numpy.float32(255.0))
-    return Dataset(numpy.stack(rows), (height, width) if grey else (height, width, 3), source=folder)
+        if grey:
+            if im.mode not in GREY_MODES:
+                im = im.convert("L")
+            a, scale = _grey_pixels(im)
+            if im.size != (width, height):
+                a = numpy.asarray(Image.fromarray(a, mode="F").resize((width, height), Image.BILINEAR))
+        else:
+            im = im.convert("RGB")
+            if im.size != (width, height):
+                im = im.resize((width, height), Image.BILINEAR)
+            a, scale = numpy.asarray(im, dtype=numpy.float32), 255.0
+        if scale is None:
+            unscaled.append(len(rows))
+        else:
+            a = a / numpy.float32(scale)
+        rows.append(numpy.clip(a.reshape(-1), 0.0, 1.0) if scale is not None else a.reshape(-1))
+    if unscaled:  # 32-bit integer or float images: scaled by the range of those in the folder
+        lo = min(float(rows[i].min()) for i in unscaled)
+        hi = max(float(rows[i].max()) for i in unscaled)
+        for i in unscaled:
+            rows[i] = ((rows[i] - lo) / numpy.float32(hi - lo if hi > lo else 1.0)).astype(numpy.float32)
+    return Dataset(numpy.stack(rows).astype(numpy.float32, copy=False), (height, width) if grey else (height, width, 3),
+                   source=folder)
 
 
 def is_mnist(spec):

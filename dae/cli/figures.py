@@ -53,7 +53,9 @@ def _learning_curves(metrics, path):
                      f"{metrics.get('model', 'model')}: cost per epoch")
         ax.legend()
     fig.tight_layout()
-    fig.savefig(path)
+    from ..io import atomic_write
+
+    atomic_write(path, lambda f: fig.savefig(f, format="png"))   # replaces a planted link, never follows it
     plt.close(fig)
     return True
 

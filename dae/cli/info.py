@@ -51,7 +51,7 @@ def cmd_info(args):
 
 
 def _position(meta):
-    opt = meta.get("optimizer", {})
+    opt = meta.get("optimizer") if isinstance(meta.get("optimizer"), dict) else {}
     print(f"position: epoch {meta.get('epoch')}, minibatch {meta.get('batch')}; optimiser {opt.get('name')} "
           f"after {opt.get('t')} steps")
 

@@ -91,7 +91,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="dae")
     add_subparser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["exercises"] + list(sys.argv[1:] if argv is None else argv))
-    return args.func(args)
+    from ..cli.common import run_quietly_on_closed_pipe
+
+    return run_quietly_on_closed_pipe(args.func, args)
 
 
 if __name__ == "__main__":

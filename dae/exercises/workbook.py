@@ -6,7 +6,6 @@ templates ship inside the package (``dae/exercises/templates``), so this works f
 ``pip install``.
 """
 import os
-import shutil
 
 from .core import grade_file, grade_reference
 from .graders import load
@@ -52,11 +51,23 @@ def start(directory, force=False):
     os.makedirs(directory, exist_ok=True)
     written = []
     for name in template_files():
-        shutil.copyfile(os.path.join(TEMPLATES, name), os.path.join(directory, name))
+        with open(os.path.join(TEMPLATES, name), "rb") as fh:
+            _replace(os.path.join(directory, name), fh.read())
         written.append(name)
-    with open(os.path.join(directory, MARKER), "w", encoding="utf-8") as fh:
-        fh.write("dae exercises workbook: `dae exercises check` grades this folder\n")
+    _replace(os.path.join(directory, MARKER), b"dae exercises workbook: `dae exercises check` grades this folder\n")
     return written
+
+
+def _replace(path, data):
+    """Put a new file with ``data`` at ``path``, replacing what is there: a symlink planted in the
+    workbook is replaced, never written through (the file it points to is left alone)."""
+    from ..io import atomic_write
+
+    if os.path.islink(path) or (os.path.exists(path) and not os.path.isfile(path)):
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise FileExistsError(f"{path} is a folder where the workbook has a file; move it away first")
+        os.unlink(path)
+    atomic_write(path, lambda f: f.write(data))
 
 
 def find(directory=None):

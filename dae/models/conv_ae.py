@@ -38,8 +38,8 @@ def _dense(numpy_rng, n_in, n_out):
 
 
 NOISES = (None, "masking", "gaussian")
-# examples per pass through the network on the CPU (see cost_and_grads): 4 was the fastest of
-# 1, 2, 4, 8, 16, 32 at the tutorial's shapes on a 2-core CPU; a GPU takes the whole minibatch.
+# examples per pass through the network on the CPU, small enough for a block's im2col columns to
+# stay in the cache (see cost_and_grads); a GPU takes the whole minibatch.
 CPU_BLOCK_SIZE = 4
 OUTPUTS = ("linear", "sigmoid")
 UNPOOLINGS = ("switches", "nearest")

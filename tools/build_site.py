@@ -1,0 +1,498 @@
+#!/usr/bin/env python
+"""Build the course website: ``python tools/build_site.py`` writes a static site to ``site/``.
+
+Sources, none copied by hand:
+
+- the executed notebooks in ``notebooks/`` (rendered as they are, never re-executed), one page a
+  chapter, in the order of the README's "Tutorials, in order" table;
+- the README: the home page (what dae is, the two commands, the results table with its commands),
+  the speed and results page, and the README whole, cut from it at build time;
+- the exercises: the README's section, the workbook's README and each template of
+  ``dae/exercises/templates/``;
+- the API reference: one page for every name in ``dae.__all__``, from the docstrings (autodoc);
+- the command line: ``dae --help`` and each sub-command's ``--help``, run at build time;
+- ``docs/site/``: the Sphinx configuration and the hand-written pages ("From Theano to dae").
+
+Maths is rendered by a copy of MathJax 3 that the build ships into ``site/_static/mathjax`` (fetched
+once with ``npm pack`` from the npm registry into a cache folder outside git, or taken from
+``DAE_MATHJAX_DIR``), so the site needs no network and opens from the file system.
+Sphinx runs with warnings as errors (``-W --keep-going``).
+
+Needs ``pip install -e ".[docs]"`` (Sphinx, MyST-NB, Furo) and, the first time, ``npm``.
+"""
+import argparse
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MATHJAX_VERSION = "3.2.2"
+# what of MathJax's es5/ folder the pages use: the TeX-to-SVG bundle and what it loads on demand
+MATHJAX_PARTS = ["tex-svg.js", "input", "output/svg", "ui", "a11y", "sre", "adaptors"]
+
+
+class BuildError(Exception):
+    """A build step failed; the message says which and what to do."""
+
+
+# ----------------------------------------------------------------------------------------------
+# the README, cut into the pages that show it
+# ----------------------------------------------------------------------------------------------
+
+def slug(title):
+    """The anchor GitHub (and MyST, with myst_heading_anchors) gives a heading."""
+    text = title.strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def headings(text):
+    """``[(level, title, line_index)]`` of the Markdown headings outside fenced code blocks."""
+    found, fenced = [], False
+    for i, line in enumerate(text.splitlines()):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        m = None if fenced else re.match(r"(#{1,6}) (.*)", line)
+        if m:
+            found.append((len(m.group(1)), m.group(2).strip(), i))
+    return found
+
+
+def section(text, title, with_heading=True):
+    """The README's section ``title`` (up to the next heading of its level or above)."""
+    lines = text.splitlines()
+    heads = headings(text)
+    for k, (level, t, i) in enumerate(heads):
+        if t == title:
+            end = len(lines)
+            for level2, _, j in heads[k + 1:]:
+                if level2 <= level:
+                    end = j
+                    break
+            start = i if with_heading else i + 1
+            return "\n".join(lines[start:end]).strip("\n") + "\n"
+    raise BuildError(f"the README has no section '{title}' (the site's pages are cut from it)")
+
+
+def intro(text):
+    """The README from its title to its first second-level heading."""
+    heads = headings(text)
+    lines = text.splitlines()
+    first_h2 = next(i for level, _, i in heads if level == 2)
+    return "\n".join(lines[:first_h2]).strip("\n") + "\n"
+
+
+def shift_headings(text, by):
+    """Move every heading outside code fences ``by`` levels down."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            line = "#" * by + line
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^)\s]+)\)")
+
+
+class Links:
+    """Rewrites the README's and the notebooks' links for the site.
+
+    ``#anchor``: kept when the page has that heading, else sent to the page that has it (the
+    speed and results page, or the README page); ``notebooks/NAME.ipynb``: that chapter's page;
+    ``docs/figures/*.png``: kept (the figures are copied); http(s): kept; any other file of the
+    repository: the text stays, the link goes (the site is not the repository).
+    """
+
+    def __init__(self, chapters, anchors):
+        self.chapters = set(chapters)     # notebook stems that have a page
+        self.anchors = anchors            # page -> set of anchors on it
+
+    def rewrite(self, md, page):
+        prefix = "../" * page.count("/")
+        out, fenced = [], False
+        for line in md.splitlines():
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+            if not fenced:
+                line = LINK.sub(lambda m: self._one(m, page, prefix), line)
+            out.append(line)
+        return "\n".join(out) + ("\n" if md.endswith("\n") else "")
+
+    def _one(self, m, page, prefix):
+        bang, label, target = m.groups()
+        if re.match(r"[a-z]+:", target):
+            return m.group(0)
+        if target.startswith("#"):
+            anchor = target[1:]
+            if anchor in self.anchors.get(page, ()):
+                return m.group(0)
+            for other in ("results.md", "guide.md"):
+                if anchor in self.anchors.get(other, ()):
+                    return f"{bang}[{label}]({prefix}{other}#{anchor})"
+            return label
+        path = target.split("#")[0]
+        stem = re.fullmatch(r"(?:\.\./)?notebooks/(\w+)\.ipynb", path)
+        if stem and stem.group(1) in self.chapters:
+            return f"{bang}[{label}]({prefix}chapters/{stem.group(1)}.ipynb)"
+        if re.fullmatch(r"(?:\.\./)?notebooks/?", path):
+            return f"{bang}[{label}]({prefix}index.md#the-chapters)"
+        if re.fullmatch(r"docs/figures/[\w.-]+\.(png|jpg|gif|svg)", path):
+            return f"{bang}[{label}]({prefix}{path})"
+        return label
+
+
+def chapter_order(readme):
+    """The tutorials in the order of the README's 'Tutorials, in order' table, with what each does."""
+    table = section(readme, "Tutorials, in order", with_heading=False)
+    order = []
+    for line in table.splitlines():
+        m = re.match(r"\|\s*`python tutorials/(\w+)\.py`\s*\|(.*)\|\s*$", line)
+        if m and m.group(1) not in dict(order):
+            order.append((m.group(1), m.group(2).strip()))
+    return order
+
+
+def notebook_title(path):
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^# (.+)$", cell.source, re.M)
+            if m:
+                return m.group(1).strip()
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# the generated pages
+# ----------------------------------------------------------------------------------------------
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def write_chapters(src, chapters, links):
+    import nbformat
+    for stem, _ in chapters:
+        nb = nbformat.read(os.path.join(REPO, "notebooks", stem + ".ipynb"), as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = links.rewrite(cell.source, "chapters/" + stem + ".ipynb")
+        os.makedirs(os.path.join(src, "chapters"), exist_ok=True)
+        nbformat.write(nb, os.path.join(src, "chapters", stem + ".ipynb"))
+
+
+def pages_toctree(chapters):
+    lines = ["```{toctree}", ":caption: Chapters", ":hidden:", ""]
+    lines += [f"chapters/{stem}" for stem, _ in chapters]
+    lines += ["```", "", "```{toctree}", ":caption: Beyond the chapters", ":hidden:", "",
+              "exercises", "theano", "cli", "results", "api/index", "guide", "```", ""]
+    return "\n".join(lines)
+
+
+def write_home(src, readme, chapters, titles, links):
+    text = links.rewrite(intro(readme), "index.md")
+    text += "\n## The chapters\n\nRead them in this order; each is a tutorial executed at its full size, " \
+            "with its maths, code, printed output and figures.\n\n"
+    for k, (stem, what) in enumerate(chapters, 1):
+        text += f"{k}. [{titles[stem]}](chapters/{stem}.ipynb): {what}\n"
+    text += "\n## And then\n\n"
+    text += "- [Exercises](exercises.md): derive the gradients yourself; the checks say what is wrong.\n"
+    text += "- [From Theano to dae](theano.md): each line of the original tutorial beside the dae line that does its work.\n"
+    text += "- [The command line](cli.md): `dae --help` and every sub-command.\n"
+    text += "- [Speed and results](results.md): every figure with the command that measured it.\n"
+    text += "- [API reference](api/index.md): every public name of `dae`, from its docstring.\n"
+    text += "- [The README](guide.md): everything else, on one page.\n\n"
+    text += links.rewrite(section(readme, "Results"), "index.md")
+    text += "\n" + pages_toctree(chapters)
+    write(os.path.join(src, "index.md"), text)
+
+
+def write_results(src, readme, links):
+    text = "# Speed and results\n\n" + section(readme, "Results") + "\n" + section(readme, "Speed")
+    write(os.path.join(src, "results.md"), links.rewrite(text, "results.md"))
+
+
+def write_guide(src, readme, links):
+    lines = readme.splitlines()
+    title_line = headings(readme)[0][2]
+    lines[title_line] = "# The README, on one page"
+    write(os.path.join(src, "guide.md"), links.rewrite("\n".join(lines) + "\n", "guide.md"))
+
+
+def write_exercises(src, readme, chapters, links):
+    import dae.exercises
+    templates = os.path.join(REPO, "dae", "exercises", "templates")
+    shutil.copytree(templates, os.path.join(src, "exercises_templates"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    chapter_of = {stem: stem for stem, _ in chapters}
+    text = "# Exercises\n\n"
+    text += "The gradient workbook: you derive each gradient yourself, the checks grade it.\n\n"
+    text += "## How to start\n\n" + links.rewrite(section(readme, "Exercises", with_heading=False), "exercises.md")
+    text += "\nThe commands are on the [command line page](cli.md).\n"
+    with open(os.path.join(templates, "README.md"), encoding="utf-8") as f:
+        workbook = f.read()
+    text += "\n## The workbook's README\n\nWhat `dae exercises start` writes into the workbook, " \
+            "beside the exercise files:\n\n" + links.rewrite(shift_headings(workbook, 2), "exercises.md")
+    text += "\n## The `dae exercises` command\n\nIts own help, captured when this site was built " \
+            "(`check` grades; every action it has is here).\n\n"
+    exercises_help = help_text(["exercises"])
+    text += f"```text\n$ dae exercises --help\n{exercises_help.rstrip()}\n```\n\n"
+    for action in subcommands(exercises_help):
+        text += f"```text\n$ dae exercises {action} --help\n{help_text(['exercises', action]).rstrip()}\n```\n\n"
+    text += "\n## The tasks\n\nEach exercise is one file of the workbook, shown here as the workbook " \
+            "holds it: the statement in its docstrings, the stubs to replace.\n"
+    for k, ex in enumerate(dae.exercises.exercises(), 1):
+        name = ex.name
+        filename = getattr(ex, "filename", name + ".py")
+        text += f"\n### {k}. `{filename}`: {getattr(ex, 'title', name)}\n\n"
+        tutorial = os.path.splitext(os.path.basename(str(getattr(ex, "tutorial", ""))))[0]
+        if tutorial in chapter_of:
+            text += f"Chapter: [{tutorial}](chapters/{tutorial}.ipynb). "
+        text += f"Check it with `dae exercises check {name}`.\n\n"
+        path = os.path.join(templates, filename)
+        with open(path, encoding="utf-8") as f:
+            doc = ast.get_docstring(ast.parse(f.read()))
+        if doc:
+            text += "```text\n" + doc + "\n```\n\n"
+        text += f"```{{literalinclude}} exercises_templates/{filename}\n:language: python\n```\n"
+    write(os.path.join(src, "exercises.md"), text)
+
+
+def help_text(args):
+    env = dict(os.environ, COLUMNS="80", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    res = subprocess.run([sys.executable, "-m", "dae", *args, "--help"], capture_output=True, text=True,
+                         env=env, cwd=REPO)
+    if res.returncode != 0:
+        raise BuildError(f"`dae {' '.join(args)} --help` failed:\n{res.stderr}")
+    return res.stdout
+
+
+def subcommands(help_out):
+    """The sub-commands an argparse help lists (4-space-indented names under 'positional arguments')."""
+    names, inside = [], False
+    for line in help_out.splitlines():
+        if line.startswith("positional arguments"):
+            inside = True
+        elif inside and line and not line.startswith(" "):
+            break
+        elif inside:
+            m = re.match(r"    (\w[\w-]*)(\s|$)", line)
+            if m:
+                names.append(m.group(1))
+    return names
+
+
+def write_cli(src):
+    text = "# The command line: `dae`\n\n"
+    text += "Installing the package installs a `dae` command (`python -m dae` does the same). " \
+            "What follows is its own help, captured when this site was built.\n\n"
+
+    def one(args, depth):
+        nonlocal text
+        out = help_text(args)
+        title = "dae " + " ".join(args) if args else "dae"
+        text += f"{'#' * depth} `{title}`\n\n```text\n$ {title} --help\n{out.rstrip()}\n```\n\n"
+        for sub in subcommands(out):
+            one(args + [sub], min(depth + 1, 4))
+
+    one([], 2)
+    write(os.path.join(src, "cli.md"), text)
+
+
+def first_line(obj):
+    doc = (getattr(obj, "__doc__", None) or "").strip()
+    return doc.split("\n\n")[0].replace("\n", " ").replace("|", "\\|") if doc else ""
+
+
+def write_api(src):
+    import inspect
+
+    import dae
+    rows, names = [], list(dae.__all__)
+    for name in names:
+        obj = getattr(dae, name)
+        if inspect.ismodule(obj):
+            kind, body = "module", f".. automodule:: dae.{name}\n   :members:\n   :show-inheritance:\n"
+        elif inspect.isclass(obj):
+            kind, body = "class", f".. autoclass:: dae.{name}\n   :members:\n   :show-inheritance:\n"
+            module = sys.modules.get(obj.__module__)
+            if module is not None and module is not dae and (module.__doc__ or "").strip():
+                # the model's equations often open its module: show them on the class's page
+                body += (f"\nFrom its module, ``{module.__name__}``\n{'-' * (len(module.__name__) + 21)}\n\n"
+                         f".. automodule:: {module.__name__}\n   :no-index:\n")
+        else:
+            kind, body = "function", f".. autofunction:: dae.{name}\n"
+        title = f"dae.{name}"
+        write(os.path.join(src, "api", name + ".rst"),
+              f"{title}\n{'=' * len(title)}\n\n{body}")
+        rows.append(f"| [`dae.{name}`]({name}.rst) | {kind} | {first_line(obj)} |")
+    text = "# API reference\n\nEvery public name of the package (`dae.__all__`), documented from its " \
+           "docstring. The equations in the docstrings are the code's.\n\n"
+    text += "| name | kind | what |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n\n"
+    text += "```{toctree}\n:hidden:\n\n" + "\n".join(names) + "\n```\n"
+    write(os.path.join(src, "api", "index.md"), text)
+
+
+# ----------------------------------------------------------------------------------------------
+# MathJax, shipped with the site
+# ----------------------------------------------------------------------------------------------
+
+def mathjax_es5(cache):
+    """The es5/ folder of MathJax MATHJAX_VERSION: DAE_MATHJAX_DIR, the cache, or fetched with npm."""
+    given = os.environ.get("DAE_MATHJAX_DIR")
+    if given:
+        if not os.path.isfile(os.path.join(given, "tex-svg.js")):
+            raise BuildError(f"DAE_MATHJAX_DIR={given} is not MathJax 3's es5/ folder (no tex-svg.js)")
+        return given
+    es5 = os.path.join(cache, f"mathjax-{MATHJAX_VERSION}", "es5")
+    if os.path.isfile(os.path.join(es5, "tex-svg.js")):
+        return es5
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError("the site ships its own MathJax, fetched once with npm (not found here): "
+                         "install Node.js's npm (apt-get install npm), or set DAE_MATHJAX_DIR to the "
+                         f"es5/ folder of MathJax {MATHJAX_VERSION}")
+    os.makedirs(cache, exist_ok=True)
+    print(f"fetching MathJax {MATHJAX_VERSION} with npm into {cache}", flush=True)
+    res = subprocess.run([npm, "pack", f"mathjax@{MATHJAX_VERSION}", "--silent"], cwd=cache,
+                         capture_output=True, text=True)
+    tgz = os.path.join(cache, f"mathjax-{MATHJAX_VERSION}.tgz")
+    if res.returncode != 0 or not os.path.isfile(tgz):
+        raise BuildError(f"`npm pack mathjax@{MATHJAX_VERSION}` failed (no network to the npm registry?):\n"
+                         f"{res.stderr.strip()}\nor set DAE_MATHJAX_DIR to MathJax 3's es5/ folder")
+    tmp = os.path.join(cache, f"mathjax-{MATHJAX_VERSION}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    with tarfile.open(tgz) as tar:
+        members = [m for m in tar.getmembers()
+                   if m.name.startswith("package/es5/") and ".." not in m.name and (m.isfile() or m.isdir())]
+        tar.extractall(tmp, members=members)
+    os.makedirs(os.path.dirname(es5), exist_ok=True)
+    os.replace(os.path.join(tmp, "package", "es5"), es5)
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.remove(tgz)
+    return es5
+
+
+def copy_mathjax(es5, static):
+    target = os.path.join(static, "mathjax")
+    for part in MATHJAX_PARTS:
+        src, dst = os.path.join(es5, part), os.path.join(target, part)
+        if os.path.isdir(src):
+            shutil.copytree(src, dst)
+        else:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+# ----------------------------------------------------------------------------------------------
+
+def stage(src, cache):
+    """Lay out the Sphinx source folder ``src``: configuration, hand-written and generated pages."""
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(os.path.join(REPO, "docs", "site"), src, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(os.path.join(REPO, "docs", "figures"), os.path.join(src, "docs", "figures"))
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    notebooks = {os.path.splitext(n)[0] for n in os.listdir(os.path.join(REPO, "notebooks")) if n.endswith(".ipynb")}
+    chapters = [(stem, what) for stem, what in chapter_order(readme) if stem in notebooks]
+    listed = {stem for stem, _ in chapters}
+    chapters += [(stem, "") for stem in sorted(notebooks - listed)]
+    titles = {stem: notebook_title(os.path.join(REPO, "notebooks", stem + ".ipynb")) for stem, _ in chapters}
+    anchors = {
+        "index.md": {slug(t) for _, t, _ in headings(intro(readme) + section(readme, "Results"))} | {"the-chapters"},
+        "results.md": {slug(t) for _, t, _ in headings(section(readme, "Results") + section(readme, "Speed"))},
+        "guide.md": {slug(t) for _, t, _ in headings(readme)},
+    }
+    links = Links([stem for stem, _ in chapters], anchors)
+    write_chapters(src, chapters, links)
+    write_home(src, readme, chapters, titles, links)
+    write_results(src, readme, links)
+    write_guide(src, readme, links)
+    write_exercises(src, readme, chapters, links)
+    write_cli(src)
+    write_api(src)
+    copy_mathjax(mathjax_es5(cache), os.path.join(src, "_static"))
+    return chapters
+
+
+def check_offline(out):
+    """No page may load anything from the network: every src= and stylesheet is local."""
+    remote = re.compile(r"""<(?:script|img|iframe|source|link)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+    bad = []
+    for root, _, files in os.walk(out):
+        for name in files:
+            if name.endswith(".html"):
+                path = os.path.join(root, name)
+                with open(path, encoding="utf-8") as f:
+                    for m in remote.finditer(f.read()):
+                        tag = m.group(0)
+                        if "<link" in tag.lower() and not re.search(r"stylesheet|preload|icon", tag, re.I):
+                            continue
+                        bad.append(f"{os.path.relpath(path, out)}: {tag}")
+    if bad:
+        raise BuildError("pages load from the network:\n" + "\n".join(bad[:20]))
+
+
+def build(out, work, cache, quiet=True):
+    try:
+        import myst_nb  # noqa: F401
+        import sphinx  # noqa: F401
+    except ImportError as e:
+        raise BuildError(f"{e.name} is missing: pip install -e \".[docs]\"")
+    sys.path.insert(0, REPO)
+    # Sphinx writes into work/html (MyST-NB keeps the notebooks' images beside it, in
+    # work/jupyter_execute), and the finished site is then copied to ``out``
+    src, doctrees, html = (os.path.join(work, d) for d in ("src", "doctrees", "html"))
+    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(os.path.join(out, ".buildinfo")):
+        raise BuildError(f"{out} exists and is not a site this script built: not replacing it")
+    stage(src, cache)
+    for d in (doctrees, html, os.path.join(work, "jupyter_execute")):
+        shutil.rmtree(d, ignore_errors=True)
+    env = dict(os.environ, DAE_SITE_REPO=REPO,
+               PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-E",
+           "-d", doctrees, src, html] + (["-q"] if quiet else [])
+    res = subprocess.run(cmd, env=env, cwd=REPO)
+    if res.returncode != 0:
+        raise BuildError(f"sphinx-build failed (warnings are errors): {' '.join(cmd)}")
+    check_offline(html)
+    open(os.path.join(html, ".nojekyll"), "w").close()   # serve _static/ as it is on GitHub Pages
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(html, out)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--output", default=os.path.join(REPO, "site"), help="where the site goes (default: site/)")
+    p.add_argument("--work", default=os.path.join(REPO, "build", "site"),
+                   help="the staging folder for Sphinx's sources and caches (default: build/site/)")
+    p.add_argument("--cache", default=os.environ.get("DAE_SITE_CACHE", os.path.join(
+        os.path.expanduser("~"), ".cache", "dae-site")), help="where MathJax is kept between builds")
+    p.add_argument("--verbose", action="store_true", help="Sphinx's full output")
+    args = p.parse_args(argv)
+    t0 = time.time()
+    try:
+        build(os.path.abspath(args.output), os.path.abspath(args.work), os.path.abspath(args.cache),
+              quiet=not args.verbose)
+    except BuildError as e:
+        print(f"build_site: {e}", file=sys.stderr)
+        return 1
+    print(f"site built in {time.time() - t0:.0f} s: {os.path.join(os.path.abspath(args.output), 'index.html')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
