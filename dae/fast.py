@@ -31,17 +31,25 @@ from . import backend
 from .corruption import masking_threshold
 from .functions import sigmoid
 from .layers.activations import Sigmoid
-from .models.da import dA
 from .validation import check_float, check_matrix, check_positive_int
+
+
+TUTORIAL_OPTIONS = {"tied_weights": True, "activation": "sigmoid", "loss": "cross_entropy", "decoder": "sigmoid",
+                    "noise": "masking", "sparsity": None}
+
+
+def _is_the_tutorial_model(da):
+    """dae.dA (which has none of the family's options) or a family model with the tutorial's."""
+    return all(getattr(da, key, value) == value for key, value in TUTORIAL_OPTIONS.items())
 
 
 class TiedSigmoidSGD:
     """One SGD step of the tutorial's dA per call: ``cost = step(x_batch)``."""
 
     def __init__(self, da, batch_size, corruption_level, learning_rate):
-        if not isinstance(da, dA):
-            raise TypeError(f"da must be the tutorial's dae.dA (tied weights, sigmoid, cross-entropy), "
-                            f"got {type(da).__name__}")
+        if not _is_the_tutorial_model(da):
+            raise ValueError(f"TiedSigmoidSGD needs the tutorial's model (dae.dA, or dae.Autoencoder with its "
+                             f"defaults: tied weights, sigmoid, cross-entropy, masking noise), got {da!r}")
         self.da = da
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.corruption_level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)
