@@ -312,7 +312,7 @@ def test_load_refuses_damaged_or_foreign_files(tmp_path):
         VAE.load(bad)
     other = tmp_path / "other.npz"
     dae.save_model(dae.dA(numpy.random.RandomState(0), n_visible=4, n_hidden=2), other)
-    with pytest.raises(ValueError, match="holds a dA, not a VAE"):
+    with pytest.raises(ValueError, match="holds a Autoencoder, not a VAE"):
         VAE.load(other)
 
 
