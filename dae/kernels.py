@@ -25,6 +25,7 @@ import numpy
 from . import config
 
 prange = range  # numba.prange once numba is imported (see _compile): a plain loop in Python
+U = int  # numba.uintp once numba is imported: an index known to be >= 0 (see below)
 
 
 def active(*arrays):
@@ -52,7 +53,7 @@ def _compile(fn):
                 # workers that sleep between loops: OpenMP's spin after each one, and on a 2-core
                 # machine they then fight OpenBLAS's threads (which spin too) for the cores
                 numba.config.THREADING_LAYER = "workqueue"
-            globals()["prange"] = numba.prange
+            globals()["prange"], globals()["U"] = numba.prange, numba.uintp
             compiled[True] = numba.njit(parallel=True, cache=True, nogil=True)(fn)
             compiled[False] = numba.njit(cache=True, nogil=True)(fn)
         return compiled[args[-1].size >= PARALLEL_MIN](*args)
@@ -72,8 +73,9 @@ def _pad(x, ph, pw, out):
             for t in range(Wp):
                 out[c, n, r, t] = 0.0
         for r in range(H):
+            src, dst = x[c, n, r], out[c, n, r + ph]
             for t in range(W):
-                out[c, n, r + ph, t + pw] = x[c, n, r, t]
+                dst[U(t) + U(pw)] = src[U(t)]
 
 
 @_compile
@@ -86,11 +88,9 @@ def _im2col(xpad, kh, kw, stride, cols):
         for n in range(N):
             for p in range(Ho):
                 start = (n * Ho + p) * Wo    # q = 0 .. Wo - 1 of this (n, p)
-                if stride == 1:
-                    cols[row, start:start + Wo] = xpad[c, n, p + i, j:j + Wo]
-                else:
-                    for q in range(Wo):
-                        cols[row, start + q] = xpad[c, n, p * stride + i, q * stride + j]
+                src, dst = xpad[c, n, p * stride + i], cols[row]
+                for q in range(Wo):
+                    dst[U(start) + U(q)] = src[U(q) * U(stride) + U(j)]
 
 
 @_compile
@@ -114,12 +114,9 @@ def _col2im(cols, kh, kw, stride, padding, dx):
                     if r < 0 or r >= H:
                         continue
                     start = (n * Ho + p) * Wo
-                    if stride == 1:  # (the same loop, which the compiler vectorises when stride is 1)
-                        for q in range(q0, q1):
-                            dx[c, n, r, q + j - padding] += cols[row, start + q]
-                    else:
-                        for q in range(q0, q1):
-                            dx[c, n, r, q * stride + j - padding] += cols[row, start + q]
+                    src, dst = cols[row], dx[c, n, r]
+                    for q in range(q0, q1):  # (t = q stride + j - padding >= 0 for these q)
+                        dst[U(q) * U(stride) + U(j) - U(padding)] += src[U(start) + U(q)]
 
 
 @_compile
@@ -134,12 +131,9 @@ def _shift_add(Z, stride, y):
         for i in range(kh):
             for j in range(kw):
                 for p in range(Ho):
-                    if stride == 1:  # (the same loop, which the compiler vectorises when stride is 1)
-                        for q in range(Wo):
-                            y[f, n, p, q] += Z[f, i, j, n, p + i, q + j]
-                    else:
-                        for q in range(Wo):
-                            y[f, n, p, q] += Z[f, i, j, n, p * stride + i, q * stride + j]
+                    src, dst = Z[f, i, j, n, p * stride + i], y[f, n, p]
+                    for q in range(Wo):
+                        dst[U(q)] += src[U(q) * U(stride) + U(j)]
 
 
 # ----- pooling ------------------------------------------------------------------------------------
@@ -150,15 +144,17 @@ def _max_pool(x, size, y, switches):
     B, Hy, Wy = y.shape
     for b in prange(B):
         for p in range(Hy):
+            yr, sr = y[b, p], switches[b, p]
             for q in range(Wy):
                 best, arg = x[b, p * size, q * size], 0
                 for i in range(size):
+                    xr = x[b, p * size + i]
                     for j in range(size):
-                        v = x[b, p * size + i, q * size + j]
+                        v = xr[U(q) * U(size) + U(j)]
                         if v > best:
                             best, arg = v, i * size + j
-                y[b, p, q] = best
-                switches[b, p, q] = arg
+                yr[U(q)] = best
+                sr[U(q)] = arg
 
 
 @_compile
@@ -169,9 +165,10 @@ def _place(values, switches, size, out):
     for b in prange(B):
         out[b] = 0.0
         for p in range(Hy):
+            vr, sr = values[b, p], switches[b, p]
             for q in range(Wy):
-                k = switches[b, p, q]
-                out[b, p * size + k // size, q * size + k % size] = values[b, p, q]
+                k = U(sr[U(q)])
+                out[b, U(p) * U(size) + k // U(size), U(q) * U(size) + k % U(size)] = vr[U(q)]
 
 
 @_compile
@@ -180,9 +177,10 @@ def _gather(x, switches, size, out):
     B, Hy, Wy = out.shape
     for b in prange(B):
         for p in range(Hy):
+            outr, sr = out[b, p], switches[b, p]
             for q in range(Wy):
-                k = switches[b, p, q]
-                out[b, p, q] = x[b, p * size + k // size, q * size + k % size]
+                k = U(sr[U(q)])
+                outr[U(q)] = x[b, U(p) * U(size) + k // U(size), U(q) * U(size) + k % U(size)]
 
 
 # ----- the wrappers the layers call (same arguments and results as the NumPy functions) ------------
