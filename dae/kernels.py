@@ -79,18 +79,32 @@ def _pad(x, ph, pw, out):
 
 
 @_compile
-def _im2col(xpad, kh, kw, stride, cols):
-    """cols[(c, i, j), (n, p, q)] = xpad[c, n, p stride + i, q stride + j]; one row (c, i, j) per task."""
-    C, N, Hp, Wp = xpad.shape
-    Ho, Wo = (Hp - kh) // stride + 1, (Wp - kw) // stride + 1
+def _im2col(x, kh, kw, stride, ph, pw, cols):
+    """cols[(c, i, j), (n, p, q)] = x[c, n, p stride + i - ph, q stride + j - pw], 0 where that falls
+    in the padding (the padding is never written out); one row (c, i, j) per task."""
+    C, N, H, W = x.shape
+    Ho, Wo = (H + 2 * ph - kh) // stride + 1, (W + 2 * pw - kw) // stride + 1
     for row in prange(C * kh * kw):
         c, i, j = row // (kh * kw), (row // kw) % kh, row % kw
+        dst = cols[row]
+        # the q whose t = q stride + j - pw falls inside 0 .. W - 1
+        q0 = min(Wo, max(0, (pw - j + stride - 1) // stride))
+        q1 = max(q0, min(Wo, (W - 1 + pw - j) // stride + 1))
         for n in range(N):
             for p in range(Ho):
-                start = (n * Ho + p) * Wo    # q = 0 .. Wo - 1 of this (n, p)
-                src, dst = xpad[c, n, p * stride + i], cols[row]
-                for q in range(Wo):
-                    dst[U(start) + U(q)] = src[U(q) * U(stride) + U(j)]
+                start = U((n * Ho + p) * Wo)    # q = 0 .. Wo - 1 of this (n, p)
+                r = p * stride + i - ph
+                if r < 0 or r >= H:
+                    for q in range(Wo):
+                        dst[start + U(q)] = 0.0
+                    continue
+                src = x[c, n, r]
+                for q in range(q0):
+                    dst[start + U(q)] = 0.0
+                for q in range(q0, q1):  # (t = q stride + j - pw >= 0 for these q)
+                    dst[start + U(q)] = src[U(q) * U(stride) + U(j) - U(pw)]
+                for q in range(q1, Wo):
+                    dst[start + U(q)] = 0.0
 
 
 @_compile
@@ -191,12 +205,12 @@ def pad(x, ph, pw):
     return out
 
 
-def im2col(xpad, kernel, stride):
-    C, N, Hp, Wp = xpad.shape
+def im2col(x, kernel, stride, ph=0, pw=0):
+    C, N, H, W = x.shape
     kh, kw = kernel
-    Ho, Wo = (Hp - kh) // stride + 1, (Wp - kw) // stride + 1
-    cols = numpy.empty((C * kh * kw, N * Ho * Wo), dtype=xpad.dtype)
-    _im2col(xpad, kh, kw, stride, cols)
+    Ho, Wo = (H + 2 * ph - kh) // stride + 1, (W + 2 * pw - kw) // stride + 1
+    cols = numpy.empty((C * kh * kw, N * Ho * Wo), dtype=x.dtype)
+    _im2col(numpy.ascontiguousarray(x), kh, kw, stride, ph, pw, cols)
     return cols
 
 
