@@ -63,6 +63,9 @@ def test_pad_im2col_col2im_equal_on_both_paths(shape, kernel, stride, padding, d
     numpy.testing.assert_array_equal(fast, ref)
     ref, fast = both(conv.im2col_cn, ref, kernel, stride)
     numpy.testing.assert_array_equal(fast, ref)
+    fused, fused_fast = both(conv.im2col_cn, x, kernel, stride, padding)  # the padding inside im2col
+    numpy.testing.assert_array_equal(fused, ref)
+    numpy.testing.assert_array_equal(fused_fast, ref)
     cols = maps(ref.shape, seed=1, dtype=dtype)
     ref, fast = both(conv.col2im_cn, cols, shape, kernel, stride, padding)
     assert fast.shape == ref.shape == shape
@@ -111,7 +114,7 @@ def test_the_plain_python_loops_compute_the_reference(shape, kernel, stride, pad
     kernels._pad.python(x, padding, padding, out)
     numpy.testing.assert_array_equal(out, xpad)
     out = numpy.empty_like(cols)
-    kernels._im2col.python(xpad, kernel[0], kernel[1], stride, out)
+    kernels._im2col.python(x, kernel[0], kernel[1], stride, padding, padding, out)  # the padding read, not written
     numpy.testing.assert_array_equal(out, cols)
     out = numpy.empty_like(x)
     kernels._col2im.python(cols, kernel[0], kernel[1], stride, padding, out)

@@ -182,7 +182,7 @@ trainer.fit(train_host, epochs)
 training_time = timeit.default_timer() - t_train
 costs = [m["train_cost"] for m in trainer.history]
 held_out = [m["extra"]["held_out_error"] for m in trainer.history]
-print(f"The training code for file {script} ran for {training_time / 60.0:.2f}m", file=sys.stderr)
+print(f"The training code for file {script} ran for {training_time / 60.0:.2f}m (dae.config.kernels: {dae.config.kernels})", file=sys.stderr)
 
 # %% [markdown]
 # ## The held-out comparison

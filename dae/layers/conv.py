@@ -93,13 +93,21 @@ def strided_view(a, shape, strides):
     return backend.array_module(a).lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
 
 
-def im2col_cn(xpad, kernel, stride):
+def _padding_pair(padding):
+    return tuple(padding) if isinstance(padding, (tuple, list)) else (padding, padding)
+
+
+def im2col_cn(xpad, kernel, stride, padding=0):
     """cols[(c, i, j), (n, p, q)] = xpad[c, n, p s + i, q s + j] for a padded (C, N, Hp, Wp) map.
 
     Shape (C kh kw, N Ho Wo): a strided *view* of xpad (no Python loop), copied once by the reshape.
+    ``padding`` (an int or a (height, width) pair) pads xpad first, by :func:`pad_cn` (the compiled
+    kernel reads the zeros without writing the padded map).
     """
+    ph, pw = _padding_pair(padding)
     if kernels.active(xpad):
-        return kernels.im2col(xpad, kernel, stride)
+        return kernels.im2col(xpad, kernel, stride, ph, pw)
+    xpad = pad_cn(xpad, ph, pw)
     kh, kw = kernel
     c, n, hp, wp = xpad.shape
     ho, wo, _ = _windows(hp, wp, kernel, stride)
@@ -115,7 +123,7 @@ def im2col(x, kernel, stride, padding):
 
     shape (C * kh * kw, N * Ho * Wo).
     """
-    return im2col_cn(pad_cn(x.transpose(1, 0, 2, 3), padding), kernel, stride)
+    return im2col_cn(x.transpose(1, 0, 2, 3), kernel, stride, padding)
 
 
 def col2im_cn(cols, x_shape_cn, kernel, stride, padding):
@@ -146,8 +154,9 @@ def col2im(cols, x_shape, kernel, stride, padding):
     return col2im_cn(cols, (c, n, h, w), kernel, stride, padding).transpose(1, 0, 2, 3)
 
 
-def correlate_cn(xpad, W, stride):
-    """y[f, n, p, q] = sum_{c, i, j} W[f, c, i, j] xpad[c, n, p s + i, q s + j], y (F, N, Ho, Wo).
+def correlate_cn(xpad, W, stride, padding=0):
+    """y[f, n, p, q] = sum_{c, i, j} W[f, c, i, j] xpad[c, n, p s + i, q s + j], y (F, N, Ho, Wo)
+    (xpad padded by ``padding`` first, an int or a (height, width) pair).
 
     Two ways to the same sums, whichever moves fewer numbers:
 
@@ -160,11 +169,14 @@ def correlate_cn(xpad, W, stride):
     Returns (y, cols), cols None on the output side.
     """
     f, c, kh, kw = W.shape
+    ph, pw = _padding_pair(padding)
     _, n, hp, wp = xpad.shape
-    ho, wo, _ = _windows(hp, wp, (kh, kw), stride)
+    ho, wo, _ = _windows(hp + 2 * ph, wp + 2 * pw, (kh, kw), stride)
     if f >= c:
-        cols = im2col_cn(xpad, (kh, kw), stride)
+        cols = im2col_cn(xpad, (kh, kw), stride, (ph, pw))
         return (W.reshape(f, -1) @ cols).reshape(f, n, ho, wo), cols
+    xpad = pad_cn(xpad, ph, pw)
+    hp, wp = xpad.shape[2:]
     Wt = W.transpose(0, 2, 3, 1).reshape(f * kh * kw, c)
     Z = (Wt @ xpad.reshape(c, -1)).reshape(f, kh, kw, n, hp, wp)
     z_f, z_i, z_j, z_n, z_h, z_w = Z.strides
@@ -251,8 +263,12 @@ class Conv2D:
         check_4d(x, "x", self.in_channels, axis=0 if cn else 1)
         x_cn = x if cn else x.transpose(1, 0, 2, 3)
         self.output_shape(x.shape[2], x.shape[3])
-        xpad = pad_cn(x_cn, self.padding)
-        y, cols = correlate_cn(xpad, self.W, self.stride)
+        if self.out_channels >= self.in_channels:  # input side: the padding goes into im2col
+            xpad = None
+            y, cols = correlate_cn(x_cn, self.W, self.stride, self.padding)
+        else:                                      # output side: the padded input is kept for dW
+            xpad = pad_cn(x_cn, self.padding)
+            y, cols = correlate_cn(xpad, self.W, self.stride)
         y += self.b[:, None, None, None]
         cache = ConvCache(x_cn.shape, xpad if cols is None else None, cols)
         return (y if cn else y.transpose(1, 0, 2, 3)), cache
@@ -267,7 +283,7 @@ class Conv2D:
         if cols is not None:  # input side: dW_r = dY X^T
             dW = (dY.reshape(f, -1) @ cols.T).reshape(self.W.shape)
         elif s == 1:  # output side: D is im2col of dY padded by k - 1, with the kernel flipped
-            D = im2col_cn(pad_cn(dY, kh - 1, kw - 1), (kh, kw), 1)  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
+            D = im2col_cn(dY, (kh, kw), 1, (kh - 1, kw - 1))  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
             dW_flipped = (D @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c)
             dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
         else:  # output side, strided: the adjoint of the shift-and-add, then dW_t = D xpad^T
@@ -283,7 +299,7 @@ class Conv2D:
         if s == 1 and pad <= min(kh, kw) - 1:
             # dx = dY correlated with the flipped, transposed kernel (padding k - 1 - pad)
             W_adj = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-            dx_cn, _ = correlate_cn(pad_cn(dY, kh - 1 - pad, kw - 1 - pad), W_adj, 1)
+            dx_cn, _ = correlate_cn(dY, W_adj, 1, (kh - 1 - pad, kw - 1 - pad))
         else:
             dx_cn = col2im_cn(self.W.reshape(f, -1).T @ dY.reshape(f, -1), x_shape_cn, self.kernel_size, s, pad)
         return (dx_cn if self.layout == "CNHW" else dx_cn.transpose(1, 0, 2, 3)), [dW, db]
