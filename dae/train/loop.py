@@ -28,7 +28,9 @@ What the loop gives every model:
   early-stopping state and the caller's ``meta``. :meth:`resume` restores all of it, so on the
   CPU a resumed run ends with exactly the parameters of an uninterrupted one.
 - **Divergence**: a non-finite cost or gradient, or a cost more than ``Stopping.blowup`` times the
-  run's first, stops training *before* the update with :class:`DivergenceError`.
+  run's first, stops training *before* the update with :class:`DivergenceError`; a run whose
+  epoch cost ends more than 10 % above where it started finishes with ``trainer.warning`` set
+  (and shown): the cost rose, use a smaller learning rate.
 - **Interruption**: the first Ctrl-C lets the minibatch finish, saves a checkpoint and raises
   :class:`TrainingInterrupted` (a KeyboardInterrupt).
 - **Budgets**: ``epochs``, a wall-time budget ``Stopping.max_minutes`` (training time only, kept across
@@ -45,6 +47,7 @@ What the loop gives every model:
 """
 import os
 import time
+import warnings
 
 import numpy
 
@@ -55,7 +58,7 @@ from .interrupt import DeferredInterrupt
 from .options import Checkpointing, Display, Stopping
 from .progress import Progress
 from .checkpoint import Checkpoints
-from .divergence import DivergenceError, problem as divergence_problem
+from ..divergence import CostRoseWarning, DivergenceError, advice, problem as divergence_problem
 from .state import check_trainer_rng
 
 SHUFFLES = (False, True, "batches", "examples")
@@ -158,6 +161,7 @@ class Trainer(Checkpoints):
         self.history = []
         self.first_cost = None
         self.stopped = None       # why the last fit ended before its epochs: "time", "patience"
+        self.warning = None       # set by fit when the cost rose over the run
         self._planned_steps = 1
         self._run_start = None
 
@@ -247,6 +251,7 @@ class Trainer(Checkpoints):
         progress = Progress(self.display.mode, self.display.stream, self.display.label)
         self._consistent = True
         self.stopped = None
+        self.warning = None
         self._rng_before = None   # the generator's state before a minibatch still in progress
         self._run_start = time.perf_counter()
         self._last_save = self._run_start
@@ -257,6 +262,7 @@ class Trainer(Checkpoints):
                 while self.epoch < epochs and self.stopped is None:
                     self._run_epoch(train_x, train_y, valid_x, valid_y, progress, interrupt)
                 self._report_stop(progress)
+                self._check_rise(progress)
         except KeyboardInterrupt:
             progress.close()
             if self._consistent and self._rng_before is not None:
@@ -391,14 +397,31 @@ class Trainer(Checkpoints):
         if self.checkpoint_path is not None:
             self.save_checkpoint()
 
+    def _advice(self):
+        return advice(getattr(self.optimizer, "learning_rate", None), getattr(self.optimizer, "weight_decay", None))
+
     def _diverged(self, problem):
-        lr = getattr(self.optimizer, "learning_rate", None)
-        hint = f" (now {lr:g}; try {lr / 10:g})" if isinstance(lr, float) else ""
         where = f"; the last good checkpoint is {self.checkpoint_path}" if (
             self.checkpoint_path and os.path.exists(self.checkpoint_path)) else ""
         raise DivergenceError(
-            f"training diverged at epoch {self.epoch}, minibatch {self.batch}: {problem}; "
-            f"use a smaller learning rate{hint}{where}")
+            f"training diverged at epoch {self.epoch}, minibatch {self.batch}: {problem}; {self._advice()}{where}")
+
+    def _check_rise(self, progress):
+        """A run whose epoch cost ended clearly (10 %) above where it started (the first
+        minibatch's cost, or the first epoch's) is no plain success: ``self.warning`` says so
+        (a line on the display too), and ``fit`` returns as usual."""
+        whole = [m for m in self.history if not m.get("partial")]
+        if not whole or self.first_cost is None:
+            return
+        last = whole[-1]["train_cost"]
+        for start, what in ((self.first_cost, "the first minibatch's"), (whole[0]["train_cost"], "the first epoch's")):
+            if last - start > 0.1 * abs(start) and last - start > 1e-12:
+                self.warning = (f"warning: the training cost rose: epoch {whole[-1]['epoch']}'s {last:.6g} is above "
+                                f"{what} {start:.6g}; {self._advice()}")
+                if progress.mode == "none":
+                    warnings.warn(self.warning, CostRoseWarning, stacklevel=4)
+                progress.message(self.warning)
+                return
 
     def _interrupted(self):
         path = None
