@@ -386,7 +386,9 @@ def _clear_run(folder):
         if os.path.exists(path):
             os.remove(path)
     figures = os.path.join(folder, FIGURES)
-    if os.path.isdir(figures):
+    if os.path.islink(figures):
+        os.unlink(figures)            # a planted link: removed, its target left alone
+    elif os.path.isdir(figures):
         shutil.rmtree(figures)
 
 

@@ -33,6 +33,7 @@ What the tutorial meant, and what is computed here, is the true mean over the mi
 
 from .. import backend
 from .da import tied_parameters
+from ..divergence import check_step
 from ..functions import sigmoid
 from ..layers import Dense, Sigmoid, SigmoidCrossEntropy
 
@@ -134,6 +135,7 @@ class cA:
         ``dae.apply_updates(updates)``."""
         learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
         cost, grads = self.cost_and_grads(x, contraction_level=contraction_level)
+        check_step(cost, grads, self.param_names, learning_rate)   # a non-finite cost stops the loop
         return cost, [(p, p - learning_rate * g) for p, g in zip(self.params, grads)]
 
     # ----- for users ----------------------------------------------------------------------

@@ -55,6 +55,7 @@ import numpy
 from .. import backend
 from .. import config
 from ..corruption import NOISES, binomial, corrupt
+from ..divergence import check_step
 from ..functions import cross_entropy_from_logits, sigmoid, squared_error
 from ..layers.activations import ACTIVATIONS
 from ..random import RandomStreams
@@ -368,6 +369,7 @@ class dA:
         """
         learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
         cost, grads = self.cost_and_grads(x, rng=self.theano_rng, corruption_level=corruption_level)
+        check_step(cost, grads, self.param_names, learning_rate)   # a non-finite cost stops the loop
         updates = []
         for param, gparam in zip(self.params, grads):
             # new_value = param - learning_rate * gparam, computed in gparam's own buffer (the

@@ -52,7 +52,7 @@ import warnings
 import numpy
 
 from .. import backend, threads
-from ..protocol import check_model, param_names
+from ..protocol import check_model, param_names, takes_labels
 from ..validation import check_data, check_positive_int, check_seed
 from .interrupt import DeferredInterrupt
 from .options import Checkpointing, Display, Stopping
@@ -227,15 +227,35 @@ class Trainer(Checkpoints):
             if valid_x.shape[1:] != train_x.shape[1:]:
                 raise ValueError(f"valid_x must have the shape of train_x's rows {tuple(train_x.shape[1:])}, "
                                  f"got shape {tuple(valid_x.shape)}")
+            check_data(valid_x.reshape(valid_x.shape[0], -1) if valid_x.ndim > 2 else valid_x, "valid_x", None,
+                       self.unit_interval, values=check_values)
+        self._check_labels(train_x, valid_x, train_y, valid_y)
+        return train_x, valid_x
+
+    def _check_labels(self, train_x, valid_x, train_y, valid_y):
+        """Labels where the model's cost takes them (and only there), one per row, finite."""
+        needs = takes_labels(self.model)
+        call = f"{type(self.model).__name__}.cost_and_grads"
+        if needs is False and (train_y is not None or valid_y is not None):
+            raise TypeError(f"{'train_y' if train_y is not None else 'valid_y'} is given, but {call}(x, *, rng, ...) "
+                            f"learns without labels: leave train_y and valid_y out")
+        if needs is True and train_y is None:
+            raise TypeError(f"train_y is missing: {call}(x, y, *, rng, ...) learns from labels; pass "
+                            f"train_y (one label per row of train_x)")
         for name, y, x in (("train_y", train_y, train_x), ("valid_y", valid_y, valid_x)):
-            if y is not None:
-                if x is None:
-                    raise ValueError(f"{name} is given without its inputs")
-                if len(y) != x.shape[0]:
-                    raise ValueError(f"{name} must hold one label per row of its inputs ({x.shape[0]}), got {len(y)}")
+            if y is None:
+                continue
+            if x is None:
+                raise ValueError(f"{name} is given without its inputs")
+            if not hasattr(y, "shape") or not hasattr(y, "dtype"):
+                raise TypeError(f"{name} must be an array of labels, got {type(y).__name__}")
+            if len(y) != x.shape[0]:
+                raise ValueError(f"{name} must hold one label per row of its inputs ({x.shape[0]}), got {len(y)}")
+            host = backend.to_host(y)
+            if numpy.issubdtype(host.dtype, numpy.floating) and not numpy.isfinite(host).all():
+                raise ValueError(f"{name} must be finite (class labels), but it holds NaN or inf")
         if (valid_y is None) != (train_y is None) and valid_x is not None:
             raise ValueError("give labels for both train_x and valid_x, or for neither")
-        return train_x, valid_x
 
     def fit(self, train_x, epochs, valid_x=None, train_y=None, valid_y=None, check_values=True):
         """Train until ``epochs`` epochs are done in all (counting those a resumed checkpoint
@@ -325,7 +345,7 @@ class Trainer(Checkpoints):
         elif self.stopped == "patience":
             es = self.early_stopping
             progress.message(f"early stopping: patience ran out at iteration {self.steps - 1} (best "
-                             f"validation score {es.best:g} at iteration {es.best_iter})")
+                             f"{es.describe(es.best)} at iteration {es.best_iter})")
 
     def _budget_spent(self):
         if self.max_minutes is not None and self.steps > 0 and \
@@ -379,7 +399,9 @@ class Trainer(Checkpoints):
             extra.update(self.evaluate_fn(self) or {})
         if self.early_stopping is not None:
             best = self.early_stopping.validate(self, self.steps - 1)
-            extra["validation_score"] = self.early_stopping.last
+            extra[self.early_stopping.key] = self.early_stopping.last
+            if self.early_stopping.percent:
+                metrics["percent"] = [self.early_stopping.key]     # shown as 38.5 %
             metrics["best"] = bool(best)
         if extra:
             metrics["extra"] = extra
