@@ -8,11 +8,12 @@ import warnings
 
 import numpy
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dae
 from dae import cli, divergence, optim, train
+from dae.cli.run_checks import mean_prediction_cost, stuck_above
 from dae.io import CorruptFileError, load_arrays, save_arrays
 from dae.registry.core import float_list, int_list
 
@@ -92,12 +93,43 @@ def test_the_command_line_reports_the_issues_rising_run_in_its_output_and_metric
     assert rc == 0
     warning = [line for line in out.splitlines() if line.startswith("warning:")]
     assert len(warning) == 1 and "cost rose" in warning[0] and "smaller learning rate (now 30; try 3)" in warning[0]
-    assert "Trained 3 epochs" in out and "the cost rose" in out.splitlines()[-1]
+    assert "Trained 3 epochs" in out and "see the warning above" in out.splitlines()[-1]
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["warnings"] == [{"phase": "train", "warning": warning[0]}]
     rc, out, err = run_cli(capsys, "train", "--data", "mnist", "--n-train", 2000, "--epochs", 3, "--n-hidden", 100,
                            "--learning-rate", 30, "--output-dir", tmp_path / "quiet", "--no-plots", "--quiet")
     assert rc == 0 and out == "" and err.startswith("dae: warning: the training cost rose")
+
+
+def test_a_run_stuck_above_the_cost_of_predicting_the_mean_ends_in_a_warning(tmp_path, capsys):
+    rc, out, err = run_cli(capsys, "train", "--data", "mnist", "--n-train", 500, "--epochs", 3, "--n-hidden", 20,
+                           "--learning-rate", 10, "--output-dir", tmp_path / "run", "--no-plots")
+    assert rc == 0
+    warning = [line for line in out.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "above what predicting the data's mean costs" in warning[0], out
+    assert "smaller learning rate (now 10; try 1)" in warning[0]
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["warnings"][0]["warning"] == warning[0]
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(2, 30), d=st.integers(1, 8), seed=st.integers(0, 1000))
+def test_the_mean_prediction_cost_is_what_a_da_that_learned_only_the_mean_costs(n, d, seed):
+    x = numpy.random.RandomState(seed).rand(n, d)
+    m = numpy.clip(x.mean(axis=0), 1e-7, 1 - 1e-7)
+    model = dae.dA(numpy.random.RandomState(0), n_visible=d, n_hidden=2)
+    model.W[...] = 0.0
+    model.b_prime[...] = numpy.log(m / (1 - m))
+    cost, _ = model.cost_and_grads(x.astype(model.W.dtype), rng=numpy.random.RandomState(0), corruption_level=0.0)
+    assert mean_prediction_cost(x, chunk=7) == pytest.approx(float(cost), rel=1e-4, abs=1e-4)
+
+
+def test_stuck_above_needs_both_above_the_mean_and_no_longer_falling():
+    epochs = [{"train_cost": c} for c in (300.0, 250.0, 249.0)]
+    assert stuck_above(epochs, 320.0, 200.0)                       # above, and fell less than 1 %
+    assert not stuck_above(epochs[:2], 320.0, 200.0)               # above, but still falling
+    assert not stuck_above(epochs, 320.0, 260.0)                   # below the mean's cost
+    assert stuck_above(epochs[:1], 320.0, 200.0) and not stuck_above(epochs[:1], 400.0, 200.0)
+    assert not stuck_above(epochs, 320.0, None)
 
 
 def test_a_divergence_under_a_large_weight_decay_names_the_weight_decay():

@@ -15,13 +15,13 @@ import shutil
 import sys
 import time
 import warnings
-import zlib
 
 import numpy
 
 from .. import backend, config, optim
-from ..io import CorruptFileError, load_arrays
-from ..model_files import expected_arrays, save_model
+from ..divergence import advice
+from ..io import load_arrays
+from ..model_files import save_model
 from ..phases import run_phases
 from ..registry import MODELS, get_model_kind
 from ..train import CostRoseWarning, Display, DivergenceError, TrainingInterrupted
@@ -29,6 +29,8 @@ from ..validation import check_data, check_float, check_positive_int, check_seed
 from .common import FIGURES, RUN_FILES, UserError, read_json, write_json
 from .datasets import is_mnist, load_dataset, load_labels
 from .figures import make_figures
+from .run_checks import (check_checkpoint_shapes, check_same_data, data_fingerprint, first_checkpoint,
+                         mean_prediction_cost, stuck_above)
 
 TRAIN_DEFAULTS = {"model": "dA", "data": "mnist", "epochs": 15, "batch_size": 20, "learning_rate": 0.1,
                   "optimizer": "sgd", "backend": "numpy", "seed": 123, "shuffle": False, "n_train": None,
@@ -331,50 +333,6 @@ def _check_values(x, valid, cfg, kind):
             raise UserError(f"{exc}, or use {kind.unit_interval_hint} for data of any range") from exc
 
 
-# ----- the data's fingerprint ---------------------------------------------------------------------
-def _checksum(array, chunk_bytes=1 << 20):
-    """CRC-32 of an array's bytes (C order), read a few rows at a time (a memmap stays on disk)."""
-    rows = max(1, chunk_bytes // max(1, array[:1].nbytes))
-    crc = 0
-    for start in range(0, array.shape[0], rows):
-        crc = zlib.crc32(numpy.ascontiguousarray(array[start:start + rows]).view(numpy.uint8), crc)
-    return crc
-
-
-def data_fingerprint(data):
-    """What a run records of its data (after splitting and slicing): shapes, dtypes, checksums."""
-    out = {}
-    for name, array in (("train", data.x), ("valid", data.valid_x), ("labels", data.y), ("valid_labels", data.valid_y)):
-        if array is not None:
-            array = array if isinstance(array, numpy.ndarray) else numpy.asarray(array)
-            out[name] = {"shape": list(array.shape), "dtype": str(array.dtype), "crc32": _checksum(array)}
-    return out
-
-
-def _describe(entry):
-    return "none" if entry is None else f"{' x '.join(map(str, entry['shape']))} {entry['dtype']}"
-
-
-def check_same_data(cfg, data, run, force):
-    """--resume: the data must be the data the run started with (``--force-data`` goes on anyway)."""
-    saved, now = cfg.get("data_fingerprint"), data_fingerprint(data)
-    columns = cfg.get("n_visible")
-    if columns is not None and columns != int(data.x.shape[1]):   # not even --force-data goes on
-        raise UserError(f"the data changed since the run started: {cfg['data']} now has {data.x.shape[1]} values "
-                        f"per example, the run's model reads {columns}; resume with data of {columns} columns")
-    if saved is None:                 # a run written before fingerprints
-        return now
-    for part in sorted(set(saved) | set(now)):
-        if saved.get(part) != now.get(part) and not force:
-            what = {"train": "training data", "valid": "validation data"}.get(part, part.replace("_", " "))
-            change = (f"it is now {_describe(now.get(part))}, was {_describe(saved.get(part))}"
-                      if _describe(now.get(part)) != _describe(saved.get(part)) else "its values differ")
-            raise UserError(f"the data changed since the run started: the {what} ({cfg['data']}) no longer "
-                            f"matches the run's ({change}); resume with the original data, or go on with it "
-                            f"deliberately: dae train --resume {run} --force-data")
-    return now
-
-
 # ----- the run folder ----------------------------------------------------------------------------
 def _nonempty(folder):
     return os.path.isdir(folder) and any(True for _ in os.scandir(folder))
@@ -399,11 +357,6 @@ def _remove_stale_temporaries(folder):
             os.remove(path)
 
 
-def _first_checkpoint(run):
-    names = ["checkpoint.npz"] + sorted(os.path.basename(p) for p in glob.glob(os.path.join(run, "checkpoint_*.npz")))
-    return [n for n in names if os.path.exists(os.path.join(run, n))]
-
-
 # ----- dae train -------------------------------------------------------------------------------------
 def _precheck(phases, data):
     """One row through each phase's cost: the models check their training options (e.g. the
@@ -424,7 +377,7 @@ def _check_run_folder(run, resume, overwrite):
     if not resume and _nonempty(run) and not overwrite:
         raise UserError(f"{run} already holds files; continue it with --resume, pick a new --output-dir, "
                         f"or replace its run files with --overwrite")
-    if resume and not _first_checkpoint(run):
+    if resume and not first_checkpoint(run):
         raise UserError(f"{os.path.join(run, 'checkpoint.npz')} not found: nothing to resume")
 
 
@@ -438,25 +391,6 @@ def run_model_config(cfg, kind, data):
         return kind.model_config(cfg)
     except (TypeError, ValueError) as exc:
         raise UserError(f"--model {kind.name}: {exc}") from exc
-
-
-def check_checkpoint_shapes(run, kind, model_config, cfg):
-    """--resume: the model that config.json describes must be the one its first checkpoint holds,
-    compared by the shapes the configuration implies (computed, nothing built or allocated)."""
-    path = os.path.join(run, _first_checkpoint(run)[0])
-    arrays, meta = load_arrays(path)
-    names = {key[len("param/"):] for key in arrays if key.startswith("param/")}
-    try:
-        full = dict(kind.defaults(), **model_config)
-        expected = expected_arrays(kind.name, full, os.path.join(run, "config.json")) or {}
-    except CorruptFileError as exc:
-        raise UserError(str(exc)) from exc
-    for name in sorted(names & set(expected)):
-        shape = tuple(arrays["param/" + name].shape)
-        if shape != tuple(expected[name]):
-            raise UserError(f"{os.path.join(run, 'config.json')} does not describe the model in {path}: it implies "
-                            f"{name} of shape {tuple(expected[name])}, the checkpoint holds {shape} (was config.json "
-                            f"edited?)")
 
 
 def build_run_model(cfg, kind, data, model_config):
@@ -501,6 +435,28 @@ def _file_writer(run, cfg, kind, model, model_config):
             "phases": [{"phase": name, "epochs": h} for name, h in histories.items()],
             "warnings": [{"phase": name, "warning": w} for name, w in warnings.items()]})
     return write
+
+
+def _mean_check(cfg, kind, data, say):
+    """on_phase_end's first step: a cross-entropy phase on the run's own data, trained this session,
+    whose cost ended above what predicting the data's mean costs and stopped falling gets the
+    warning (``trainer.warning``, which metrics.json records)."""
+    baseline = []
+    applies = kind.unit_interval(cfg) and cfg.get("loss", "cross_entropy") == "cross_entropy"
+
+    def check(phase, trainer):
+        if not (applies and trainer.warning is None and trainer.trained_now and phase.unit_interval
+                and phase.inputs is None and phase.transform is None and not phase.supervised):
+            return
+        if not baseline:
+            baseline.append(mean_prediction_cost(data.x))
+        if stuck_above(trainer.history, trainer.first_cost, baseline[0]):
+            last = [m for m in trainer.history if not m.get("partial")][-1]["train_cost"]
+            trainer.warning = (f"warning: the training cost {last:.6g} ended above what predicting the data's "
+                               f"mean costs ({baseline[0]:.6g}) and stopped falling: the model learned nothing "
+                               f"more; {advice(phase.learning_rate)}")
+            say(trainer.warning)
+    return check
 
 
 def epochs_line(done, before, seconds):
@@ -560,13 +516,18 @@ def cmd_train(args):
         say(f"Training {kind.name} on {cfg['data']} ({data.x.shape[0]} examples of {data.x.shape[1]} values), "
             f"run folder {run}")
     start, write = time.perf_counter(), _file_writer(run, cfg, kind, model, model_config)
+    mean_check = _mean_check(cfg, kind, data, say)
+
+    def end_phase(phase, trainer):
+        mean_check(phase, trainer)
+        write(phase, trainer)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CostRoseWarning)     # said below, once, in the run's words
             trainers, trained = run_phases(
                 phases, data.x, valid_x=data.valid_x, train_y=data.y, valid_y=data.valid_y, folder=run,
                 resume=resume, display=Display("none" if args.quiet else "auto"), meta={"config": cfg}, say=say,
-                on_epoch_end=write, on_phase_end=write, check_values=False)
+                on_epoch_end=write, on_phase_end=end_phase, check_values=False)
     except TrainingInterrupted as exc:
         print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
         return 130
@@ -580,7 +541,7 @@ def cmd_train(args):
     rose = [t.warning for t in trainers.values() if t.warning]
     if rose and args.quiet:
         print(f"dae: {rose[-1]}", file=sys.stderr)
-    say(f"{epochs_line(done, before, time.perf_counter() - start)}{' (the cost rose: see the warning)' if rose else ''}"
+    say(f"{epochs_line(done, before, time.perf_counter() - start)}{' (see the warning above)' if rose else ''}"
         f"; model saved to {os.path.join(run, 'model.npz')}")
     if not cfg.get("no_plots"):
         say("Figures: " + ", ".join(make_figures(run)))

@@ -162,6 +162,7 @@ class Trainer(Checkpoints):
         self.first_cost = None
         self.stopped = None       # why the last fit ended before its epochs: "time", "patience"
         self.warning = None       # set by fit when the cost rose over the run
+        self.trained_now = False  # whether fit ran in this session (not saved in checkpoints)
         self._planned_steps = 1
         self._run_start = None
 
@@ -272,6 +273,7 @@ class Trainer(Checkpoints):
         self._consistent = True
         self.stopped = None
         self.warning = None
+        self.trained_now = True
         self._rng_before = None   # the generator's state before a minibatch still in progress
         self._run_start = time.perf_counter()
         self._last_save = self._run_start
