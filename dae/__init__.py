@@ -12,7 +12,8 @@ with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
 The package in layers, each importing only from those below it:
 
 - the foundation: ``config`` (floatX), ``backend`` (NumPy/CuPy), ``random``, ``validation``,
-  ``functions``, ``corruption``, ``io`` (checksummed files), ``data`` (MNIST), ``plotting``;
+  ``functions``, ``corruption``, ``io`` (checksummed files), ``divergence`` (``DivergenceError``,
+  raised by the loop and the tutorial's ``get_cost_updates``), ``data`` (MNIST), ``plotting``;
 - ``layers`` (forward/backward pairs), then ``models`` (the dA, cA, SdA, deep, conv and VAE:
   parameters, costs and gradients, nothing about training or files);
 - ``optim`` and ``train`` (the one training loop), then ``recipes`` (the SdA's and the deep

@@ -13,7 +13,8 @@ from .common import UserError
 
 def first_checkpoint(run):
     """The checkpoint files of a run folder, the one-phase name first, then the phases' in order."""
-    names = ["checkpoint.npz"] + sorted(n for n in os.listdir(run) if n.startswith("checkpoint_") and n.endswith(".npz"))
+    phases = sorted(n for n in os.listdir(run) if n.startswith("checkpoint_") and n.endswith(".npz"))
+    names = ["checkpoint.npz"] + phases
     return [n for n in names if os.path.exists(os.path.join(run, n))]
 
 
@@ -52,19 +53,21 @@ def check_same_data(cfg, data, run, force):
     for part in sorted(set(saved) | set(now)):
         if saved.get(part) != now.get(part) and not force:
             what = {"train": "training data", "valid": "validation data"}.get(part, part.replace("_", " "))
+            source = {"train": cfg["data"], "valid": cfg.get("valid_data"), "labels": cfg.get("labels"),
+                      "valid_labels": cfg.get("valid_labels") or cfg.get("labels")}.get(part) or cfg["data"]
             change = (f"it is now {_describe(now.get(part))}, was {_describe(saved.get(part))}"
                       if _describe(now.get(part)) != _describe(saved.get(part)) else "its values differ")
-            raise UserError(f"the data changed since the run started: the {what} ({cfg['data']}) no longer "
+            raise UserError(f"the data changed since the run started: the {what} ({source}) no longer "
                             f"matches the run's ({change}); resume with the original data, or go on with it "
                             f"deliberately: dae train --resume {run} --force-data")
     return now
 
 
-def check_checkpoint_shapes(run, kind, model_config, cfg):
+def check_checkpoint_shapes(run, kind, model_config):
     """--resume: the model that config.json describes must be the one its first checkpoint holds,
     compared by the shapes the configuration implies (computed, nothing built or allocated)."""
     path = os.path.join(run, first_checkpoint(run)[0])
-    arrays, meta = load_arrays(path)
+    arrays = load_arrays(path)[0]
     names = {key[len("param/"):] for key in arrays if key.startswith("param/")}
     try:
         full = dict(kind.defaults(), **model_config)

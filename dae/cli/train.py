@@ -489,7 +489,7 @@ def _prepare(args):
     fingerprint = check_same_data(cfg, data, run, args.force_data) if resume else data_fingerprint(data)
     model_config = run_model_config(cfg, kind, data)
     if resume:
-        check_checkpoint_shapes(run, kind, model_config, cfg)
+        check_checkpoint_shapes(run, kind, model_config)
     cfg["data_fingerprint"] = fingerprint
     if args.plots or args.no_plots or not resume:
         cfg["no_plots"] = bool(args.no_plots)
