@@ -100,11 +100,11 @@ def mean_prediction_cost(x, chunk=4096):
 
 
 def stuck_above(history, first_cost, baseline):
-    """Whether the last whole epoch's cost is above ``baseline`` and no longer clearly falling
-    (1 % below the epoch before, or 10 % below the first minibatch's after one epoch)."""
+    """Whether the cost fell from its start (by 10 %: the learning rate moves it), then stopped
+    (less than 1 % down over the last whole epoch) more than 5 % above ``baseline``: an optimiser
+    that overshoots. A slow run still near its start, or one epoch, is not judged."""
     whole = [m for m in history if not m.get("partial")]
-    if not whole or baseline is None:
+    if len(whole) < 2 or baseline is None or first_cost is None:
         return False
-    last = whole[-1]["train_cost"]
-    before = whole[-2]["train_cost"] * 0.99 if len(whole) > 1 else (first_cost or 0.0) * 0.9
-    return last > baseline * 1.01 and last >= before
+    last, before = whole[-1]["train_cost"], whole[-2]["train_cost"]
+    return last > baseline * 1.05 and last >= before * 0.99 and last < first_cost * 0.9

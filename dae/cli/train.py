@@ -279,6 +279,8 @@ def check_train_config(cfg):
 # ----- the data ------------------------------------------------------------------------------------
 def training_data(cfg, kind):
     """The Dataset a run trains on (split, sliced, labelled, checked)."""
+    if cfg.get("valid_labels") and not cfg.get("valid_data"):
+        raise UserError("--valid-labels applies with --valid-data only (the labels of that validation set)")
     data = load_dataset(cfg["data"])
     x, valid, y, valid_y = data.x, data.valid_x, data.y, data.valid_y
     if cfg.get("labels"):
@@ -298,6 +300,9 @@ def training_data(cfg, kind):
     if cfg.get("n_train"):
         x = x[:cfg["n_train"]]
         y = None if y is None else y[:cfg["n_train"]]
+    if valid is None and cfg.get("n_valid"):
+        raise UserError(f"--n-valid {cfg['n_valid']} needs validation data: give --valid-fraction F or --valid-data "
+                        f"FILE (mnist has its own), or leave --n-valid out")
     if valid is not None and cfg.get("n_valid"):
         valid = valid[:cfg["n_valid"]]
         valid_y = None if valid_y is None else valid_y[:cfg["n_valid"]]
