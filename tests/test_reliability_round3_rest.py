@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import dae
 from dae import cli, divergence, optim, train
-from dae.cli.run_checks import mean_prediction_cost, stuck_above
+from dae.cli.run_checks import data_fingerprint, mean_prediction_cost, stuck_above
 from dae.io import CorruptFileError, load_arrays, save_arrays
 from dae.registry.core import float_list, int_list
 
@@ -239,6 +239,21 @@ def test_resume_refuses_changed_data_and_force_data_goes_on(tmp_path, capsys, ch
     assert rc == 0, err
     rc, out, err = run_cli(capsys, "train", "--resume", tmp_path / "run", "--epochs", 3)
     assert rc == 0, err                      # the forced data is the run's data from then on
+
+
+@settings(max_examples=40, deadline=None)
+@given(row=st.integers(0, 199), col=st.integers(0, 19), value=st.floats(0, 1, width=32))
+def test_the_fingerprint_sees_any_one_value_changed(row, col, value):
+    x = numpy.random.RandomState(0).rand(200, 20).astype(numpy.float32)
+    before = data_fingerprint(Dataset(x))
+    changed = x.copy()
+    changed[row, col] = value
+    assert (data_fingerprint(Dataset(changed)) == before) == (changed[row, col] == x[row, col])
+
+
+class Dataset:
+    def __init__(self, x):
+        self.x, self.valid_x, self.y, self.valid_y = x, None, None, None
 
 
 def test_resume_with_a_column_more_blames_the_data_even_when_forced(tmp_path, capsys):
