@@ -13,10 +13,12 @@ The package in layers, each importing only from those below it:
 
 - the foundation: ``config`` (floatX), ``backend`` (NumPy/CuPy), ``random``, ``validation``,
   ``functions``, ``corruption``, ``io`` (checksummed files), ``divergence`` (``DivergenceError``,
-  raised by the loop and the tutorial's ``get_cost_updates``), ``data`` (MNIST), ``plotting``;
-- ``layers`` (forward/backward pairs), then ``models`` (the dA, cA, SdA, deep, conv and VAE:
-  parameters, costs and gradients, nothing about training or files);
-- ``optim`` and ``train`` (the one training loop), then ``recipes`` (the SdA's and the deep
+  raised by the loop and the tutorial's ``get_cost_updates``), ``data`` (MNIST), ``plotting``,
+  ``optim`` (the update rules: the tutorial's classes are SGD, so it sits below them);
+- ``layers`` (forward/backward pairs) and ``fast`` (fused steps), then ``models`` (the tutorial's
+  dA, cA and SdA, the family's ``Autoencoder``, the deep, conv and VAE models: parameters, costs
+  and gradients, nothing about training or files);
+- ``train`` (the one training loop), then ``recipes`` (the SdA's and the deep
   autoencoder's multi-phase training), then ``registry`` (how the command line builds, trains
   and encodes each kind);
 - ``model_files`` (``save_model``/``load_model``), ``phases`` (running a recipe resumably),
@@ -24,7 +26,7 @@ The package in layers, each importing only from those below it:
   needs scikit-learn), and ``cli`` (the ``dae`` command) on top.
 
 ``tutorial`` holds what the tutorials share (parameters cell -> flags, inline figures),
-``reference`` the original Theano graph's run to compare with, ``fast`` the fused dA step.
+``reference`` the original Theano graph's run to compare with.
 """
 from . import augment, backend, config, fast, gradcheck, io, layers, optim, recipes, reference, registry, train
 from . import tutorial
@@ -32,6 +34,7 @@ from .data import load_data
 from .io import CorruptFileError
 from .layers import HiddenLayer, LogisticRegression
 from .model_files import load_model, save_model
+from .models.autoencoder import Autoencoder
 from .models.ca import cA
 from .models.conv_ae import ConvAutoencoder
 from .models.da import dA
@@ -46,7 +49,7 @@ from .train import EarlyStopping, Trainer
 from .version import __version__
 
 __all__ = [
-    "dA", "cA", "SdA", "HiddenLayer", "LogisticRegression", "DeepAutoencoder", "ConvAutoencoder", "VAE",
+    "dA", "Autoencoder", "cA", "SdA", "HiddenLayer", "LogisticRegression", "DeepAutoencoder", "ConvAutoencoder", "VAE",
     "Trainer", "EarlyStopping", "run_phases", "load_data", "load_model", "save_model", "tile_raster_images",
     "scale_to_unit_interval", "apply_updates", "RandomStreams", "CorruptFileError", "augment", "backend", "config",
     "fast", "gradcheck", "io", "layers", "optim", "recipes", "reference", "registry", "train", "tutorial",

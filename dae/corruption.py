@@ -15,6 +15,7 @@ import numpy
 
 from . import backend
 from .random import RandomStreams, check_stream
+from .validation import check_float
 
 NOISES = ("masking", "gaussian", "salt_and_pepper")
 
@@ -101,3 +102,27 @@ def corrupt(x, level, noise, rng, site="corruption"):
         salt = (u < 0.5 * level).astype(x.dtype)  # half of them to 1, the other half to 0
         return x * (~hit) + salt
     raise ValueError(f"noise must be one of {NOISES}, got {noise!r}")
+
+
+def check_corruption_level(level, noise="masking"):
+    """A fraction in [0, 1) for masking / salt-and-pepper, a standard deviation >= 0 for gaussian."""
+    if noise == "gaussian":
+        return check_float(level, "corruption_level (the gaussian noise's standard deviation)", 0.0, None)
+    return check_float(level, "corruption_level", 0.0, 1.0, high_inclusive=False)
+
+
+def corruption_stream(theano_rng, numpy_rng):
+    """The tutorial's ``theano_rng``: ``RandomStreams(numpy_rng.randint(2 ** 30))`` when None (a
+    numpy Generator draws the same range with ``integers``), a RandomStreams for an int seed, or
+    a given stream or generator with a ``binomial`` method, kept as it is."""
+    if theano_rng is None:
+        draw = numpy_rng.randint if hasattr(numpy_rng, "randint") else numpy_rng.integers
+        return RandomStreams(int(draw(2 ** 30)))
+    if isinstance(theano_rng, (int, numpy.integer)) and not isinstance(theano_rng, bool):
+        return RandomStreams(int(theano_rng))
+    if isinstance(theano_rng, RandomStreams) or hasattr(theano_rng, "binomial"):
+        return theano_rng
+    raise TypeError(
+        "theano_rng must be a dae.RandomStreams, an int seed or a random generator with a "
+        f"binomial method, got {type(theano_rng).__name__}"
+    )

@@ -3,7 +3,7 @@
 ``TiedSigmoidSGD(da, batch_size, corruption_level, learning_rate)`` is a callable that does
 what ``cost, updates = da.get_cost_updates(x, level, lr); dae.apply_updates(updates)`` does
 (tied weights, sigmoid units, cross-entropy, masking noise, plain SGD) and returns the cost.
-The equations are those of ``dae/da.py``; what changes is only how they are evaluated:
+The equations are :class:`dae.dA`'s; what changes is only how they are evaluated:
 
 1. Buffers are allocated once and reused by every minibatch (no allocation in the loop).
 2. The masking noise draws the *same* numbers as the tutorial's ``binomial(n=1, p)``:
@@ -28,18 +28,28 @@ The equations are those of ``dae/da.py``; what changes is only how they are eval
 6. Costs are returned as 0-d device arrays; the loop reads them once per epoch.
 """
 from . import backend
-from .corruption import masking_threshold  # noqa: F401 (re-exported: the fused step's mask)
+from .corruption import masking_threshold
 from .functions import sigmoid
 from .layers.activations import Sigmoid
 from .validation import check_float, check_matrix, check_positive_int
+
+
+TUTORIAL_OPTIONS = {"tied_weights": True, "activation": "sigmoid", "loss": "cross_entropy", "decoder": "sigmoid",
+                    "noise": "masking", "sparsity": None}
+
+
+def _is_the_tutorial_model(da):
+    """dae.dA (which has none of the family's options) or a family model with the tutorial's."""
+    return all(getattr(da, key, value) == value for key, value in TUTORIAL_OPTIONS.items())
 
 
 class TiedSigmoidSGD:
     """One SGD step of the tutorial's dA per call: ``cost = step(x_batch)``."""
 
     def __init__(self, da, batch_size, corruption_level, learning_rate):
-        if getattr(da, "tied_weights", True) is not True or len(da.params) != 3:
-            raise ValueError("TiedSigmoidSGD needs the tutorial's dA (tied weights, params [W, b, b_prime])")
+        if not _is_the_tutorial_model(da):
+            raise ValueError(f"TiedSigmoidSGD needs the tutorial's model (dae.dA, or dae.Autoencoder with its "
+                             f"defaults: tied weights, sigmoid, cross-entropy, masking noise), got {da!r}")
         self.da = da
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.corruption_level = check_float(corruption_level, "corruption_level", 0.0, 1.0, high_inclusive=False)

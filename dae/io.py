@@ -13,6 +13,8 @@ import hashlib
 import io
 import json
 import os
+import signal
+import sys
 import tempfile
 import zipfile
 
@@ -174,3 +176,31 @@ def fill_arrays(targets, arrays, path, prefix="", optional=()):
             raise CorruptFileError(f"{path}: parameter {key!r} has shape {value.shape}, expected {tuple(target.shape)}")
         check_values(value, key, target.dtype, path)
         target[...] = backend.asarray(value, dtype=target.dtype)
+
+
+# ----- standard output to a reader that went away ----------------------------------------------
+SIGPIPE_STATUS = 128 + getattr(signal, "SIGPIPE", 13)   # 141, what `cat`, `seq` or `yes` end with under `| head`
+
+
+def end_of_pipe():
+    """After a BrokenPipeError on stdout (``dae info ... | head``): point stdout at /dev/null so that
+    Python's final flush is quiet too, and return the status a command cut off by a closed pipe
+    usually ends with (141)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (captured)
+        pass
+    return SIGPIPE_STATUS
+
+
+def run_quietly_on_closed_pipe(func, *args):
+    """``func(*args)``, with stdout flushed inside, so a reader that went away (``| head``) ends the
+    command quietly with status 141 instead of ``BrokenPipeError: [Errno 32] Broken pipe``."""
+    try:
+        status = func(*args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return end_of_pipe()

@@ -26,7 +26,29 @@ restored with ``set_state`` (plain arrays, for checkpoints).
 import math
 
 from . import backend
+from .divergence import check_step
 from .validation import check_float
+
+
+def sgd_update(param, grad, learning_rate, out):
+    """``out <- param - learning_rate * grad``, the tutorial's update, written into ``out``:
+    ``param`` itself (:class:`SGD`'s step in place) or ``grad``'s own buffer (a fresh gradient
+    used once, as in :func:`sgd_updates`). The same numbers either way, bit for bit."""
+    xp = backend.array_module(param)
+    step = xp.multiply(grad, -learning_rate, out=grad if out is grad else None)
+    return xp.add(param, step, out=out)
+
+
+def sgd_updates(params, grads, learning_rate, cost=None):
+    """The tutorial's SGD updates ``[(param, param - learning_rate * gparam), ...]``, what
+    ``get_cost_updates`` returns and :func:`apply_updates` applies. The new values are computed
+    in the gradients' buffers (no weight-sized temporary): pass fresh gradients, used once.
+    With the minibatch's ``cost``: a non-finite cost or gradient raises
+    :class:`dae.divergence.DivergenceError` first (the loop stops instead of running on to inf)."""
+    learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
+    if cost is not None:
+        check_step(cost, grads, [f"params[{i}]" for i in range(len(params))], learning_rate)
+    return [(param, sgd_update(param, gparam, learning_rate, out=gparam)) for param, gparam in zip(params, grads)]
 
 
 def apply_updates(updates):
@@ -124,7 +146,7 @@ class SGD(Optimizer):
         return [[] for _ in params]
 
     def _update(self, i, p, g):
-        p -= self.learning_rate * g
+        sgd_update(p, g, self.learning_rate, out=p)
 
 
 class Momentum(Optimizer):

@@ -38,7 +38,7 @@ def make_trainer(phase, path=None, *, display=None, meta=None, on_epoch_end=None
     """The Trainer of one phase (``path``: its checkpoint, None: no checkpoints)."""
     display = display or Display()
     return Trainer(phase.model, phase.optimizer, phase.batch_size, rng=phase.rng, cost_kwargs=phase.cost_kwargs,
-                   eval_kwargs=phase.eval_kwargs, eval_model=phase.eval_model, shuffle=phase.shuffle,
+                   eval_kwargs=phase.eval_kwargs, shuffle=phase.shuffle,
                    drop_last=phase.drop_last, unit_interval=phase.unit_interval, schedule=phase.schedule,
                    augment=phase.augment,
                    transform=phase.transform, evaluate=phase.evaluate, on_epoch_end=on_epoch_end,

@@ -7,6 +7,7 @@ tutorial shows the columns of W (the filters): ``tile_raster_images(W.T, (28, 28
 import numpy
 
 from . import backend
+from .io import atomic_write
 from .validation import check_positive_int
 
 
@@ -108,7 +109,6 @@ def save_image(array, path):
     """Write a uint8 mosaic (2-D grey or H x W x 4 RGBA) to ``path`` as PNG, atomically."""
     from PIL import Image
 
-    from .io import atomic_write
 
     image = Image.fromarray(array)
     atomic_write(path, lambda f: image.save(f, format="PNG"))

@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 import numpy
 
 from . import backend, optim
-from .models.da import dA
+from .models.autoencoder import Autoencoder
 from .random import RandomStreams
 from .train import EarlyStopping
 
@@ -48,7 +48,6 @@ class Phase:
     batch_size: int = 20
     cost_kwargs: dict = dataclasses.field(default_factory=dict)
     eval_kwargs: Optional[dict] = None
-    eval_model: Any = None
     inputs: Optional[Callable] = None
     transform: Optional[Callable] = None
     supervised: bool = False
@@ -119,10 +118,10 @@ def deep_pretraining_layer(model, i):
     if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < model.n_layers:
         raise ValueError(f"i must be a layer index in [0, {model.n_layers}), got {i!r}")
     activation = "linear" if i == model.n_layers - 1 else "sigmoid"
-    # theano_rng is given so that the dA draws nothing from numpy_rng (its W is shared in)
-    return dA(numpy.random.RandomState(0), theano_rng=RandomStreams(0), n_visible=model.layer_sizes[i],
-              n_hidden=model.layer_sizes[i + 1], W=model.encoder_W[i], bhid=model.encoder_b[i],
-              bvis=model.visible_b[i], activation=activation)
+    # theano_rng is given so that nothing is drawn from numpy_rng (W is shared in)
+    return Autoencoder(numpy.random.RandomState(0), theano_rng=RandomStreams(0), n_visible=model.layer_sizes[i],
+                       n_hidden=model.layer_sizes[i + 1], W=model.encoder_W[i], bhid=model.encoder_b[i],
+                       bvis=model.visible_b[i], activation=activation)
 
 
 def _per_layer(epochs, n_layers):

@@ -1,4 +1,4 @@
-"""A scikit-learn transformer around the tutorial's dA: learned features in a Pipeline.
+"""A scikit-learn transformer around the denoising autoencoder (``dae.Autoencoder``): learned features in a Pipeline.
 
     from sklearn.pipeline import make_pipeline
     from sklearn.linear_model import LogisticRegression
@@ -9,7 +9,7 @@
     pipe.fit(train_x, train_y); pipe.score(test_x, test_y)
 
 Like ``sklearn.neural_network.BernoulliRBM``, it expects features in [0, 1] (pixel / 255):
-the reconstruction cost is the cross-entropy. ``fit`` trains a fresh dA for ``epochs`` epochs
+the reconstruction cost is the cross-entropy. ``fit`` trains a fresh autoencoder for ``epochs`` epochs
 of minibatch SGD (or momentum / adam) with masking corruption; ``partial_fit`` runs one more
 epoch over the data it is given; ``transform`` gives the hidden code y = s(x W + b);
 ``inverse_transform`` the reconstruction z = s(y W' + b') from a code; ``score`` the negative
@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - older scikit-learn
         return estimator._validate_data(X, reset=reset, **kwargs)
 
 from . import backend, optim
-from .models.da import dA
+from .models.autoencoder import Autoencoder
 from .train import Display, Trainer
 from .validation import check_choice, check_float, check_positive_int
 
@@ -59,7 +59,7 @@ class DenoisingAutoencoder(TransformerMixin, BaseEstimator):
     verbose : bool, default False
         Print the tutorial's line per epoch.
 
-    Attributes: ``model_`` (the trained :class:`dae.dA`), ``n_features_in_``, ``history_``
+    Attributes: ``model_`` (the trained :class:`dae.Autoencoder`), ``n_features_in_``, ``history_``
     (one dict of metrics per epoch), ``n_iter_`` (epochs done).
     """
 
@@ -105,7 +105,7 @@ class DenoisingAutoencoder(TransformerMixin, BaseEstimator):
         self._check_params()
         rs = check_random_state(self.random_state)
         init_rng = numpy.random.RandomState(rs.randint(2 ** 31 - 1))
-        self.model_ = dA(init_rng, n_visible=n_features, n_hidden=self.n_hidden)
+        self.model_ = Autoencoder(init_rng, n_visible=n_features, n_hidden=self.n_hidden)
         self._trainer = Trainer(
             self.model_, optim.make(self.optimizer, learning_rate=self.learning_rate),
             batch_size=self.batch_size, cost_kwargs={"corruption_level": self.corruption_level},
@@ -146,7 +146,7 @@ class DenoisingAutoencoder(TransformerMixin, BaseEstimator):
 
     # ----- the scikit-learn API ----------------------------------------------------------------
     def fit(self, X, y=None):
-        """Train a fresh dA on X (n_samples, n_features) in [0, 1] for ``epochs`` epochs."""
+        """Train a fresh autoencoder on X (n_samples, n_features) in [0, 1] for ``epochs`` epochs."""
         self._check_params()
         X = self._check_X(X, reset=True, unit_interval=True)
         self._start(X.shape[1])

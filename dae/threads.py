@@ -23,6 +23,10 @@ import contextlib
 import os
 import time
 
+import numpy
+
+from . import backend
+
 SMALL_FLOPS = 4e6   # 2 m k n below this: ~0.03 ms of work, where a second thread gains nothing
 
 
@@ -102,8 +106,7 @@ class LoopThreads:
         self.chosen_at = None
 
     def limit(self, params, n_rows):
-        from . import backend
-        if self.setting is None or backend.xp is not __import__("numpy"):
+        if self.setting is None or backend.xp is not numpy:
             return None
         now = time.perf_counter()
         if self.chosen_at is not None and (self.setting != "load" or now - self.chosen_at < self.RECHOOSE_SECONDS):
@@ -131,8 +134,7 @@ def _limits(n):
 @contextlib.contextmanager
 def blas_threads(n):
     """``with blas_threads(n):`` runs the block with ``n`` BLAS threads (None: leave as is)."""
-    from . import backend
-    if n is None or backend.xp is not __import__("numpy"):
+    if n is None or backend.xp is not numpy:
         yield
         return
     with _limits(n):

@@ -82,47 +82,21 @@ def _shown(value, dtype):
 
 
 def check_matrix(x, name, n_columns=None, xp=None, unit_interval=False, allow_1d=False):
-    """A finite 2-D float array with ``n_columns`` columns, on the backend ``xp``.
-
-    ``unit_interval=True`` also requires every value in [0, 1] (the cross-entropy's domain).
-    A 1-D array is refused with the reshape that fixes it (as scikit-learn does): a model
-    takes a minibatch, even of one example.
-    """
+    """A minibatch for a model on the backend ``xp``: :func:`check_data`'s checks, and the array
+    must live on that backend (with the call that moves it). A 1-D array is always refused with
+    the reshape that fixes it (as scikit-learn does): a model takes a minibatch, even of one
+    example; ``allow_1d`` is accepted for the callers that pass it and changes nothing."""
     xp = backend.xp if xp is None else xp
-    module = backend.array_module(x)
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
-    _not_a_matrix(x, name)
+    module = backend.array_module(x)
     if module is not xp:
         fix = "dae.backend.to_host" if xp is numpy else "dae.backend.asarray"
         raise TypeError(
             f"{name} is a {module.__name__} array but the model lives on the {xp.__name__} backend; "
             f"move it with {fix}({name})"
         )
-    if x.ndim == 1:
-        raise ValueError(one_d_message(x, name, n_columns))
-    if x.ndim != 2:
-        expected = f"(n_examples, {n_columns})" if n_columns is not None else "(n_examples, n_features)"
-        raise ValueError(f"{name} must be a 2-D array of shape {expected}, got shape {tuple(x.shape)}")
-    if n_columns is not None and x.shape[1] != n_columns:
-        raise ValueError(f"{name} must have {n_columns} columns, got shape {tuple(x.shape)}")
-    if x.shape[0] == 0:
-        raise ValueError(f"{name} must hold at least one example, got shape {tuple(x.shape)}")
-    if not numpy.issubdtype(x.dtype, numpy.floating):
-        raise TypeError(
-            f"{name} must be a floating-point array (float32 or float64), got dtype {x.dtype}; "
-            f"for 0..255 images use x.astype('float32') / 255"
-        )
-    if not bool(xp.isfinite(x).all()):
-        raise ValueError(f"{name} must be finite, but it holds NaN or inf")
-    if unit_interval:
-        lo, hi = float(x.min()), float(x.max())
-        if lo < 0.0 or hi > 1.0:
-            raise ValueError(
-                f"{name} must lie in [0, 1] for the cross-entropy, got values in [{_shown(lo, x.dtype)}, "
-                f"{_shown(hi, x.dtype)}]; scale it (e.g. x / 255) or use loss='squared_error'"
-            )
-    return x
+    return check_data(x, name, n_columns, unit_interval)
 
 
 def check_param(array, name, shape, xp=None):
@@ -171,34 +145,43 @@ def check_seed(seed, name="seed"):
 
 
 def check_data(x, name, n_columns=None, unit_interval=False, chunk=4096, values=True):
-    """Check a host array (or memmap) chunk by chunk, never reading it whole into memory:
-    2-D float, ``n_columns`` columns, at least one row, finite, in [0, 1] when asked
-    (``values=False`` checks only the shape and dtype)."""
+    """A finite 2-D float array (NumPy, CuPy or a memmap) with ``n_columns`` columns and at
+    least one row; every value in [0, 1] when ``unit_interval`` (the cross-entropy's domain).
+
+    The values are read ``chunk`` rows at a time, never the whole array at once (a memmap stays
+    on disk); ``values=False`` checks only the shape and dtype. Returns ``x`` unchanged.
+    """
     if not hasattr(x, "shape") or not hasattr(x, "dtype"):
         raise TypeError(f"{name} must be an array, got {type(x).__name__}")
     _not_a_matrix(x, name)
     if x.ndim == 1:
         raise ValueError(one_d_message(x, name, n_columns))
     if x.ndim != 2:
-        expected = f"(n_examples, {n_columns})" if n_columns else "(n_examples, n_features)"
+        expected = f"(n_examples, {n_columns})" if n_columns is not None else "(n_examples, n_features)"
         raise ValueError(f"{name} must be a 2-D array of shape {expected}, got shape {tuple(x.shape)}")
     if n_columns is not None and x.shape[1] != n_columns:
-        raise ValueError(f"{name} must have {n_columns} columns (the model's n_visible), got shape {tuple(x.shape)}")
+        raise ValueError(f"{name} must have {n_columns} columns, got shape {tuple(x.shape)}")
     if x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"{name} must hold at least one example with at least one value, got shape {tuple(x.shape)}")
     if not numpy.issubdtype(x.dtype, numpy.floating):
-        raise TypeError(f"{name} must be a floating-point array, got dtype {x.dtype}; "
+        raise TypeError(f"{name} must be a floating-point array (float32 or float64), got dtype {x.dtype}; "
                         f"for 0..255 images use x.astype('float32') / 255")
-    if not values:
-        return x
+    if values:
+        _check_values(x, name, unit_interval, chunk)
+    return x
+
+
+def _check_values(x, name, unit_interval, chunk):
+    """Finite everywhere, and in [0, 1] when ``unit_interval``, ``chunk`` rows at a time."""
     xp = backend.array_module(x)
     lo, hi = math.inf, -math.inf
     for start in range(0, x.shape[0], chunk):
         part = x[start:start + chunk]
         if not bool(xp.isfinite(part).all()):
-            raise ValueError(f"{name} must be finite, but it holds NaN or inf (first in rows {start}..{start + len(part) - 1})")
-        lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
+            raise ValueError(f"{name} must be finite, but it holds NaN or inf (first in rows {start}.."
+                             f"{start + len(part) - 1})")
+        if unit_interval:
+            lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
     if unit_interval and (lo < 0.0 or hi > 1.0):
         raise ValueError(f"{name} must lie in [0, 1] for the cross-entropy, got values in [{_shown(lo, x.dtype)}, "
-                         f"{_shown(hi, x.dtype)}]; scale it (e.g. x / 255)")
-    return x
+                         f"{_shown(hi, x.dtype)}]; scale it (e.g. x / 255) or use loss='squared_error'")

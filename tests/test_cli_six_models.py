@@ -40,7 +40,7 @@ def files(tmp_path):
 COMMON = ("--epochs", "2", "--batch-size", "10", "--seed", "4", "--valid-fraction", "0.2")
 # model -> (data file, its flags, the class it trains, the phases' checkpoints)
 MODELS = {
-    "dA": ("x.npy", ("--n-hidden", "6"), dae.dA, ["checkpoint.npz"]),
+    "dA": ("x.npy", ("--n-hidden", "6"), dae.Autoencoder, ["checkpoint.npz"]),
     "cA": ("x.npy", ("--n-hidden", "6", "--learning-rate", "0.05"), dae.cA, ["checkpoint.npz"]),
     "SdA": ("x.npy", ("--labels", "y.npy", "--hidden-layers-sizes", "10,6", "--pretraining-epochs", "2",
                       "--pretrain-lr", "0.1"), dae.SdA,

@@ -152,6 +152,28 @@ def test_bad_constructor_arguments(kwargs, words):
         make_da(**kwargs)
 
 
+def test_a_numpy_generator_works_as_numpy_rng_drawing_the_stream_seed_first():
+    da = dae.dA(numpy.random.default_rng(5), n_visible=7, n_hidden=3)
+    rng = numpy.random.default_rng(5)
+    seed = int(rng.integers(2 ** 30))
+    bound = 4 * math.sqrt(6.0 / 10)
+    assert da.theano_rng.seed == seed
+    numpy.testing.assert_array_equal(da.W, rng.uniform(-bound, bound, (7, 3)).astype("float32"))
+    cost, grads = da.cost_and_grads(batch(d=7), rng=da.theano_rng, corruption_level=0.3)
+    assert numpy.isfinite(float(cost)) and [g.shape for g in grads] == [(7, 3), (3,), (7,)]
+
+
+def test_the_class_is_the_tutorials_size_with_its_methods():
+    import inspect
+    from dae.models import da as module
+    assert len(inspect.getsource(module).splitlines()) <= 250
+    for name in ("get_corrupted_input", "get_hidden_values", "get_reconstructed_input", "get_cost_updates",
+                 "cost_and_grads"):
+        assert callable(getattr(dae.dA, name)), name
+    assert list(inspect.signature(dae.dA).parameters)[:8] == [
+        "numpy_rng", "theano_rng", "input", "n_visible", "n_hidden", "W", "bhid", "bvis"]
+
+
 def test_numpy_rng_must_be_a_random_state():
     with pytest.raises(TypeError, match="numpy_rng"):
         dae.dA(123, n_visible=4, n_hidden=2)

@@ -1,6 +1,6 @@
-"""dA's family options: every combination that changes the gradient is finite-difference checked,
-the default model is unchanged, invalid combinations are refused, and a linear autoencoder
-with squared error learns the principal subspace (the PCA identity)."""
+"""dae.Autoencoder, the family: every combination that changes the gradient is finite-difference
+checked, the defaults are the tutorial's dA (same costs and gradients), invalid combinations are
+refused, and a linear autoencoder with squared error learns the principal subspace (the PCA identity)."""
 import itertools
 
 import numpy
@@ -32,7 +32,7 @@ COMBOS = list(_valid_combos())
 
 def _model(seed=0, **options):
     rng = numpy.random.RandomState(seed)
-    da = dae.dA(rng, n_visible=N_VIS, n_hidden=N_HID, **options)
+    da = dae.Autoencoder(rng, n_visible=N_VIS, n_hidden=N_HID, **options)
     # non-zero biases, so every term of the gradient is exercised
     da.b[...] = rng.uniform(-0.5, 0.5, N_HID)
     da.b_prime[...] = rng.uniform(-0.5, 0.5, N_VIS)
@@ -48,14 +48,14 @@ def test_combination_count():
 def test_gradcheck_every_combination(tied, loss, decoder, activation, noise, sparsity, dropout):
     with config.floatX_as("float64"):
         da = _model(tied_weights=tied, loss=loss, decoder=decoder, activation=activation, noise=noise,
-                    sparsity=sparsity, sparsity_weight=0.3, sparsity_target=0.2, dropout=dropout)
+                    sparsity=sparsity, sparsity_weight=0.3, sparsity_target=0.2)
         data_rng = numpy.random.RandomState(1)
         if loss == "cross_entropy":
             x = data_rng.uniform(0, 1, (N, N_VIS))
         else:
             x = data_rng.normal(0.3, 1.0, (N, N_VIS))  # squared error needs no [0, 1]
         level = 0.3
-        errors = gradcheck(da, x, corruption_level=level)
+        errors = gradcheck(da, x, corruption_level=level, dropout=dropout)
     assert set(errors) == set(da.param_names)
     assert max(errors.values()) < 1e-6, errors
 
@@ -78,17 +78,49 @@ def test_gradcheck_detects_a_wrong_gradient():
 
 def test_default_options_are_the_tutorial_model():
     rng = numpy.random.RandomState(123)
-    plain = dae.dA(rng, n_visible=N_VIS, n_hidden=N_HID)
+    plain = dae.Autoencoder(rng, n_visible=N_VIS, n_hidden=N_HID)
     rng = numpy.random.RandomState(123)
-    explicit = dae.dA(rng, n_visible=N_VIS, n_hidden=N_HID, tied_weights=True, loss="cross_entropy",
-                      activation="sigmoid", noise="masking", sparsity=None, dropout=0.0)
+    explicit = dae.Autoencoder(rng, n_visible=N_VIS, n_hidden=N_HID, tied_weights=True, loss="cross_entropy",
+                               activation="sigmoid", decoder="sigmoid", noise="masking", sparsity=None)
     assert numpy.array_equal(plain.W, explicit.W)
     assert plain.param_names == ["W", "b", "b_prime"]
     assert plain.W_prime.base is plain.W or numpy.shares_memory(plain.W_prime, plain.W)
     x = numpy.random.RandomState(2).uniform(0, 1, (N, N_VIS)).astype("float32")
     c1, g1 = plain.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(7))
-    c2, g2 = explicit.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(7))
+    c2, g2 = explicit.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(7), dropout=0.0)
     assert c1 == c2 and all(numpy.array_equal(a, b) for a, b in zip(g1, g2))
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-13), ("float32", 2e-6)])
+def test_the_default_family_model_is_the_tutorials_dA(dtype, rtol):
+    """Same seed, same draws: the same W, the same masks, the tutorial's cost and gradients (to the
+    rounding of the dtype: the layers evaluate the same sums in another order)."""
+    with config.floatX_as(dtype):
+        tutorial = dae.dA(numpy.random.RandomState(123), n_visible=30, n_hidden=8)
+        family = dae.Autoencoder(numpy.random.RandomState(123), n_visible=30, n_hidden=8)
+    assert numpy.array_equal(tutorial.W, family.W) and tutorial.theano_rng.seed == family.theano_rng.seed
+    x = numpy.random.RandomState(2).uniform(0, 1, (6, 30)).astype(dtype)
+    for level in (0.0, 0.3):
+        c1, g1 = tutorial.cost_and_grads(x, corruption_level=level, rng=tutorial.theano_rng)
+        c2, g2 = family.cost_and_grads(x, corruption_level=level, rng=family.theano_rng)
+        assert float(c2) == pytest.approx(float(c1), rel=rtol)
+        for a, b in zip(g1, g2):
+            assert a.dtype == b.dtype == numpy.dtype(dtype)
+            numpy.testing.assert_allclose(b, a, rtol=0, atol=rtol * float(numpy.abs(a).max()))
+        numpy.testing.assert_array_equal(family.get_hidden_values(x), tutorial.get_hidden_values(x))
+        numpy.testing.assert_array_equal(family.reconstruct(x), tutorial.reconstruct(x))
+    # and the check can fail: a different mask gives a different cost
+    c3, _ = family.cost_and_grads(x, corruption_level=0.3, rng=numpy.random.RandomState(0))
+    assert float(c3) != pytest.approx(float(c1), rel=1e-3)
+
+
+@pytest.mark.parametrize("option", ["tied_weights", "loss", "activation", "decoder", "noise", "sparsity",
+                                    "sparsity_weight", "sparsity_target", "dropout"])
+def test_the_tutorial_dA_refuses_the_family_keywords_and_names_the_class_to_use(option):
+    with pytest.raises(TypeError, match=f"takes no {option}; use dae.Autoencoder"):
+        dae.dA(numpy.random.RandomState(0), n_visible=N_VIS, n_hidden=N_HID, **{option: None})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'n_hiden'"):
+        dae.dA(numpy.random.RandomState(0), n_visible=N_VIS, n_hiden=N_HID)
 
 
 def test_default_cost_matches_the_written_out_tutorial_formula():
@@ -106,9 +138,9 @@ def test_default_cost_matches_the_written_out_tutorial_formula():
 
 def test_untied_params_and_initialisation_order():
     rng = numpy.random.RandomState(123)
-    tied = dae.dA(rng, n_visible=N_VIS, n_hidden=N_HID)
+    tied = dae.Autoencoder(rng, n_visible=N_VIS, n_hidden=N_HID)
     rng = numpy.random.RandomState(123)
-    untied = dae.dA(rng, n_visible=N_VIS, n_hidden=N_HID, tied_weights=False)
+    untied = dae.Autoencoder(rng, n_visible=N_VIS, n_hidden=N_HID, tied_weights=False)
     assert untied.param_names == ["W", "b", "b_prime", "W_prime"]
     assert untied.params[3] is untied.W_prime and untied.W_prime.shape == (N_HID, N_VIS)
     assert numpy.array_equal(tied.W, untied.W)  # W' is drawn after W: W unchanged
@@ -123,7 +155,7 @@ def test_untied_params_and_initialisation_order():
 
 def test_non_sigmoid_encoders_use_glorot_range():
     for act in ["tanh", "relu", "linear"]:
-        da = dae.dA(numpy.random.RandomState(0), n_visible=200, n_hidden=100, activation=act)
+        da = dae.Autoencoder(numpy.random.RandomState(0), n_visible=200, n_hidden=100, activation=act)
         bound = numpy.sqrt(6.0 / 300)
         assert numpy.abs(da.W).max() <= bound and numpy.abs(da.W).max() > 0.9 * bound
 
@@ -131,7 +163,7 @@ def test_non_sigmoid_encoders_use_glorot_range():
 def test_hidden_values_and_reconstruction_follow_the_options():
     with config.floatX_as("float64"):
         x = numpy.random.RandomState(4).normal(0, 1, (N, N_VIS))
-        da = _model(activation="tanh", loss="squared_error", decoder="linear", dropout=0.5)
+        da = _model(activation="tanh", loss="squared_error", decoder="linear")
         y = da.get_hidden_values(x)
         assert numpy.allclose(y, numpy.tanh(x @ da.W + da.b))
         assert numpy.allclose(da.reconstruct(x), y @ da.W.T + da.b_prime)  # no dropout at test time
@@ -143,13 +175,15 @@ def test_dropout_masks_are_inverted_and_drawn_from_rng():
     """With every weight/bias zero except b' the cost is deterministic; instead check the
     forward: averaging many dropout draws of y_hat recovers y (inverted scaling)."""
     with config.floatX_as("float64"):
-        da = _model(loss="squared_error", decoder="linear", activation="linear", dropout=0.5, tied_weights=False)
+        da = _model(loss="squared_error", decoder="linear", activation="linear", tied_weights=False)
         x = numpy.random.RandomState(5).normal(0, 1, (N, N_VIS))
-        # same rng seed -> same cost; different seed -> different cost
-        c1, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(1))
-        c2, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(1))
-        c3, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(2))
-        assert c1 == c2 and c1 != c3
+        # same rng seed -> same cost; different seed -> different cost; no dropout -> no draw
+        c1, _ = da.cost_and_grads(x, corruption_level=0.0, dropout=0.5, rng=numpy.random.RandomState(1))
+        c2, _ = da.cost_and_grads(x, corruption_level=0.0, dropout=0.5, rng=numpy.random.RandomState(1))
+        c3, _ = da.cost_and_grads(x, corruption_level=0.0, dropout=0.5, rng=numpy.random.RandomState(2))
+        c4, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(1))
+        c5, _ = da.cost_and_grads(x, corruption_level=0.0, rng=numpy.random.RandomState(2))
+        assert c1 == c2 and c1 != c3 and c4 == c5 and c4 != c1
         # linear model: E[z] over dropout masks equals the no-dropout reconstruction
         y = da.get_hidden_values(x)
         rng = numpy.random.RandomState(0)
@@ -159,10 +193,10 @@ def test_dropout_masks_are_inverted_and_drawn_from_rng():
 
 
 def test_dropout_stream_is_separate_from_corruption_in_random_streams():
-    da = _model(dropout=0.5)
+    da = _model()
     x = numpy.random.RandomState(2).uniform(0, 1, (N, N_VIS)).astype(da.W.dtype)
     streams = dae.RandomStreams(10)
-    da.cost_and_grads(x, corruption_level=0.3, rng=streams)
+    da.cost_and_grads(x, corruption_level=0.3, dropout=0.5, rng=streams)
     assert set(streams._states) == {"corruption", "dropout"}
 
 
@@ -236,9 +270,6 @@ def test_gaussian_level_is_a_standard_deviation():
     (dict(sparsity="kl", sparsity_target=1.0), ValueError, "sparsity_target"),
     (dict(sparsity="l1", sparsity_target=1.5), ValueError, "sparsity_target"),
     (dict(sparsity="l1", sparsity_weight=-1.0), ValueError, "sparsity_weight"),
-    (dict(dropout=1.0), ValueError, "dropout"),
-    (dict(dropout=-0.1), ValueError, "dropout"),
-    (dict(dropout="half"), TypeError, "dropout"),
     (dict(loss="mse"), ValueError, "loss"),
     (dict(activation="softmax"), ValueError, "activation"),
     (dict(noise="dropout"), ValueError, "noise"),
@@ -248,7 +279,15 @@ def test_gaussian_level_is_a_standard_deviation():
 ])
 def test_invalid_options_raise_clear_errors(kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        dae.dA(numpy.random.RandomState(0), n_visible=N_VIS, n_hidden=N_HID, **kwargs)
+        dae.Autoencoder(numpy.random.RandomState(0), n_visible=N_VIS, n_hidden=N_HID, **kwargs)
+
+
+@pytest.mark.parametrize("dropout, exc", [(1.0, ValueError), (-0.1, ValueError), ("half", TypeError)])
+def test_a_bad_dropout_rate_is_refused_by_the_call(dropout, exc):
+    da = _model()
+    x = numpy.full((N, N_VIS), 0.5, dtype=da.W.dtype)
+    with pytest.raises(exc, match="dropout"):
+        da.cost_and_grads(x, rng=numpy.random.RandomState(0), dropout=dropout)
 
 
 def test_cross_entropy_refuses_data_outside_unit_interval():
@@ -265,8 +304,8 @@ def test_untied_training_step_moves_both_matrices():
     da = _model(tied_weights=False)
     x = numpy.random.RandomState(0).uniform(0, 1, (N, N_VIS)).astype(da.W.dtype)
     W, Wp = da.W.copy(), da.W_prime.copy()
-    cost, updates = da.get_cost_updates(x, 0.2, 0.1)
-    dae.apply_updates(updates)
+    cost, grads = da.cost_and_grads(x, corruption_level=0.2, rng=da.theano_rng)
+    dae.optim.SGD(0.1).step(da.params, grads)
     assert not numpy.array_equal(W, da.W) and not numpy.array_equal(Wp, da.W_prime)
 
 
@@ -279,8 +318,8 @@ def test_linear_autoencoder_learns_the_principal_subspace():
     scales = numpy.array([5.0, 4.0, 3.0, 0.5, 0.4, 0.3, 0.3, 0.2, 0.2, 0.1])
     data = (rng.normal(size=(n_samples, n_dim)) * scales) @ basis.T + 2.0  # non-zero mean
     with config.floatX_as("float64"):
-        da = dae.dA(numpy.random.RandomState(1), n_visible=n_dim, n_hidden=k, tied_weights=False,
-                    loss="squared_error", activation="linear", decoder="linear")
+        da = dae.Autoencoder(numpy.random.RandomState(1), n_visible=n_dim, n_hidden=k, tied_weights=False,
+                             loss="squared_error", activation="linear", decoder="linear")
         opt = dae.optim.Adam(learning_rate=0.01)
         for epoch in range(300):
             for i in range(0, n_samples, 50):

@@ -33,7 +33,7 @@ def test_gradcheck_unrolled_network(loss, sizes):
 
 
 @pytest.mark.parametrize("make,n_in,level", [
-    (lambda rng: dae.dA(rng, n_visible=10, n_hidden=4, activation="linear"), 10, 0.3),  # the code layer's
+    (lambda rng: dae.Autoencoder(rng, n_visible=10, n_hidden=4, activation="linear"), 10, 0.3),  # the code layer's
     (lambda rng: DeepAutoencoder(rng, SIZES), SIZES[0], 0.4),  # denoising fine-tuning
 ])
 def test_gradcheck_with_masking_noise(make, n_in, level):
@@ -155,10 +155,10 @@ def test_from_encoder_builds_the_exact_unrolled_network():
 
 
 def test_the_linear_code_layer_is_the_linear_dA_of_the_old_LinearCodeLayer():
-    """dA(activation="linear") computes what the removed LinearCodeLayer did: c = x~ W + b,
+    """Autoencoder(activation="linear") computes what the removed LinearCodeLayer did: c = x~ W + b,
     z = s(c W^T + b'), dz = (z - x) / N, dc = dz W, gW = x~^T dc + dz^T c (written out here)."""
     with dae.config.floatX_as("float64"):
-        layer = dae.dA(numpy.random.RandomState(1), n_visible=10, n_hidden=4, activation="linear")
+        layer = dae.Autoencoder(numpy.random.RandomState(1), n_visible=10, n_hidden=4, activation="linear")
         bound = numpy.sqrt(6.0 / 14)             # gain 1: Glorot's range, as LinearCodeLayer drew it
         assert numpy.abs(layer.W).max() <= bound and numpy.abs(layer.W).max() > 0.5 * bound
         _random_params(layer)

@@ -50,6 +50,21 @@ def test_fast_step_refuses_a_wrong_batch():
         step(numpy.full((20, 784), 2.0, numpy.float32))
     with pytest.raises(ValueError, match="corruption_level"):
         TiedSigmoidSGD(da, 20, 1.0, 0.1)
+    for option in ({"tied_weights": False}, {"activation": "tanh"}, {"loss": "squared_error"}, {"noise": "gaussian"},
+                   {"sparsity": "l1"}):
+        family = dae.Autoencoder(numpy.random.RandomState(1), n_visible=784, n_hidden=10, **option)
+        with pytest.raises(ValueError, match="needs the tutorial's model"):
+            TiedSigmoidSGD(family, 20, 0.3, 0.1)
+
+
+def test_fast_step_trains_the_family_model_with_its_defaults_as_the_tutorials():
+    """dae.Autoencoder with its defaults is the tutorial's model: the fused step gives it dA's numbers."""
+    x = dae.load_data()[0][0][:20]
+    models = [cls(numpy.random.RandomState(123), n_visible=784, n_hidden=10) for cls in (dae.dA, dae.Autoencoder)]
+    costs = [float(TiedSigmoidSGD(m, 20, 0.3, 0.1)(x)) for m in models]
+    assert costs[0] == costs[1]
+    for a, b in zip(*(m.params for m in models)):
+        numpy.testing.assert_array_equal(a, b)
 
 
 def test_gemm_update_is_c_plus_alpha_a_transpose_b():

@@ -11,8 +11,8 @@ def tiny(name):
     """A tiny model of each kind, its weights moved away from their initial values."""
     rs = numpy.random.RandomState(3)
     models = {
-        "dA": lambda: dae.dA(rs, n_visible=16, n_hidden=5, tied_weights=False, loss="squared_error",
-                             activation="tanh", decoder="linear", noise="gaussian", sparsity="l1", dropout=0.2),
+        "dA": lambda: dae.Autoencoder(rs, n_visible=16, n_hidden=5, tied_weights=False, loss="squared_error",
+                                      activation="tanh", decoder="linear", noise="gaussian", sparsity="l1"),
         "cA": lambda: dae.cA(rs, n_visible=16, n_hidden=5),
         "SdA": lambda: dae.SdA(rs, n_ins=16, hidden_layers_sizes=[6, 4], n_outs=3),
         "deep": lambda: dae.DeepAutoencoder(rs, [16, 6, 2], loss="squared_error"),

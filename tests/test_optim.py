@@ -36,6 +36,43 @@ def test_sgd_matches_the_tutorials_updates():
         assert numpy.array_equal(p, q)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sgd_updates_are_the_tutorials_arithmetic_bit_for_bit(dtype):
+    """param - lr * grad, computed in the gradient's buffer (sgd_updates) or in place (SGD.step):
+    the same bits as the expression written out, for step sizes that are not powers of two."""
+    rng = numpy.random.RandomState(3)
+    for lr in (0.1, 0.013, 3.7):
+        params = [rng.randn(7, 5).astype(dtype), rng.randn(5).astype(dtype)]
+        grads = [rng.randn(*p.shape).astype(dtype) for p in params]
+        expected = [p - lr * g for p, g in zip(params, grads)]
+        stepped = [p.copy() for p in params]
+        optim.SGD(learning_rate=lr).step(stepped, [g.copy() for g in grads])
+        updates = optim.sgd_updates(params, [g.copy() for g in grads], lr)
+        assert [u[0] for u in updates] == params  # the params themselves, paired with new values
+        for (_, new), e, s in zip(updates, expected, stepped):
+            assert new.dtype == numpy.dtype(dtype)
+            numpy.testing.assert_array_equal(new, e)
+            numpy.testing.assert_array_equal(s, e)
+    grads = [numpy.ones(3)]
+    (_, new), = optim.sgd_updates([numpy.zeros(3)], grads, 0.5)
+    assert new is grads[0]  # no weight-sized temporary: the fresh gradient's buffer holds the new value
+    with pytest.raises(ValueError, match="learning_rate"):
+        optim.sgd_updates([numpy.zeros(3)], [numpy.ones(3)], 0.0)
+
+
+def test_the_cAs_updates_are_one_sgd_step_bit_for_bit():
+    x = numpy.random.RandomState(0).uniform(0, 1, (6, 5)).astype("float32")
+    a = dae.cA(numpy.random.RandomState(1), n_visible=5, n_hidden=3)
+    b = dae.cA(numpy.random.RandomState(1), n_visible=5, n_hidden=3)
+    _, updates = a.get_cost_updates(x, contraction_level=0.2, learning_rate=0.07)
+    dae.apply_updates(updates)
+    _, grads = b.cost_and_grads(x, contraction_level=0.2, rng=None)
+    optim.SGD(learning_rate=0.07).step(b.params, grads)
+    for p, q in zip(a.params, b.params):
+        numpy.testing.assert_array_equal(p, q)
+    assert not numpy.array_equal(a.W, dae.cA(numpy.random.RandomState(1), n_visible=5, n_hidden=3).W)
+
+
 def test_momentum_two_steps_by_hand():
     params, grads = _problem()
     W0 = params[0].copy()

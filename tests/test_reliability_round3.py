@@ -26,7 +26,7 @@ ENV.pop("DAE_BACKEND", None)
 
 
 def tiny_da(**kw):
-    return dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=3, **kw)
+    return dae.Autoencoder(numpy.random.RandomState(0), n_visible=6, n_hidden=3, **kw)
 
 
 def rewrite(path, out, arrays=None, meta=None):
@@ -181,7 +181,7 @@ def test_writes_replace_a_planted_symlink_instead_of_following_it(tmp_path):
     dae.save_model(tiny_da(), tmp_path / "m.npz")
     assert victim.read_text() == "keep me"
     assert not (tmp_path / "m.npz").is_symlink()
-    assert isinstance(dae.load_model(tmp_path / "m.npz"), dae.dA)
+    assert isinstance(dae.load_model(tmp_path / "m.npz"), dae.Autoencoder)
 
 
 # ----- SIGTERM and SIGHUP save like Ctrl-C -----------------------------------------------------------
@@ -415,7 +415,7 @@ def test_encode_refuses_0_255_data_through_a_cross_entropy_model_as_training_wou
         err = capsys.readouterr().err
         assert rc == 1 and "pixels.npy" in err and "must lie in [0, 1]" in err, err
         assert not (tmp_path / "o.npy").exists()
-    squared = dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=3, loss="squared_error", decoder="linear")
+    squared = dae.Autoencoder(numpy.random.RandomState(0), n_visible=6, n_hidden=3, loss="squared_error", decoder="linear")
     dae.save_model(squared, tmp_path / "sq.npz")
     assert cli.main(["encode", str(tmp_path / "sq.npz"), str(tmp_path / "pixels.npy"), "-o",
                      str(tmp_path / "o.npy"), "--quiet"]) == 0
@@ -427,14 +427,15 @@ def test_a_missing_or_wrong_rng_names_the_argument(bad):
     models = [(tiny_da(), {"corruption_level": 0.3}),
               (tiny_da(noise="gaussian"), {"corruption_level": 0.3}),
               (tiny_da(noise="salt_and_pepper"), {"corruption_level": 0.3}),
-              (tiny_da(dropout=0.5), {"corruption_level": 0.0})]
+              (tiny_da(), {"corruption_level": 0.0, "dropout": 0.5}),
+              (dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=3), {"corruption_level": 0.3})]
     for model, levels in models:
         with pytest.raises(TypeError, match=f"rng must be a random generator.*got {type(bad).__name__}"):
             model.cost_and_grads(x, rng=bad, **levels)
 
 
 def test_encode_refuses_float64_values_a_float32_model_cannot_hold(tmp_path, capsys):
-    squared = dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=3, loss="squared_error", decoder="linear")
+    squared = dae.Autoencoder(numpy.random.RandomState(0), n_visible=6, n_hidden=3, loss="squared_error", decoder="linear")
     dae.save_model(squared, tmp_path / "sq.npz")
     x = numpy.zeros((5, 6))
     x[4, 5] = -1e300

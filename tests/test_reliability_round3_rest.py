@@ -309,6 +309,8 @@ def test_non_finite_validation_data_names_valid_x_or_valid_y(row, col, bad):
 
 @pytest.mark.parametrize("build", [
     lambda g: dae.SdA(g, n_ins=6, hidden_layers_sizes=[4, 3], n_outs=3),
+    lambda g: dae.dA(g, n_visible=6, n_hidden=3),
+    lambda g: dae.Autoencoder(g, n_visible=6, n_hidden=3),
     lambda g: dae.HiddenLayer(g, n_in=6, n_out=3),
     lambda g: dae.DeepAutoencoder(g, [6, 4, 2]),
     lambda g: dae.ConvAutoencoder(g, input_shape=(1, 8, 8)),

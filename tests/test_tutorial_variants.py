@@ -91,7 +91,7 @@ def test_hoyer_sparsity_extremes(vt):
 def test_jacobian_norms_match_finite_differences(vt, activation):
     jacobian_norms = vt["jacobian_norms"]
     with config.floatX_as("float64"):
-        da = dae.dA(numpy.random.RandomState(0), n_visible=6, n_hidden=4, activation=activation)
+        da = dae.Autoencoder(numpy.random.RandomState(0), n_visible=6, n_hidden=4, activation=activation)
         x = numpy.random.RandomState(1).uniform(0, 1, (3, 6))
         norms = jacobian_norms(da, x)
         for n in range(3):

@@ -21,6 +21,26 @@ def test_a_1d_array_is_refused_with_the_reshape_that_fixes_it(n, columns):
         assert "x.reshape(1, -1) if it is a single example" in message and "x.reshape(-1, 1)" in message
 
 
+@pytest.mark.parametrize("bad, exc, words", [
+    (numpy.ones((4, 3), numpy.float32), ValueError, "x must have 5 columns, got shape (4, 3)"),
+    (numpy.ones((0, 5), numpy.float32), ValueError, "at least one example"),
+    (numpy.ones((4, 5), numpy.int32), TypeError, "x.astype('float32') / 255"),
+    (numpy.full((4, 5), numpy.inf, numpy.float32), ValueError, "NaN or inf (first in rows 0..3)"),
+    (numpy.full((4, 5), 2.0, numpy.float32), ValueError, "[0, 1] for the cross-entropy, got values in [2, 2]"),
+    (numpy.ones((4, 5, 1), numpy.float32), ValueError, "2-D array of shape (n_examples, 5)"),
+    ("not an array", TypeError, "x must be an array, got str"),
+])
+def test_check_matrix_and_check_data_refuse_the_same_inputs_with_the_same_words(bad, exc, words):
+    for check in (check_matrix, check_data):
+        with pytest.raises(exc) as info:
+            check(bad, "x", 5, unit_interval=True)
+        assert words in str(info.value), (check.__name__, str(info.value))
+    good = numpy.full((4, 5), 0.5, numpy.float32)
+    assert check_matrix(good, "x", 5, unit_interval=True) is good and check_data(good, "x", 5) is good
+    # beyond [0, 1] is fine unless asked for; a memmap is read in chunks of rows
+    assert check_data(numpy.full((9, 5), 3.0), "x", 5, chunk=2) is not None
+
+
 def models():
     rs = numpy.random.RandomState
     return {

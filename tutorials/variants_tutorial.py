@@ -66,8 +66,8 @@ xp, to_host = dae.backend.xp, dae.backend.to_host
 #
 # Each row changes one thing. The regularisers change one thing of the plain autoencoder (tied
 # weights, sigmoid units, cross-entropy, no noise); the architecture variants change one thing
-# of the (masking) denoising autoencoder. All of them are options of `dae.dA`, except the
-# contractive one, which is `dae.cA`. In equations, with $\mathbf{y} = f(\tilde{\mathbf{x}} W + \mathbf{b})$
+# of the (masking) denoising autoencoder. All of them are `dae.Autoencoder`, the family whose
+# defaults are the tutorial's `dA`, except the contractive one, which is `dae.cA`. In equations, with $\mathbf{y} = f(\tilde{\mathbf{x}} W + \mathbf{b})$
 # and $\mathbf{z} = g(\mathbf{y} W' + \mathbf{b}')$:
 #
 # - *denoising*: $\tilde{\mathbf{x}}$ is $\mathbf{x}$ with 30% of its pixels zeroed (masking),
@@ -82,25 +82,29 @@ xp, to_host = dae.backend.xp, dae.backend.to_host
 #   spans the same subspace as PCA's first components.
 
 # %%
-# name -> (what it is, the model's class, constructor options, corruption_level, contraction_level)
+# name -> (what it is, the model's class, constructor options, the levels of each training call)
 # The regularisers change one thing of the plain autoencoder; the architecture variants change
-# one thing of the (masking) denoising autoencoder.
+# one thing of the (masking) denoising autoencoder. Noise levels are keywords of the call.
+MASKED = {"corruption_level": 0.3}
 VARIANTS = {
-    "plain": ("undercomplete plain AE (tied, sigmoid, cross-entropy, no noise)", "dA", {}, 0.0, None),
-    "denoising": ("denoising AE, masking noise 30%", "dA", {"noise": "masking"}, 0.3, None),
-    "gaussian": ("denoising AE, gaussian noise std 0.5", "dA", {"noise": "gaussian"}, 0.5, None),
-    "salt_and_pepper": ("denoising AE, salt-and-pepper noise 30%", "dA", {"noise": "salt_and_pepper"}, 0.3, None),
-    "sparse_l1": ("sparse AE, L1 on the code (weight 0.1)", "dA", {"sparsity": "l1", "sparsity_weight": 0.1}, 0.0, None),
-    "sparse_kl": ("sparse AE, KL to target rate 0.05 (weight 1.0)", "dA",
-                  {"sparsity": "kl", "sparsity_weight": 1.0, "sparsity_target": 0.05}, 0.0, None),
-    "contractive": ("contractive AE (cA), contraction level 0.1", "cA", {}, 0.0, 0.1),
-    "dropout": ("plain AE with dropout 0.5 on the hidden units", "dA", {"dropout": 0.5}, 0.0, None),
-    "untied": ("denoising AE (masking 30%), untied decoder", "dA", {"tied_weights": False}, 0.3, None),
-    "relu": ("denoising AE (masking 30%), ReLU encoder", "dA", {"activation": "relu"}, 0.3, None),
-    "squared_error": ("denoising AE (masking 30%), squared error", "dA", {"loss": "squared_error"}, 0.3, None),
-    "linear": ("linear AE (linear encoder and decoder, squared error): PCA's subspace", "dA",
-               {"activation": "linear", "decoder": "linear", "loss": "squared_error", "tied_weights": False},
-               0.0, None),
+    "plain": ("undercomplete plain AE (tied, sigmoid, cross-entropy, no noise)", "Autoencoder", {}, {}),
+    "denoising": ("denoising AE, masking noise 30%", "Autoencoder", {"noise": "masking"}, MASKED),
+    "gaussian": ("denoising AE, gaussian noise std 0.5", "Autoencoder", {"noise": "gaussian"},
+                 {"corruption_level": 0.5}),
+    "salt_and_pepper": ("denoising AE, salt-and-pepper noise 30%", "Autoencoder", {"noise": "salt_and_pepper"},
+                        MASKED),
+    "sparse_l1": ("sparse AE, L1 on the code (weight 0.1)", "Autoencoder",
+                  {"sparsity": "l1", "sparsity_weight": 0.1}, {}),
+    "sparse_kl": ("sparse AE, KL to target rate 0.05 (weight 1.0)", "Autoencoder",
+                  {"sparsity": "kl", "sparsity_weight": 1.0, "sparsity_target": 0.05}, {}),
+    "contractive": ("contractive AE (cA), contraction level 0.1", "cA", {}, {"contraction_level": 0.1}),
+    "dropout": ("plain AE with dropout 0.5 on the hidden units", "Autoencoder", {}, {"dropout": 0.5}),
+    "untied": ("denoising AE (masking 30%), untied decoder", "Autoencoder", {"tied_weights": False}, MASKED),
+    "relu": ("denoising AE (masking 30%), ReLU encoder", "Autoencoder", {"activation": "relu"}, MASKED),
+    "squared_error": ("denoising AE (masking 30%), squared error", "Autoencoder", {"loss": "squared_error"},
+                      MASKED),
+    "linear": ("linear AE (linear encoder and decoder, squared error): PCA's subspace", "Autoencoder",
+               {"activation": "linear", "decoder": "linear", "loss": "squared_error", "tied_weights": False}, {}),
 }
 
 DEFAULT_LEARNING_RATES = {"sgd": 0.1, "momentum": 0.01, "adam": 1e-3}
@@ -140,17 +144,17 @@ print(f"{len(names)} variants, {n_train} training digits, {epochs} epochs, "
 # Every model follows the same gradient protocol, so one loop, `dae.Trainer`, trains them all:
 # per minibatch `cost, grads = model.cost_and_grads(batch, rng=rng, **levels)`, then
 # `optimizer.step(model.params, grads)`. The noise levels are keywords of the call
-# (`corruption_level` for the dA family, `contraction_level` for the cA), and the corruption and
-# dropout draws come from the `rng` the trainer passes. A variant whose cost stops being finite
+# (`corruption_level` and `dropout` for the family, `contraction_level` for the cA), and the
+# corruption and dropout draws come from the `rng` the trainer passes. A variant whose cost stops being finite
 # (or blows up) stops with `dae.train.DivergenceError`: reported, not fatal.
 
 # %%
 def build(name):
-    _, kind, options, _, _ = VARIANTS[name]
+    _, kind, options, _ = VARIANTS[name]
     rng = numpy.random.RandomState(seed)
     if kind == "cA":
         return dae.cA(numpy_rng=rng, n_visible=28 * 28, n_hidden=n_hidden, n_batchsize=batch_size)
-    return dae.dA(numpy_rng=rng, n_visible=28 * 28, n_hidden=n_hidden, **options)
+    return dae.Autoencoder(numpy_rng=rng, n_visible=28 * 28, n_hidden=n_hidden, **options)
 
 
 def make_optimizer(name=None):
@@ -165,8 +169,7 @@ def make_optimizer(name=None):
 
 def train(name, model):
     """Minibatches in order through dae.Trainer; returns the mean training cost of each epoch."""
-    _, kind, _, corruption_level, contraction_level = VARIANTS[name]
-    levels = {"contraction_level": contraction_level} if kind == "cA" else {"corruption_level": corruption_level}
+    levels = VARIANTS[name][3]
     report = lambda trainer, m: print(f"  {name}: training epoch {m['epoch']}, cost {m['train_cost']:.4f}", flush=True)
     trainer = dae.Trainer(model, make_optimizer(name), batch_size=batch_size, cost_kwargs=levels,
                           rng=numpy.random.RandomState(seed + 1),  # corruption and dropout draws
@@ -268,8 +271,8 @@ def evaluate(name, model):
 # %%
 def corrupt_for_figure(name, model, x):
     """The variant's own noise at its own level (masking 30% for the ones trained without noise)."""
-    _, kind, options, level, _ = VARIANTS[name]
-    if kind == "dA" and level > 0:
+    level = VARIANTS[name][3].get("corruption_level", 0.0)
+    if level > 0:
         return model.get_corrupted_input(x, level, rng=numpy.random.RandomState(7))
     return masked(x, 0.3, 7)
 

@@ -4,7 +4,7 @@ import os
 import numpy
 
 from .. import backend
-from ..io import own_folder
+from ..io import atomic_write, own_folder
 from ..plotting import save_image, tile_raster_images
 from ..random import RandomStreams
 from ..registry import get_model_kind
@@ -54,7 +54,6 @@ def _learning_curves(metrics, path):
                      f"{metrics.get('model', 'model')}: cost per epoch")
         ax.legend()
     fig.tight_layout()
-    from ..io import atomic_write
 
     atomic_write(path, lambda f: fig.savefig(f, format="png"))   # replaces a planted link, never follows it
     plt.close(fig)

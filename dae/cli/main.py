@@ -10,7 +10,8 @@ from ..io import CorruptFileError
 from ..train import DivergenceError, interrupt
 from ..version import __version__
 from . import apply, figures, info, train
-from .common import Parser, UserError, run_quietly_on_closed_pipe
+from ..io import run_quietly_on_closed_pipe
+from .common import Parser, UserError
 
 
 def build_parser():

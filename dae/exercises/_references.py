@@ -8,7 +8,8 @@ from ..functions import cross_entropy_from_logits, cross_entropy_from_logits_gra
 from ..gradcheck import numerical_gradient
 from ..layers import Conv2D, HiddenLayer, LogisticRegression, MaxPool2D, col2im, im2col
 from ..models.ca import cA
-from ..models.da import kl_sparsity_penalty, tied_cost_and_grads
+from ..models.autoencoder import kl_sparsity_penalty
+from ..models.da import tied_cost_and_grads
 from ..models.vae import gaussian_kl, reparameterize
 
 __all__ = ["cross_entropy_from_logits", "cross_entropy_from_logits_grad", "sigmoid", "softplus", "numerical_gradient",

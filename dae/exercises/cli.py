@@ -11,6 +11,7 @@ quantity's relative error against its threshold and a hint for a recognised mist
 """
 import sys
 
+from ..io import run_quietly_on_closed_pipe
 from . import workbook
 from .core import summary
 
@@ -91,8 +92,6 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="dae")
     add_subparser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["exercises"] + list(sys.argv[1:] if argv is None else argv))
-    from ..cli.common import run_quietly_on_closed_pipe
-
     return run_quietly_on_closed_pipe(args.func, args)
 
 

@@ -18,6 +18,8 @@ import math
 
 import numpy
 
+from ._references import numerical_gradient as reference
+
 THRESHOLD = 1e-7   # right, in float64
 WRONG = 1e-2       # above this: wrong
 MATCH = 1e-5       # an answer this close to a known wrong answer is that mistake
@@ -153,8 +155,6 @@ def compare(name, got, want, n=None, candidates=(), threshold=THRESHOLD, shape_h
 
 def numerical_gradient(f, x, eps=1e-5):
     """The graders' finite differences: the package's central differences at a copy of x."""
-    from ._references import numerical_gradient as reference
-
     return reference(f, numpy.array(x, dtype=numpy.float64, order="C"), eps)
 
 

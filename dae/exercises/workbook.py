@@ -7,6 +7,7 @@ templates ship inside the package (``dae/exercises/templates``), so this works f
 """
 import os
 
+from ..io import atomic_write
 from .core import grade_file, grade_reference
 from .graders import load
 
@@ -61,8 +62,6 @@ def start(directory, force=False):
 def _replace(path, data):
     """Put a new file with ``data`` at ``path``, replacing what is there: a symlink planted in the
     workbook is replaced, never written through (the file it points to is left alone)."""
-    from ..io import atomic_write
-
     if os.path.islink(path) or (os.path.exists(path) and not os.path.isfile(path)):
         if os.path.isdir(path) and not os.path.islink(path):
             raise FileExistsError(f"{path} is a folder where the workbook has a file; move it away first")

@@ -32,13 +32,13 @@ What the tutorial meant, and what is computed here, is the true mean over the mi
 
 
 from .. import backend
-from .da import tied_parameters
-from ..divergence import check_step
 from ..functions import sigmoid
 from ..layers import Dense, Sigmoid, SigmoidCrossEntropy
+from ..optim import sgd_updates
+from ..validation import check_float, check_matrix, check_param, check_positive_int, check_rng
+from .da import tied_parameters
 
 _SIGMOID, _REC = Sigmoid(inplace=True), SigmoidCrossEntropy()
-from ..validation import check_float, check_matrix, check_param, check_positive_int, check_rng
 
 
 class cA:
@@ -75,8 +75,7 @@ class cA:
         self.param_names = ["W", "b", "b_prime"]
 
     def _input(self, x, name="input", unit_interval=False):
-        x = check_matrix(x, name, self.n_visible, self.xp, unit_interval=unit_interval, allow_1d=True)
-        return x.astype(self.W.dtype, copy=False)
+        return check_matrix(x, name, self.n_visible, self.xp, unit_interval).astype(self.W.dtype, copy=False)
 
     # ----- the tutorial's building blocks -------------------------------------------------
     def get_hidden_values(self, input):
@@ -86,13 +85,13 @@ class cA:
     def get_jacobian(self, hidden, W):
         """The Jacobians dh_n/dx_n of a minibatch: shape (N, n_visible, n_hidden), entry
         [n, i, j] = h_nj (1 - h_nj) W_ij (the tutorial's layout: W's, scaled per unit)."""
-        hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp, allow_1d=True)
+        hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp)
         W = check_param(W, "W", (self.n_visible, self.n_hidden), self.xp)
         return (hidden * (1 - hidden))[:, None, :] * W[None, :, :]
 
     def get_reconstructed_input(self, hidden):
         """z = s(h W' + b'), W' = W^T."""
-        hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp, allow_1d=True)
+        hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp)
         return sigmoid(hidden.astype(self.W.dtype, copy=False) @ self.W_prime + self.b_prime)
 
     # ----- cost and gradients (the gradient protocol) ---------------------------------------
@@ -132,11 +131,9 @@ class cA:
     def get_cost_updates(self, x, contraction_level, learning_rate):
         """The tutorial's ``get_cost_updates`` evaluated on the minibatch ``x``: returns
         ``(cost, [(param, param - learning_rate * gparam), ...])``; apply the updates with
-        ``dae.apply_updates(updates)``."""
-        learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
+        ``dae.apply_updates(updates)`` (``dae.optim.sgd_updates``)."""
         cost, grads = self.cost_and_grads(x, contraction_level=contraction_level)
-        check_step(cost, grads, self.param_names, learning_rate)   # a non-finite cost stops the loop
-        return cost, [(p, p - learning_rate * g) for p, g in zip(self.params, grads)]
+        return cost, sgd_updates(self.params, grads, learning_rate, cost=cost)
 
     # ----- for users ----------------------------------------------------------------------
     def jacobian_norm(self, x):

@@ -19,9 +19,9 @@ Three stages, as in the paper:
 
 1. Pretraining (``dae.recipes.deep_autoencoder_phases``): greedy, layer by layer. Layer i is a tied-weight denoising autoencoder
    trained to reconstruct h_{i-1} (the codes of the layers below, computed once, clean).
-   The sigmoid layers are ``dae.dA`` (masking noise, cross-entropy, its own analytic
-   gradients), built on this model's W_i and b_i so training them trains the encoder.
-   The linear code layer is ``dae.dA(activation="linear")``: the same tied autoencoder with a
+   The sigmoid layers are ``dae.Autoencoder`` (the tutorial's dA: masking noise, cross-entropy,
+   its own analytic gradients), built on this model's W_i and b_i so training them trains the
+   encoder. The code layer is ``dae.Autoencoder(activation="linear")``: the same tied autoencoder with a
    linear code, c = x~ W + b and z = s(c W^T + b'). (Hinton pretrained it as an RBM with
    Gaussian hidden units; the layer here is its autoencoder counterpart.) Each layer's
    reconstruction bias b'_i is kept: it becomes the decoder's bias d_{i-1}.

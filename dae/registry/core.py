@@ -64,7 +64,8 @@ def named_params(model):
 class ModelKind:
     """How the files, the training runs and the command line handle one model class.
 
-    - ``model_class``: the class (``kind_of(model)`` finds the kind of a model by it).
+    - ``model_class``: the class (``kind_of(model)`` finds the kind of a model by it);
+      ``also_saves``: other classes whose models this kind saves (read back as ``model_class``).
     - ``build(cfg, rng)``: the model from ``cfg`` (``n_visible`` plus ``options``) and a
       RandomState for the initial weights (the tutorial's ``numpy_rng``).
     - ``config_of(model)``: the constructor configuration of a built model (what a file stores).
@@ -104,6 +105,7 @@ class ModelKind:
     needs_labels: bool = False
     make_config: Optional[Callable] = None
     to_model: Optional[Callable] = None
+    also_saves: tuple = ()
 
     @property
     def generative(self):
@@ -146,7 +148,7 @@ def kind_of(model):
     """The registered kind of ``model`` (by its class), or a TypeError."""
     for klass in type(model).__mro__:
         for kind in MODELS.values():
-            if kind.model_class is klass:
+            if klass is kind.model_class or klass in kind.also_saves:
                 return kind
     raise TypeError(f"{type(model).__name__} is not a model kind dae can save "
                     f"(known: {', '.join(k.model_class.__name__ for k in MODELS.values())})")
@@ -158,11 +160,11 @@ def run_rng(cfg, index=0):
     return numpy.random.RandomState((int(cfg["seed"]) + index) % 2 ** 32)
 
 
-def one_phase(model, cfg, *, cost_kwargs, eval_kwargs=None, eval_model=None, rng=None, unit_interval=False):
+def one_phase(model, cfg, *, cost_kwargs, eval_kwargs=None, rng=None, unit_interval=False):
     """The single phase of a one-layer kind, with the run's optimiser, minibatches and budget."""
     return [Phase("train", model, cfg["epochs"], optim.make(cfg["optimizer"], learning_rate=cfg["learning_rate"]),
                   run_rng(cfg) if rng is None else rng, cfg["batch_size"], cost_kwargs=cost_kwargs,
-                  eval_kwargs=eval_kwargs, eval_model=eval_model, shuffle=cfg.get("shuffle", False),
+                  eval_kwargs=eval_kwargs, shuffle=cfg.get("shuffle", False),
                   max_minutes=cfg.get("max_minutes"), unit_interval=unit_interval)]
 
 

@@ -88,8 +88,7 @@ class Trainer(Checkpoints):
       int seed of a new RandomState (None: an unseeded one).
     - ``cost_kwargs``: the noise levels given to ``cost_and_grads`` in training (e.g.
       ``{"corruption_level": 0.3}``); ``eval_kwargs`` those of the validation cost (default:
-      the same); ``eval_model``: the model whose cost is the validation cost, sharing
-      ``model``'s parameters (e.g. the same dA without dropout).
+      the same: a noise level of the call, such as dropout, is switched off here).
     - ``shuffle``: False (minibatches in order), True or "batches" (the minibatches in a new
       order every epoch), "examples" (a new permutation of the examples every epoch);
       ``drop_last``: skip a last, smaller minibatch.
@@ -103,17 +102,14 @@ class Trainer(Checkpoints):
     """
 
     def __init__(self, model, optimizer, batch_size=20, *, rng=None, cost_kwargs=None, eval_kwargs=None,
-                 eval_model=None, eval_batch_size=1000, shuffle=False, drop_last=False, unit_interval=False,
+                 eval_batch_size=1000, shuffle=False, drop_last=False, unit_interval=False,
                  schedule=None, augment=None, transform=None, evaluate=None, on_epoch_end=None,
                  stopping=None, checkpoint=None, display=None, blas_threads="auto"):
         check_model(model)
         if not hasattr(optimizer, "step") or not hasattr(optimizer, "get_state"):
             raise TypeError(f"optimizer must be a dae.optim optimiser (step, get_state, set_state), "
                             f"got {type(optimizer).__name__}")
-        if eval_model is not None and not hasattr(eval_model, "cost_and_grads"):
-            raise TypeError("eval_model must follow the gradient protocol: cost_and_grads(...)")
         self.model, self.optimizer = model, optimizer
-        self.eval_model = model if eval_model is None else eval_model
         self.batch_size = check_positive_int(batch_size, "batch_size")
         self.eval_batch_size = check_positive_int(eval_batch_size, "eval_batch_size")
         self.cost_kwargs = dict(cost_kwargs or {})
@@ -179,7 +175,7 @@ class Trainer(Checkpoints):
                 if self.transform is not None:
                     part = self.transform(part)
                 args = (part,) if y is None else (part, backend.xp.asarray(y[rows]))
-                cost, _ = self.eval_model.cost_and_grads(*args, rng=rng, **self.eval_kwargs)
+                cost, _ = self.model.cost_and_grads(*args, rng=rng, **self.eval_kwargs)
                 total += float(cost) * part.shape[0]
                 n += part.shape[0]
         return total / n

@@ -1,6 +1,7 @@
 """Grades the VAE's reparameterised sample with its backward pass, and its KL term with its gradients."""
 import numpy
 
+from ...models import vae
 from .. import _references as ref
 from ..core import Exercise, Part
 from ..grading import compare, numerical_gradient, unpack
@@ -77,7 +78,6 @@ def _reference():
 
 
 def _solution_objects():
-    from ...models import vae
     return [ref.reparameterize, ref.gaussian_kl, vae.VAE.cost_and_grads, _reference]
 
 

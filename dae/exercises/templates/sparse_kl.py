@@ -1,7 +1,7 @@
 """Exercise 6: the sparse autoencoder's KL penalty (tutorial: tutorials/variants_tutorial.py).
 
 Andrew Ng's sparse-autoencoder notes (UFLDL) keep each hidden unit's mean activation near a
-small target rho by adding a KL divergence to the cost; ``dae.dA(..., sparsity="kl")`` does it.
+small target rho by adding a KL divergence to the cost; ``dae.Autoencoder(..., sparsity="kl")`` does it.
 
 Check it with:  dae exercises check sparse_kl
 """
