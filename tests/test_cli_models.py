@@ -98,7 +98,7 @@ def test_variant_trains_saves_encodes_and_describes_itself(name, files, capsys):
 
     # the model file holds the options: load_model rebuilds the same kind of model
     model, meta = dae.load_model(run_dir / "model.npz", return_meta=True)
-    assert type(model).__name__ == registry.get_model_kind(cfg["model"]).cls
+    assert type(model) is registry.get_model_kind(cfg["model"]).model_class
     for key in meta["config"]:
         if key not in ("n_visible", "n_hidden"):
             assert getattr(model, key) == cfg[key], key

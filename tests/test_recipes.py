@@ -26,7 +26,7 @@ def host(model):
 def test_pretraining_layers_share_the_encoder_arrays():
     model = DeepAutoencoder(numpy.random.RandomState(0), SIZES)
     first, top = recipes.deep_pretraining_layer(model, 0), recipes.deep_pretraining_layer(model, 2)
-    assert isinstance(first, dae.dA) and isinstance(top, dae.dA)
+    assert isinstance(first, dae.Autoencoder) and isinstance(top, dae.Autoencoder)
     assert (first.activation, top.activation) == ("sigmoid", "linear")
     assert first.W is model.encoder_W[0] and first.b is model.encoder_b[0]
     assert first.b_prime is model.visible_b[0]
@@ -100,7 +100,7 @@ def _deep_run(x, folder=None, resume=False):
 
 
 # 110 rows in minibatches of 20: 12 calls per pretrained layer; the code layer is the third dA
-@pytest.mark.parametrize("cls,call", [(dae.dA, 15), (dae.dA, 27), (DeepAutoencoder, 10)])
+@pytest.mark.parametrize("cls,call", [(dae.Autoencoder, 15), (dae.Autoencoder, 27), (DeepAutoencoder, 10)])
 def test_an_interrupted_run_resumed_ends_with_the_uninterrupted_parameters(tmp_path, ctrl_c_at, cls, call):
     x = numpy.random.RandomState(0).rand(110, 12).astype(dae.config.floatX)
     whole = _deep_run(x)
@@ -132,7 +132,7 @@ def test_each_phase_prints_its_lines_and_writes_its_checkpoint(tmp_path, capsys)
     loaded = dae.load_model(tmp_path / "checkpoint_finetune.npz")
     for a, b in zip(host(loaded), host(model)):
         numpy.testing.assert_array_equal(a, b)
-    assert isinstance(dae.load_model(tmp_path / "checkpoint_pretrain0.npz"), dae.dA)
+    assert isinstance(dae.load_model(tmp_path / "checkpoint_pretrain0.npz"), dae.Autoencoder)
 
 
 def test_bad_recipe_settings_are_refused():
