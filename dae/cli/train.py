@@ -455,7 +455,7 @@ def _mean_check(cfg, kind, data, say):
             return
         if not baseline:
             baseline.append(mean_prediction_cost(data.x))
-        if stuck_above(trainer.history, trainer.start_cost or trainer.first_cost, baseline[0]):
+        if stuck_above(trainer.history, trainer.first_cost, baseline[0]):
             last = [m for m in trainer.history if not m.get("partial")][-1]["train_cost"]
             trainer.warning = (f"warning: the training cost {last:.6g} ended above what predicting the data's "
                                f"mean costs ({baseline[0]:.6g}) and stopped falling: the model learned nothing "

@@ -36,7 +36,6 @@ class Checkpoints:
         meta.update({
             "kind": CHECKPOINT_KIND, "epoch": self.epoch, "batch": self.batch, "history": self.history,
             "steps": self.steps, "elapsed": self.elapsed + self._running_seconds(), "first_cost": self.first_cost,
-            "start_cost": self.start_cost,
             "optimizer": {"name": type(self.optimizer).__name__, "t": int(opt["t"]), "n_state": len(opt["state"])},
             "rng": rng_meta, "dtype": str(self.model.params[0].dtype),
         })
@@ -99,7 +98,6 @@ class Checkpoints:
             self.steps = int(meta.get("steps", 0))
             self.elapsed = float(meta.get("elapsed", 0.0))
             self.first_cost = meta.get("first_cost")
-            self.start_cost = meta.get("start_cost")
             self.epoch_costs = [float(c) for c in arrays["epoch_costs"]]
             self.order = arrays["order"] if "order" in arrays else None
             self.history = list(meta["history"])

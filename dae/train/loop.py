@@ -156,7 +156,6 @@ class Trainer(Checkpoints):
         self.order = None
         self.history = []
         self.first_cost = None
-        self.start_cost = None    # the untrained model's cost on the first minibatches (the rise's reference)
         self.stopped = None       # why the last fit ended before its epochs: "time", "patience"
         self.warning = None       # set by fit when the cost rose over the run
         self.trained_now = False  # whether fit ran in this session (not saved in checkpoints)
@@ -266,8 +265,6 @@ class Trainer(Checkpoints):
         epochs = check_positive_int(epochs, "epochs")
         train_x, valid_x = self._check_inputs(train_x, valid_x, train_y, valid_y, check_values)
         self._plan(train_x.shape[0], epochs)
-        if self.steps == 0 and self.start_cost is None:
-            self.start_cost = self._cost_before_training(train_x, train_y)
         progress = Progress(self.display.mode, self.display.stream, self.display.label)
         self._consistent = True
         self.stopped = None
@@ -429,33 +426,15 @@ class Trainer(Checkpoints):
         raise DivergenceError(
             f"training diverged at epoch {self.epoch}, minibatch {self.batch}: {problem}; {self._advice()}{where}")
 
-    def _cost_before_training(self, x, y, n_batches=10):
-        """The mean training cost (``cost_kwargs``, noise from a fresh ``RandomState(0)``, the run's
-        own generator untouched) of the untrained model on the first minibatches, in data order:
-        where the run starts, steadier than one minibatch."""
-        rng, total, n = numpy.random.RandomState(0), 0.0, 0
-        dtype = self.model.params[0].dtype
-        with numpy.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for b in range(min(n_batches, self._n_batches)):
-                rows = slice(b * self.batch_size, min((b + 1) * self.batch_size, x.shape[0]))
-                part = backend.asarray(x[rows], dtype=dtype)
-                if self.transform is not None:
-                    part = self.transform(part)
-                args = (part,) if y is None else (part, backend.xp.asarray(y[rows]))
-                total += float(self.model.cost_and_grads(*args, rng=rng, **self.cost_kwargs)[0])
-                n += 1
-        return total / n if n and numpy.isfinite(total) else None
-
     def _check_rise(self, progress):
-        """A run whose epoch cost ended clearly (10 %) above where it started (the untrained
-        model's cost on the first minibatches, or the first epoch's) is no plain success: ``self.warning`` says so
+        """A run whose epoch cost ended clearly (10 %) above where it started (the first
+        minibatch's cost, or the first epoch's) is no plain success: ``self.warning`` says so
         (a line on the display too), and ``fit`` returns as usual."""
         whole = [m for m in self.history if not m.get("partial")]
-        start_cost = self.first_cost if self.start_cost is None else self.start_cost
-        if not whole or start_cost is None:
+        if not whole or self.first_cost is None:
             return
         last = whole[-1]["train_cost"]
-        for start, what in ((start_cost, "the untrained model's"), (whole[0]["train_cost"], "the first epoch's")):
+        for start, what in ((self.first_cost, "the first minibatch's"), (whole[0]["train_cost"], "the first epoch's")):
             if last - start > 0.1 * abs(start) and last - start > 1e-12:
                 self.warning = (f"warning: the training cost rose: epoch {whole[-1]['epoch']}'s {last:.6g} is above "
                                 f"{what} {start:.6g}; {self._advice()}")
