@@ -19,8 +19,9 @@ class DivergenceError(FloatingPointError):
     """Training produced a non-finite or exploding cost or gradient (raised before the update)."""
 
 
-class CostRoseWarning(RuntimeWarning):
-    """A run finished, but its cost ended clearly above where it started."""
+class CostRoseWarning(UserWarning):
+    """A run finished, but its cost ended clearly above where it started (a UserWarning: a
+    finding about the run's settings, not a floating-point event)."""
 
 
 def problem(cost, grads, names, first_cost=None, blowup=None):
