@@ -12,7 +12,8 @@ with every gradient written by hand, on the CPU or (through CuPy) an NVIDIA GPU.
 The package in layers, each importing only from those below it:
 
 - the foundation: ``config`` (floatX), ``backend`` (NumPy/CuPy), ``random``, ``validation``,
-  ``functions``, ``corruption``, ``io`` (checksummed files), ``data`` (MNIST), ``plotting``,
+  ``functions``, ``corruption``, ``io`` (checksummed files), ``divergence`` (``DivergenceError``,
+  raised by the loop and the tutorial's ``get_cost_updates``), ``data`` (MNIST), ``plotting``,
   ``optim`` (the update rules: the tutorial's classes are SGD, so it sits below them);
 - ``layers`` (forward/backward pairs) and ``fast`` (fused steps), then ``models`` (the tutorial's
   dA, cA and SdA, the family's ``Autoencoder``, the deep, conv and VAE models: parameters, costs

@@ -69,6 +69,17 @@ def atomic_write(path, write):
         raise
 
 
+def own_folder(path):
+    """Make ``path`` a real folder to write into: a symlink planted at that name is removed (the
+    folder it points to is left alone) and a folder made in its place, so files written inside
+    never land elsewhere. Returns ``path``."""
+    path = os.fspath(path)
+    if os.path.islink(path):
+        os.unlink(path)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
 def to_bytes(arrays, meta=None):
     """The bytes of a dae file holding ``arrays`` ({name: array}, any backend) and ``meta``."""
     payload = {}

@@ -26,6 +26,7 @@ restored with ``set_state`` (plain arrays, for checkpoints).
 import math
 
 from . import backend
+from .divergence import check_step
 from .validation import check_float
 
 
@@ -38,11 +39,15 @@ def sgd_update(param, grad, learning_rate, out):
     return xp.add(param, step, out=out)
 
 
-def sgd_updates(params, grads, learning_rate):
+def sgd_updates(params, grads, learning_rate, cost=None):
     """The tutorial's SGD updates ``[(param, param - learning_rate * gparam), ...]``, what
     ``get_cost_updates`` returns and :func:`apply_updates` applies. The new values are computed
-    in the gradients' buffers (no weight-sized temporary): pass fresh gradients, used once."""
+    in the gradients' buffers (no weight-sized temporary): pass fresh gradients, used once.
+    With the minibatch's ``cost``: a non-finite cost or gradient raises
+    :class:`dae.divergence.DivergenceError` first (the loop stops instead of running on to inf)."""
     learning_rate = check_float(learning_rate, "learning_rate", 0.0, None, low_inclusive=False)
+    if cost is not None:
+        check_step(cost, grads, [f"params[{i}]" for i in range(len(params))], learning_rate)
     return [(param, sgd_update(param, gparam, learning_rate, out=gparam)) for param, gparam in zip(params, grads)]
 
 

@@ -84,6 +84,18 @@ def check_model(model, name="model"):
     return model
 
 
+def takes_labels(model):
+    """Whether ``model.cost_and_grads`` needs labels (x, y), learns without (x), or either (None:
+    ``y`` optional, or a wrapper's ``*args`` that does not say)."""
+    signature = _signature(model.cost_and_grads)
+    if signature is None or any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in signature.parameters.values()):
+        return None
+    required, positional = _positional(signature)
+    if len(required) >= 2:
+        return True
+    return False if len(positional) == 1 else None
+
+
 def check_layer(layer, name="layer"):
     """Raise TypeError unless ``layer`` has ``forward(x, *, keywords with meaning)`` and
     ``backward(dout, cache)``, the signatures of the layer protocol above."""

@@ -93,7 +93,8 @@ def sda_finetuning_phase(sda, *, epochs=1000, learning_rate=0.1, batch_size=1, o
     if validation is not None:
         valid_x, valid_y = validation
         stopping = EarlyStopping(lambda trainer: float(sda.errors(valid_x, valid_y)), patience=patience,
-                                 patience_increase=2.0, improvement_threshold=0.995, restore_best=True)
+                                 patience_increase=2.0, improvement_threshold=0.995, restore_best=True,
+                                 name="validation error", percent=True)
     return Phase("finetune", sda, epochs, optim.make(optimizer, learning_rate=learning_rate), sda.theano_rng,
                  batch_size, cost_kwargs={"dropout": dropout}, eval_kwargs={}, supervised=True,
                  early_stopping=stopping, label="Fine-tuning")

@@ -32,7 +32,7 @@ PLACES = {  # longest prefix wins; every module of dae must match one
 }
 FOUNDATION = {"version", "envvars", "config", "backend", "random", "validation", "functions", "corruption", "io",
               "data", "paths", "plotting", "augment", "threads", "protocol", "gradcheck", "patches", "reference",
-              "optim", "kernels"}
+              "optim", "kernels", "divergence"}
 
 
 def layer_of(module):

@@ -4,7 +4,7 @@ import os
 import numpy
 
 from .. import backend
-from ..io import atomic_write
+from ..io import atomic_write, own_folder
 from ..plotting import save_image, tile_raster_images
 from ..random import RandomStreams
 from ..registry import get_model_kind
@@ -66,8 +66,7 @@ def make_figures(run, data=None, n_examples=10):
     import matplotlib
 
     matplotlib.use("Agg")
-    folder = os.path.join(run, FIGURES)
-    os.makedirs(folder, exist_ok=True)
+    folder = own_folder(os.path.join(run, FIGURES))   # a link planted there is replaced, not followed
     written = []
     metrics = read_json(os.path.join(run, "metrics.json"), "no metrics (has the run finished an epoch?)")
     path = os.path.join(folder, "learning_curves.png")

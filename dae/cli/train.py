@@ -14,24 +14,29 @@ import os
 import shutil
 import sys
 import time
+import warnings
 
 import numpy
 
 from .. import backend, config, optim
+from ..divergence import advice
+from ..io import load_arrays
 from ..model_files import save_model
 from ..phases import run_phases
 from ..registry import MODELS, get_model_kind
-from ..train import Display, DivergenceError, TrainingInterrupted
+from ..train import CostRoseWarning, Display, DivergenceError, TrainingInterrupted
 from ..validation import check_data, check_float, check_positive_int, check_seed
 from .common import FIGURES, RUN_FILES, UserError, read_json, write_json
 from .datasets import is_mnist, load_dataset, load_labels
 from .figures import make_figures
+from .run_checks import (check_checkpoint_shapes, check_same_data, data_fingerprint, first_checkpoint,
+                         mean_prediction_cost, stuck_above)
 
 TRAIN_DEFAULTS = {"model": "dA", "data": "mnist", "epochs": 15, "batch_size": 20, "learning_rate": 0.1,
                   "optimizer": "sgd", "backend": "numpy", "seed": 123, "shuffle": False, "n_train": None,
                   "n_valid": None, "valid_fraction": 0.0, "valid_data": None, "labels": None, "valid_labels": None,
                   "max_minutes": None}
-RESUME_OVERRIDABLE = ("epochs", "backend", "learning_rate", "max_minutes", "pretrain_lr")
+RESUME_OVERRIDABLE = ("epochs", "backend", "learning_rate", "max_minutes", "pretrain_lr", "patience")
 FILE_KEYS = ("data", "valid_data", "labels", "valid_labels")
 
 
@@ -156,7 +161,13 @@ def add_parser(sub):
                    help="continue the run in RUN (or --output-dir) from its last checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace the run files in a non-empty --output-dir")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("--no-plots", action="store_true", help="skip the figures at the end (dae plot RUN makes them later)")
+    plots = p.add_mutually_exclusive_group()
+    plots.add_argument("--no-plots", action="store_true", help="skip the figures at the end (dae plot RUN makes them "
+                                                              "later); a resumed run keeps its choice")
+    plots.add_argument("--plots", action="store_true", help="draw the figures at the end (the default; with --resume: "
+                                                            "of a run started with --no-plots)")
+    p.add_argument("--force-data", action="store_true",
+                   help="with --resume: go on although the data differs from the data the run started with")
     group = p.add_argument_group("model options (each applies to the models named)")
     for name, (opt, kinds, choices) in model_options().items():
         _add_model_flag(group, name, opt, kinds, choices)
@@ -206,8 +217,8 @@ def _resumed_config(run, given, model_flags):
             raise UserError(f"{flag(key)} does not apply to this run's --model {cfg['model']}")
         if key in given and key not in RESUME_OVERRIDABLE and key in cfg and given[key] != cfg[key]:
             raise UserError(f"{spell(key, given[key])} differs from the run's saved {spell(key, cfg[key])}; "
-                            f"a resumed run keeps its configuration (only --epochs, --backend, "
-                            f"--learning-rate, --pretrain-lr and --max-minutes may change)")
+                            f"a resumed run keeps its configuration (only "
+                            f"{', '.join(flag(k) for k in RESUME_OVERRIDABLE)} may change)")
     for key in RESUME_OVERRIDABLE:
         if key in given:
             cfg[key] = given[key]
@@ -259,6 +270,8 @@ def check_train_config(cfg):
         check_float(cfg["pretrain_lr"], "--pretrain-lr", 0.0, None, low_inclusive=False)
     if cfg.get("max_minutes") is not None:
         check_float(cfg["max_minutes"], "--max-minutes", 0.0, None, low_inclusive=False)
+    if cfg.get("patience") is not None:
+        check_positive_int(cfg["patience"], "--patience")
     check_float(cfg["valid_fraction"], "--valid-fraction", 0.0, 1.0, high_inclusive=False)
     return kind
 
@@ -266,6 +279,8 @@ def check_train_config(cfg):
 # ----- the data ------------------------------------------------------------------------------------
 def training_data(cfg, kind):
     """The Dataset a run trains on (split, sliced, labelled, checked)."""
+    if cfg.get("valid_labels") and not cfg.get("valid_data"):
+        raise UserError("--valid-labels applies with --valid-data only (the labels of that validation set)")
     data = load_dataset(cfg["data"])
     x, valid, y, valid_y = data.x, data.valid_x, data.y, data.valid_y
     if cfg.get("labels"):
@@ -285,10 +300,16 @@ def training_data(cfg, kind):
     if cfg.get("n_train"):
         x = x[:cfg["n_train"]]
         y = None if y is None else y[:cfg["n_train"]]
+    if valid is None and cfg.get("n_valid"):
+        raise UserError(f"--n-valid {cfg['n_valid']} needs validation data: give --valid-fraction F or --valid-data "
+                        f"FILE (mnist has its own), or leave --n-valid out")
     if valid is not None and cfg.get("n_valid"):
         valid = valid[:cfg["n_valid"]]
         valid_y = None if valid_y is None else valid_y[:cfg["n_valid"]]
     _check_values(x, valid, cfg, kind)
+    if cfg.get("patience") is not None and valid is None:
+        raise UserError(f"--patience {cfg['patience']} needs validation data (early stopping watches the validation "
+                        f"error): give --valid-fraction F or --valid-data FILE, or leave --patience out")
     if kind.needs_labels:
         if y is None:
             raise UserError(f"--model {kind.name} learns from labels: give --labels FILE.npy (one integer per "
@@ -328,7 +349,9 @@ def _clear_run(folder):
         if os.path.exists(path):
             os.remove(path)
     figures = os.path.join(folder, FIGURES)
-    if os.path.isdir(figures):
+    if os.path.islink(figures):
+        os.unlink(figures)            # a planted link: removed, its target left alone
+    elif os.path.isdir(figures):
         shutil.rmtree(figures)
 
 
@@ -337,11 +360,6 @@ def _remove_stale_temporaries(folder):
     for path in glob.glob(os.path.join(folder, ".*.tmp")):
         with contextlib.suppress(OSError):  # already gone, or not ours to remove: nothing to do
             os.remove(path)
-
-
-def _first_checkpoint(run):
-    names = ["checkpoint.npz"] + sorted(os.path.basename(p) for p in glob.glob(os.path.join(run, "checkpoint_*.npz")))
-    return [n for n in names if os.path.exists(os.path.join(run, n))]
 
 
 # ----- dae train -------------------------------------------------------------------------------------
@@ -364,18 +382,25 @@ def _check_run_folder(run, resume, overwrite):
     if not resume and _nonempty(run) and not overwrite:
         raise UserError(f"{run} already holds files; continue it with --resume, pick a new --output-dir, "
                         f"or replace its run files with --overwrite")
-    if resume and not _first_checkpoint(run):
+    if resume and not first_checkpoint(run):
         raise UserError(f"{os.path.join(run, 'checkpoint.npz')} not found: nothing to resume")
 
 
-def build_run_model(cfg, kind, data):
-    """(model, its constructor configuration) of the run; the data's sizes go into ``cfg``."""
+def run_model_config(cfg, kind, data):
+    """The model's constructor configuration; the data's sizes go into ``cfg``."""
     cfg["n_visible"] = int(data.x.shape[1])
     cfg["image_shape"] = None if data.image_shape is None else list(data.image_shape)
     if kind.needs_labels and cfg.get("n_outs") is None:
         cfg["n_outs"] = int(max(numpy.max(data.y), -1 if data.valid_y is None else numpy.max(data.valid_y))) + 1
     try:
-        model_config = kind.model_config(cfg)
+        return kind.model_config(cfg)
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"--model {kind.name}: {exc}") from exc
+
+
+def build_run_model(cfg, kind, data, model_config):
+    """The run's model, built from its constructor configuration (``run_model_config``)."""
+    try:
         with config.floatX_as(cfg.get("floatX", config.floatX)):
             model = kind.build(model_config, numpy.random.RandomState(cfg["seed"]))
     except (TypeError, ValueError) as exc:  # the constructor's check of a combination of options
@@ -398,19 +423,53 @@ def _start_run_folder(run, cfg, resume, overwrite):
 
 
 def _file_writer(run, cfg, kind, model, model_config):
-    """write(phase, trainer, metrics=None): the whole model's file and the metrics of every phase."""
-    histories = {}
+    """write(phase, trainer, metrics=None): the whole model's file and the metrics of every phase
+    (with the warning of a phase whose cost rose)."""
+    histories, warnings = {}, {}
 
     def write(phase, trainer, metrics=None):
         if not trainer.history:
             return
         histories[phase.name] = list(trainer.history)
+        if trainer.warning:
+            warnings[phase.name] = trainer.warning
         save_model(model, os.path.join(run, "model.npz"), kind.name, model_config,
                    {"image_shape": cfg["image_shape"], "epochs_trained": trainer.epoch, "phase": phase.name})
         write_json(os.path.join(run, "metrics.json"), {
             "model": kind.name, "epochs": trainer.history,
-            "phases": [{"phase": name, "epochs": h} for name, h in histories.items()]})
+            "phases": [{"phase": name, "epochs": h} for name, h in histories.items()],
+            "warnings": [{"phase": name, "warning": w} for name, w in warnings.items()]})
     return write
+
+
+def _mean_check(cfg, kind, data, say):
+    """on_phase_end's first step: a cross-entropy phase on the run's own data, trained this session,
+    whose cost ended above what predicting the data's mean costs and stopped falling gets the
+    warning (``trainer.warning``, which metrics.json records)."""
+    baseline = []
+    applies = kind.unit_interval(cfg) and cfg.get("loss", "cross_entropy") == "cross_entropy"
+
+    def check(phase, trainer):
+        if not (applies and trainer.warning is None and trainer.trained_now and phase.unit_interval
+                and phase.inputs is None and phase.transform is None and not phase.supervised):
+            return
+        if not baseline:
+            baseline.append(mean_prediction_cost(data.x))
+        if stuck_above(trainer.history, trainer.first_cost, baseline[0]):
+            last = [m for m in trainer.history if not m.get("partial")][-1]["train_cost"]
+            trainer.warning = (f"warning: the training cost {last:.6g} ended above what predicting the data's "
+                               f"mean costs ({baseline[0]:.6g}) and stopped falling: the model learned nothing "
+                               f"more; {advice(phase.learning_rate)}")
+            say(trainer.warning)
+    return check
+
+
+def epochs_line(done, before, seconds):
+    """``Trained 1 epoch in 0.1s``; after a resume ``Trained epochs 3-3 (1 this session) in 0.1s``."""
+    session = done - before
+    if before == 0:
+        return f"Trained {done} epoch{'s' if done != 1 else ''} in {seconds:.1f}s"
+    return f"Trained epochs {before + 1}-{done} ({session} this session) in {seconds:.1f}s"
 
 
 def _diverged(exc, cfg, run, n_phases):
@@ -422,27 +481,58 @@ def _diverged(exc, cfg, run, n_phases):
     return UserError(f"{exc}{where}; continue from it with: dae train --resume {run} {which} {rate / 10:g}")
 
 
-def cmd_train(args):
+def _prepare(args):
+    """Everything checked before the run folder is touched: (cfg, run, resume, kind, data, model, model_config)."""
     cfg, run = train_config(args)
     resume = args.resume is not None
     kind = check_train_config(cfg)
     _check_run_folder(run, resume, args.overwrite)
+    if args.force_data and not resume:
+        raise UserError("--force-data applies with --resume only (it continues a run on data that changed)")
     backend.use(cfg["backend"])
     data = training_data(cfg, kind)
-    model, model_config = build_run_model(cfg, kind, data)
+    fingerprint = check_same_data(cfg, data, run, args.force_data) if resume else data_fingerprint(data)
+    model_config = run_model_config(cfg, kind, data)
+    if resume:
+        check_checkpoint_shapes(run, kind, model_config)
+    cfg["data_fingerprint"] = fingerprint
+    if args.plots or args.no_plots or not resume:
+        cfg["no_plots"] = bool(args.no_plots)
+    model, model_config = build_run_model(cfg, kind, data, model_config)
+    return cfg, run, resume, kind, data, model, model_config
+
+
+def _epochs_before(run, phases):
+    """Epochs the run's last phase held in its checkpoint before this session (0 for a new run)."""
+    path = os.path.join(run, "checkpoint.npz" if phases[-1].name == "train" else f"checkpoint_{phases[-1].name}.npz")
+    if not os.path.exists(path):
+        return 0
+    return int(load_arrays(path)[1].get("epoch", 0))
+
+
+def cmd_train(args):
+    cfg, run, resume, kind, data, model, model_config = _prepare(args)
     phases = kind.phases(model, cfg, data)
     _precheck(phases, data)
     say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    before = _epochs_before(run, phases) if resume else 0
     _start_run_folder(run, cfg, resume, args.overwrite)
     if not resume:
         say(f"Training {kind.name} on {cfg['data']} ({data.x.shape[0]} examples of {data.x.shape[1]} values), "
             f"run folder {run}")
     start, write = time.perf_counter(), _file_writer(run, cfg, kind, model, model_config)
+    mean_check = _mean_check(cfg, kind, data, say)
+
+    def end_phase(phase, trainer):
+        mean_check(phase, trainer)
+        write(phase, trainer)
     try:
-        trainers, trained = run_phases(
-            phases, data.x, valid_x=data.valid_x, train_y=data.y, valid_y=data.valid_y, folder=run, resume=resume,
-            display=Display("none" if args.quiet else "auto"), meta={"config": cfg}, say=say,
-            on_epoch_end=write, on_phase_end=write, check_values=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CostRoseWarning)     # said below, once, in the run's words
+            trainers, trained = run_phases(
+                phases, data.x, valid_x=data.valid_x, train_y=data.y, valid_y=data.valid_y, folder=run,
+                resume=resume, display=Display("none" if args.quiet else "auto"), meta={"config": cfg}, say=say,
+                on_epoch_end=write, on_phase_end=end_phase, check_values=False)
     except TrainingInterrupted as exc:
         print(f"dae: {exc}; continue with: dae train --resume {run}", file=sys.stderr)
         return 130
@@ -450,10 +540,14 @@ def cmd_train(args):
         raise _diverged(exc, cfg, run, len(phases)) from exc
     done = len(list(trainers.values())[-1].history) if trainers else 0
     if not trained:
-        say(f"{run} has already trained {done} epochs (--epochs {cfg['epochs']}): nothing to do")
+        say(f"{run} has already trained {done} epoch{'s' if done != 1 else ''} (--epochs {cfg['epochs']}): "
+            f"nothing to do")
         return 0
-    say(f"Trained {done} epochs in {time.perf_counter() - start:.1f}s; model saved to "
-        f"{os.path.join(run, 'model.npz')}")
-    if not args.no_plots:
+    rose = [t.warning for t in trainers.values() if t.warning]
+    if rose and args.quiet:
+        print(f"dae: {rose[-1]}", file=sys.stderr)
+    say(f"{epochs_line(done, before, time.perf_counter() - start)}{' (see the warning above)' if rose else ''}"
+        f"; model saved to {os.path.join(run, 'model.npz')}")
+    if not cfg.get("no_plots"):
         say("Figures: " + ", ".join(make_figures(run)))
     return 0

@@ -133,7 +133,7 @@ class cA:
         ``(cost, [(param, param - learning_rate * gparam), ...])``; apply the updates with
         ``dae.apply_updates(updates)`` (``dae.optim.sgd_updates``)."""
         cost, grads = self.cost_and_grads(x, contraction_level=contraction_level)
-        return cost, sgd_updates(self.params, grads, learning_rate)
+        return cost, sgd_updates(self.params, grads, learning_rate, cost=cost)
 
     # ----- for users ----------------------------------------------------------------------
     def jacobian_norm(self, x):

@@ -194,7 +194,7 @@ class dA:
         Returns ``(cost, [(param, param - learning_rate * gparam), ...])`` (``dae.optim.sgd_updates``).
         """
         cost, grads = self.cost_and_grads(x, rng=self.theano_rng, corruption_level=corruption_level)
-        return cost, sgd_updates(self.params, grads, learning_rate)
+        return cost, sgd_updates(self.params, grads, learning_rate, cost=cost)
 
     def reconstruct(self, x):
         """z for a clean input x (no corruption)."""

@@ -92,7 +92,8 @@ class SdA:
         self.n_layers = len(self.hidden_layers_sizes)
         self.xp = backend.xp
         if theano_rng is None:
-            theano_rng = RandomStreams(numpy_rng.randint(2 ** 30))
+            draw = numpy_rng.randint if hasattr(numpy_rng, "randint") else numpy_rng.integers  # a Generator's
+            theano_rng = RandomStreams(int(draw(2 ** 30)))
         self.theano_rng = theano_rng
 
         self.sigmoid_layers, self.dA_layers = [], []

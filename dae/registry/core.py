@@ -9,10 +9,18 @@ from ..recipes import Phase
 
 
 # ----- options -------------------------------------------------------------------------------
+def _items(text, expected):
+    """The comma-separated items of ``text``; an empty item (``4,,4``, ``4,``, ``""``) is refused."""
+    parts = text.replace(" ", "").split(",")
+    if not all(parts):
+        raise ValueError(f"expected {expected}, got {text!r} (an empty item)")
+    return parts
+
+
 def int_list(text):
     """``"1000,500,30"`` (or a list) -> [1000, 500, 30]."""
     if isinstance(text, str):
-        parts = [p for p in text.replace(" ", "").split(",") if p]
+        parts = _items(text, "comma-separated integers such as 1000,500,30")
         try:
             return [int(p) for p in parts]
         except ValueError:
@@ -23,7 +31,7 @@ def int_list(text):
 def float_list(text):
     """``"0.1,0.2"`` (or a list) -> [0.1, 0.2]."""
     if isinstance(text, str):
-        parts = [p for p in text.replace(" ", "").split(",") if p]
+        parts = _items(text, "comma-separated numbers such as 0.1,0.2,0.3")
         try:
             return [float(p) for p in parts]
         except ValueError:

@@ -20,7 +20,14 @@ LAYERWISE = {
 def sda_levels(cfg):
     sizes = int_list(cfg["hidden_layers_sizes"])
     given = cfg.get("corruption_levels")
-    return float_list(given) if given is not None else [round(0.1 * (i + 1), 10) for i in range(len(sizes))]
+    if given is None:
+        return [round(0.1 * (i + 1), 10) for i in range(len(sizes))]
+    levels = float_list(given)
+    if len(levels) != len(sizes):
+        raise ValueError(f"--corruption-levels must give one level per hidden layer ({len(sizes)}, for "
+                         f"--hidden-layers-sizes {','.join(map(str, sizes))}), got {len(levels)}: "
+                         f"{','.join(f'{v:g}' for v in levels)}")
+    return levels
 
 
 def sda_model_config(cfg):

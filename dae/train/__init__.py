@@ -3,10 +3,10 @@
 schedules, progress display, checkpoint state and Ctrl-C handling."""
 from . import schedules
 from .checkpoint import CHECKPOINT_KIND
-from .divergence import DivergenceError
+from ..divergence import CostRoseWarning, DivergenceError
 from .early_stopping import EarlyStopping
 from .loop import Trainer, TrainingInterrupted
 from .options import Checkpointing, Display, Stopping
 
-__all__ = ["Trainer", "Stopping", "Checkpointing", "Display", "EarlyStopping", "DivergenceError",
+__all__ = ["Trainer", "Stopping", "Checkpointing", "Display", "EarlyStopping", "DivergenceError", "CostRoseWarning",
            "TrainingInterrupted", "CHECKPOINT_KIND", "schedules"]

@@ -12,7 +12,7 @@ import time
 
 import numpy
 
-from ..io import CorruptFileError, fill_arrays, load_arrays, save_arrays
+from ..io import CorruptFileError, check_values, fill_arrays, load_arrays, save_arrays
 from .state import rng_state, set_rng_state
 
 CHECKPOINT_KIND = "dae-checkpoint"
@@ -69,6 +69,20 @@ class Checkpoints:
         arrays, meta = load_arrays(path)
         return self.restore_state(arrays, meta, path)
 
+    def _restore_optimizer(self, opt, arrays, path):
+        """The optimiser's state arrays, checked as the parameters are (real, finite, within the
+        model's dtype) before any is copied in; a misfit names the file."""
+        n_state = opt["n_state"]
+        if isinstance(n_state, bool) or not isinstance(n_state, int) or n_state < 0:
+            raise CorruptFileError(f"{path}: its optimiser record has n_state {n_state!r}, expected a count")
+        state = [arrays[f"opt/{i}"] for i in range(n_state)]
+        for i, value in enumerate(state):
+            check_values(value, f"opt/{i}", self.model.params[0].dtype, path)
+        try:
+            self.optimizer.set_state({"t": opt["t"], "state": state}, self.model.params)
+        except (TypeError, ValueError) as exc:
+            raise CorruptFileError(f"{path}: its optimiser state does not fit this model: {exc}") from exc
+
     def restore_state(self, arrays, meta, path="the saved state"):
         """Restore what :meth:`state_arrays` returned (``load_checkpoint`` reads it from a file)."""
         if meta.get("kind") != CHECKPOINT_KIND:
@@ -78,8 +92,7 @@ class Checkpoints:
             opt = meta["optimizer"]
             if opt["name"] != type(self.optimizer).__name__:
                 raise ValueError(f"{path} was written with the {opt['name']} optimiser, not {type(self.optimizer).__name__}")
-            self.optimizer.set_state({"t": opt["t"], "state": [arrays[f"opt/{i}"] for i in range(opt["n_state"])]},
-                                     self.model.params)
+            self._restore_optimizer(opt, arrays, path)
             set_rng_state(self.rng, arrays, meta["rng"])
             self.epoch, self.batch = int(meta["epoch"]), int(meta["batch"])
             self.steps = int(meta.get("steps", 0))
@@ -90,6 +103,8 @@ class Checkpoints:
             self.history = list(meta["history"])
             if self.early_stopping is not None and "early_stopping" in meta:
                 es_arrays = {k[len("early_stopping/"):]: v for k, v in arrays.items() if k.startswith("early_stopping/")}
+                for key, value in es_arrays.items():
+                    check_values(value, "early_stopping/" + key, self.model.params[0].dtype, path)
                 self.early_stopping.set_state(es_arrays, meta["early_stopping"])
         except KeyError as exc:
             raise CorruptFileError(f"{path} is missing checkpoint entry {exc}") from exc

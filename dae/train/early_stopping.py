@@ -20,10 +20,12 @@ from ..validation import check_float, check_positive_int
 
 
 class EarlyStopping:
-    """``score(trainer) -> float`` (lower is better); ``on_best(trainer) -> float or None``."""
+    """``score(trainer) -> float`` (lower is better); ``on_best(trainer) -> float or None``;
+    ``name``: what the score is, in the epoch lines and ``history`` (``validation_score``);
+    ``percent``: a rate shown in per cent (an error rate 0.385 as ``validation error 38.5 %``)."""
 
     def __init__(self, score, patience=None, patience_increase=2.0, improvement_threshold=0.995,
-                 on_best=None, restore_best=False):
+                 on_best=None, restore_best=False, name="validation score", percent=False):
         if not callable(score):
             raise TypeError(f"score must be a function score(trainer) -> float, got {type(score).__name__}")
         if on_best is not None and not callable(on_best):
@@ -34,6 +36,9 @@ class EarlyStopping:
         self.improvement_threshold = check_float(improvement_threshold, "improvement_threshold", 0.0, 1.0)
         self.on_best = on_best
         self.restore_best = bool(restore_best)
+        if not isinstance(name, str) or not name.strip():
+            raise TypeError(f"name must be a non-empty string such as 'validation error', got {name!r}")
+        self.name, self.percent = name, bool(percent)
         self.reset()
 
     def reset(self):
@@ -43,6 +48,15 @@ class EarlyStopping:
         self.best_extra = None     # what on_best returned for the best epoch (e.g. its test error)
         self.best_params = None
         self.last = None
+
+    @property
+    def key(self):
+        """The score's key in an epoch's metrics: ``validation_score``, ``validation_error``."""
+        return self.name.strip().replace(" ", "_")
+
+    def describe(self, value):
+        """``validation error 38.5 %`` (``percent``) or ``validation score 0.385``."""
+        return f"{self.name} {value * 100:.4g} %" if self.percent else f"{self.name} {value:g}"
 
     def start(self, n_batches):
         """Called by the trainer at the start of ``fit``: the default patience needs n_batches."""

@@ -28,7 +28,9 @@ What the loop gives every model:
   early-stopping state and the caller's ``meta``. :meth:`resume` restores all of it, so on the
   CPU a resumed run ends with exactly the parameters of an uninterrupted one.
 - **Divergence**: a non-finite cost or gradient, or a cost more than ``Stopping.blowup`` times the
-  run's first, stops training *before* the update with :class:`DivergenceError`.
+  run's first, stops training *before* the update with :class:`DivergenceError`; a run whose
+  epoch cost ends more than 10 % above where it started finishes with ``trainer.warning`` set
+  (and shown): the cost rose, use a smaller learning rate.
 - **Interruption**: the first Ctrl-C lets the minibatch finish, saves a checkpoint and raises
   :class:`TrainingInterrupted` (a KeyboardInterrupt).
 - **Budgets**: ``epochs``, a wall-time budget ``Stopping.max_minutes`` (training time only, kept across
@@ -45,17 +47,18 @@ What the loop gives every model:
 """
 import os
 import time
+import warnings
 
 import numpy
 
 from .. import backend, threads
-from ..protocol import check_model, param_names
+from ..protocol import check_model, param_names, takes_labels
 from ..validation import check_data, check_positive_int, check_seed
 from .interrupt import DeferredInterrupt
 from .options import Checkpointing, Display, Stopping
 from .progress import Progress
 from .checkpoint import Checkpoints
-from .divergence import DivergenceError, problem as divergence_problem
+from ..divergence import CostRoseWarning, DivergenceError, advice, problem as divergence_problem
 from .state import check_trainer_rng
 
 SHUFFLES = (False, True, "batches", "examples")
@@ -154,6 +157,8 @@ class Trainer(Checkpoints):
         self.history = []
         self.first_cost = None
         self.stopped = None       # why the last fit ended before its epochs: "time", "patience"
+        self.warning = None       # set by fit when the cost rose over the run
+        self.trained_now = False  # whether fit ran in this session (not saved in checkpoints)
         self._planned_steps = 1
         self._run_start = None
 
@@ -219,15 +224,35 @@ class Trainer(Checkpoints):
             if valid_x.shape[1:] != train_x.shape[1:]:
                 raise ValueError(f"valid_x must have the shape of train_x's rows {tuple(train_x.shape[1:])}, "
                                  f"got shape {tuple(valid_x.shape)}")
+            check_data(valid_x.reshape(valid_x.shape[0], -1) if valid_x.ndim > 2 else valid_x, "valid_x", None,
+                       self.unit_interval, values=check_values)
+        self._check_labels(train_x, valid_x, train_y, valid_y)
+        return train_x, valid_x
+
+    def _check_labels(self, train_x, valid_x, train_y, valid_y):
+        """Labels where the model's cost takes them (and only there), one per row, finite."""
+        needs = takes_labels(self.model)
+        call = f"{type(self.model).__name__}.cost_and_grads"
+        if needs is False and (train_y is not None or valid_y is not None):
+            raise TypeError(f"{'train_y' if train_y is not None else 'valid_y'} is given, but {call}(x, *, rng, ...) "
+                            f"learns without labels: leave train_y and valid_y out")
+        if needs is True and train_y is None:
+            raise TypeError(f"train_y is missing: {call}(x, y, *, rng, ...) learns from labels; pass "
+                            f"train_y (one label per row of train_x)")
         for name, y, x in (("train_y", train_y, train_x), ("valid_y", valid_y, valid_x)):
-            if y is not None:
-                if x is None:
-                    raise ValueError(f"{name} is given without its inputs")
-                if len(y) != x.shape[0]:
-                    raise ValueError(f"{name} must hold one label per row of its inputs ({x.shape[0]}), got {len(y)}")
+            if y is None:
+                continue
+            if x is None:
+                raise ValueError(f"{name} is given without its inputs")
+            if not hasattr(y, "shape") or not hasattr(y, "dtype"):
+                raise TypeError(f"{name} must be an array of labels, got {type(y).__name__}")
+            if len(y) != x.shape[0]:
+                raise ValueError(f"{name} must hold one label per row of its inputs ({x.shape[0]}), got {len(y)}")
+            host = backend.to_host(y)
+            if numpy.issubdtype(host.dtype, numpy.floating) and not numpy.isfinite(host).all():
+                raise ValueError(f"{name} must be finite (class labels), but it holds NaN or inf")
         if (valid_y is None) != (train_y is None) and valid_x is not None:
             raise ValueError("give labels for both train_x and valid_x, or for neither")
-        return train_x, valid_x
 
     def fit(self, train_x, epochs, valid_x=None, train_y=None, valid_y=None, check_values=True):
         """Train until ``epochs`` epochs are done in all (counting those a resumed checkpoint
@@ -243,6 +268,8 @@ class Trainer(Checkpoints):
         progress = Progress(self.display.mode, self.display.stream, self.display.label)
         self._consistent = True
         self.stopped = None
+        self.warning = None
+        self.trained_now = True
         self._rng_before = None   # the generator's state before a minibatch still in progress
         self._run_start = time.perf_counter()
         self._last_save = self._run_start
@@ -253,6 +280,7 @@ class Trainer(Checkpoints):
                 while self.epoch < epochs and self.stopped is None:
                     self._run_epoch(train_x, train_y, valid_x, valid_y, progress, interrupt)
                 self._report_stop(progress)
+                self._check_rise(progress)
         except KeyboardInterrupt:
             progress.close()
             if self._consistent and self._rng_before is not None:
@@ -315,7 +343,7 @@ class Trainer(Checkpoints):
         elif self.stopped == "patience":
             es = self.early_stopping
             progress.message(f"early stopping: patience ran out at iteration {self.steps - 1} (best "
-                             f"validation score {es.best:g} at iteration {es.best_iter})")
+                             f"{es.describe(es.best)} at iteration {es.best_iter})")
 
     def _budget_spent(self):
         if self.max_minutes is not None and self.steps > 0 and \
@@ -369,7 +397,9 @@ class Trainer(Checkpoints):
             extra.update(self.evaluate_fn(self) or {})
         if self.early_stopping is not None:
             best = self.early_stopping.validate(self, self.steps - 1)
-            extra["validation_score"] = self.early_stopping.last
+            extra[self.early_stopping.key] = self.early_stopping.last
+            if self.early_stopping.percent:
+                metrics["percent"] = [self.early_stopping.key]     # shown as 38.5 %
             metrics["best"] = bool(best)
         if extra:
             metrics["extra"] = extra
@@ -387,14 +417,31 @@ class Trainer(Checkpoints):
         if self.checkpoint_path is not None:
             self.save_checkpoint()
 
+    def _advice(self):
+        return advice(getattr(self.optimizer, "learning_rate", None), getattr(self.optimizer, "weight_decay", None))
+
     def _diverged(self, problem):
-        lr = getattr(self.optimizer, "learning_rate", None)
-        hint = f" (now {lr:g}; try {lr / 10:g})" if isinstance(lr, float) else ""
         where = f"; the last good checkpoint is {self.checkpoint_path}" if (
             self.checkpoint_path and os.path.exists(self.checkpoint_path)) else ""
         raise DivergenceError(
-            f"training diverged at epoch {self.epoch}, minibatch {self.batch}: {problem}; "
-            f"use a smaller learning rate{hint}{where}")
+            f"training diverged at epoch {self.epoch}, minibatch {self.batch}: {problem}; {self._advice()}{where}")
+
+    def _check_rise(self, progress):
+        """A run whose epoch cost ended clearly (10 %) above where it started (the first
+        minibatch's cost, or the first epoch's) is no plain success: ``self.warning`` says so
+        (a line on the display too), and ``fit`` returns as usual."""
+        whole = [m for m in self.history if not m.get("partial")]
+        if not whole or self.first_cost is None:
+            return
+        last = whole[-1]["train_cost"]
+        for start, what in ((self.first_cost, "the first minibatch's"), (whole[0]["train_cost"], "the first epoch's")):
+            if last - start > 0.1 * abs(start) and last - start > 1e-12:
+                self.warning = (f"warning: the training cost rose: epoch {whole[-1]['epoch']}'s {last:.6g} is above "
+                                f"{what} {start:.6g}; {self._advice()}")
+                if progress.mode == "none":
+                    warnings.warn(self.warning, CostRoseWarning, stacklevel=4)
+                progress.message(self.warning)
+                return
 
     def _interrupted(self):
         path = None

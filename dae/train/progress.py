@@ -24,6 +24,9 @@ def epoch_line(metrics, label="Training"):
     if metrics.get("valid_cost") is not None:
         line += f", validation cost {metrics['valid_cost']}"
     for key, value in (metrics.get("extra") or {}).items():
+        if key in (metrics.get("percent") or ()) and isinstance(value, float):
+            line += f", {key.replace('_', ' ')} {value * 100:.4g} %"
+            continue
         line += f", {key.replace('_', ' ')} {value:.6g}" if isinstance(value, float) else f", {key} {value}"
     return line
 
