@@ -92,13 +92,15 @@ def test_the_command_line_reports_the_issues_rising_run_in_its_output_and_metric
                            "--learning-rate", 30, "--output-dir", tmp_path / "run", "--no-plots")
     assert rc == 0
     warning = [line for line in out.splitlines() if line.startswith("warning:")]
-    assert len(warning) == 1 and "cost rose" in warning[0] and "smaller learning rate (now 30; try 3)" in warning[0]
+    # its epochs fall a little (840, 785, 785) but end far above predicting the mean (about 200)
+    assert len(warning) == 1 and "above what predicting the data's mean costs" in warning[0], out
+    assert "smaller learning rate (now 30; try 3)" in warning[0]
     assert "Trained 3 epochs" in out and "see the warning above" in out.splitlines()[-1]
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["warnings"] == [{"phase": "train", "warning": warning[0]}]
     rc, out, err = run_cli(capsys, "train", "--data", "mnist", "--n-train", 2000, "--epochs", 3, "--n-hidden", 100,
                            "--learning-rate", 30, "--output-dir", tmp_path / "quiet", "--no-plots", "--quiet")
-    assert rc == 0 and out == "" and err.startswith("dae: warning: the training cost rose")
+    assert rc == 0 and out == "" and err.startswith("dae: warning: the training cost")
 
 
 def test_a_run_stuck_above_the_cost_of_predicting_the_mean_ends_in_a_warning(tmp_path, capsys):
@@ -123,12 +125,12 @@ def test_the_mean_prediction_cost_is_what_a_da_that_learned_only_the_mean_costs(
     assert mean_prediction_cost(x, chunk=7) == pytest.approx(float(cost), rel=1e-4, abs=1e-4)
 
 
-def test_stuck_above_needs_a_fall_then_a_plateau_above_the_mean():
+def test_stuck_above_needs_a_plateau_above_the_mean():
     epochs = [{"train_cost": c} for c in (300.0, 250.0, 249.0)]
     assert stuck_above(epochs, 650.0, 200.0)                       # fell from 650, then stopped above 200
     assert not stuck_above(epochs[:2], 650.0, 200.0)               # still falling
     assert not stuck_above(epochs, 650.0, 240.0)                   # within 5 % of the mean's cost
-    assert not stuck_above(epochs, 260.0, 200.0)                   # barely moved from its start: slow, not unstable
+    assert stuck_above(epochs, 240.0, 200.0)                       # rose from its start, then stopped above 200
     assert not stuck_above(epochs[:1], 650.0, 200.0)               # one epoch says nothing of a plateau
     assert not stuck_above(epochs + [{"train_cost": 240.0, "partial": True}][:0], 650.0, None)
 

@@ -427,21 +427,24 @@ class Trainer(Checkpoints):
             f"training diverged at epoch {self.epoch}, minibatch {self.batch}: {problem}; {self._advice()}{where}")
 
     def _check_rise(self, progress):
-        """A run whose epoch cost ended clearly (10 %) above where it started (the first
-        minibatch's cost, or the first epoch's) is no plain success: ``self.warning`` says so
-        (a line on the display too), and ``fit`` returns as usual."""
+        """A run whose epoch cost ended clearly (10 %) above where it started is no plain
+        success: ``self.warning`` says so (a line on the display too), and ``fit`` returns as
+        usual. Where it started is the first epoch's mean cost; a one-epoch run has only its first
+        minibatch's cost to compare with (a single minibatch is a noisy start: Adam's first steps
+        often overshoot it on a run that then learns well, so longer runs compare epochs). The
+        command line also compares the end with the cost of predicting the data's mean."""
         whole = [m for m in self.history if not m.get("partial")]
-        if not whole or self.first_cost is None:
+        if not whole or (len(whole) == 1 and self.first_cost is None):
             return
         last = whole[-1]["train_cost"]
-        for start, what in ((self.first_cost, "the first minibatch's"), (whole[0]["train_cost"], "the first epoch's")):
-            if last - start > 0.1 * abs(start) and last - start > 1e-12:
-                self.warning = (f"warning: the training cost rose: epoch {whole[-1]['epoch']}'s {last:.6g} is above "
-                                f"{what} {start:.6g}; {self._advice()}")
-                if progress.mode == "none":
-                    warnings.warn(self.warning, CostRoseWarning, stacklevel=4)
-                progress.message(self.warning)
-                return
+        start, what = ((whole[0]["train_cost"], "the first epoch's") if len(whole) > 1 else
+                       (self.first_cost, "the first minibatch's"))
+        if last - start > 0.1 * abs(start) and last - start > 1e-12:
+            self.warning = (f"warning: the training cost rose: epoch {whole[-1]['epoch']}'s {last:.6g} is above "
+                            f"{what} {start:.6g}; {self._advice()}")
+            if progress.mode == "none":
+                warnings.warn(self.warning, CostRoseWarning, stacklevel=4)
+            progress.message(self.warning)
 
     def _interrupted(self):
         path = None
