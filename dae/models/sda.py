@@ -26,6 +26,7 @@ fused into in-place updates over preallocated buffers (``dae.fast``; at batch 1 
 update is one rank-1 product). ``fused=False`` gives the readable path, ``cost_and_grads`` then
 a ``dae.optim`` step, with the same numbers to float32 rounding.
 """
+import copy
 import numbers
 
 from .. import backend, optim
@@ -403,6 +404,14 @@ class SdA:
         W = backend.to_host(self.sigmoid_layers[0].W).T
         n = tile_shape[0] * tile_shape[1]
         return tile_raster_images(X=W[:n], img_shape=img_shape, tile_shape=tile_shape, tile_spacing=tile_spacing)
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(sda)``: new arrays (still one W and b shared by each layer and its dA),
+        the corruption streams in their current state, the same backend module."""
+        memo.setdefault(id(self.xp), self.xp)
+        new = memo[id(self)] = object.__new__(type(self))
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
 
     def __repr__(self):
         return f"SdA(n_ins={self.n_ins}, hidden_layers_sizes={self.hidden_layers_sizes}, n_outs={self.n_outs})"
