@@ -119,8 +119,7 @@ dae.tutorial.show_source(dae.HiddenLayer.forward, dae.HiddenLayer.backward, dae.
 # On the top code sits a logistic regression over the 10 classes, with weights $V$ and biases
 # $\mathbf{c}$: the probability that digit $n$ (row $\mathbf{h}_n$ of $H_L$) is of class $i$ is
 #
-# $$P(Y = i \mid \mathbf{x}_n) = \mathrm{softmax}_i(\mathbf{h}_n V + \mathbf{c})
-#   = \frac{e^{(\mathbf{h}_n V + \mathbf{c})_i}}{\sum_j e^{(\mathbf{h}_n V + \mathbf{c})_j}},$$
+# $$P(Y = i \mid \mathbf{x}_n) = \mathrm{softmax}_i(\mathbf{h}_n V + \mathbf{c}) = \frac{e^{(\mathbf{h}_n V + \mathbf{c})_i}}{\sum_j e^{(\mathbf{h}_n V + \mathbf{c})_j}},$$
 #
 # and its cost is the mean negative log-likelihood of the labels $y_n$,
 #
@@ -167,8 +166,7 @@ dae.tutorial.show_source(dae.LogisticRegression.forward, dae.LogisticRegression.
 # with probability $\nu_k$, and the reconstruction $\mathbf{z}$ of the clean $\mathbf{h}$ is
 # scored by the cross-entropy
 #
-# $$\tilde{\mathbf{h}} = \mathbf{h} \odot \mathbf{m}, \quad m_j \sim \mathrm{Bernoulli}(1 - \nu_k);
-#   \qquad C = -\sum_{j=1}^{n_{k-1}} \left[ h_j \log z_j + (1 - h_j) \log (1 - z_j) \right].$$
+# $$\tilde{\mathbf{h}} = \mathbf{h} \odot \mathbf{m}, \quad m_j \sim \mathrm{Bernoulli}(1 - \nu_k); \qquad C = -\sum_{j=1}^{n_{k-1}} \left[ h_j \log z_j + (1 - h_j) \log (1 - z_j) \right].$$
 #
 # `pretraining_functions` returns one function per layer, `f(index, corruption, lr)`: one SGD
 # step on minibatch `index` of layer $k$'s input, returning its mean cost. With `cache_codes`
@@ -301,7 +299,8 @@ for p, best in zip(finetuned_sda.params, best_params):
     p[...] = best
 print(f"Optimization complete with best validation score of {best_validation_loss * 100.0:f} %, "
       f"on iteration {best_iter + 1}, with test performance {test_score * 100.0:f} %")
-print(f"The training code for file {script} ran for {(end_time - start_time) / 60.0:.2f}m ({epoch} epochs)")
+print(f"The training code for file {script} ran for {(end_time - start_time) / 60.0:.2f}m")
+print(f"fine-tuning epochs run: {epoch}")
 
 # %% [markdown]
 # ## The filters after fine-tuning

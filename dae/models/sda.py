@@ -400,9 +400,12 @@ class SdA:
 
     # ----- pictures -------------------------------------------------------------------------------
     def filters_image(self, img_shape=(28, 28), tile_shape=(10, 10), tile_spacing=(1, 1)):
-        """The first layer's filters (columns of W_1) as a uint8 mosaic (``tile_raster_images``)."""
+        """The first layer's filters (columns of W_1) as a uint8 mosaic (``tile_raster_images``);
+        with fewer filters than ``tile_shape`` holds, only the rows they fill."""
         W = backend.to_host(self.sigmoid_layers[0].W).T
-        n = tile_shape[0] * tile_shape[1]
+        n = min(tile_shape[0] * tile_shape[1], W.shape[0])
+        if n < tile_shape[0] * tile_shape[1]:  # fewer filters than tiles: as many rows as they fill
+            tile_shape = (-(-n // tile_shape[1]), tile_shape[1])
         return tile_raster_images(X=W[:n], img_shape=img_shape, tile_shape=tile_shape, tile_spacing=tile_spacing)
 
     def __deepcopy__(self, memo):
