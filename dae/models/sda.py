@@ -297,7 +297,8 @@ class SdA:
           the backend in force; labels int in [0, n_outs)).
         - ``train_fn(minibatch_index) -> cost``: one step on that minibatch of the training set.
           With plain SGD (momentum 0, no optimizer, dropout or augment) and ``fused=True`` it is
-          ``dae.fast.SigmoidSoftmaxSGD``, the tutorial's arithmetic in place; otherwise
+          ``dae.fast.SigmoidSoftmaxSGD`` (``SigmoidSoftmaxSGD1`` at batch size 1 with numba), the
+          tutorial's arithmetic in place; otherwise
           ``cost_and_grads`` then ``dae.optim.SGD(learning_rate)`` / ``Momentum(learning_rate,
           momentum)`` or the ``optimizer`` given. ``train_fn.optimizer`` holds the
           ``learning_rate`` the step uses, so a loop can change it between epochs.
