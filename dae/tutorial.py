@@ -258,7 +258,8 @@ def injected_parameters():
     if not in_notebook():
         return set()
     from IPython import get_ipython
-    for source in reversed(get_ipython().user_ns.get("In", [])):
+    shell = get_ipython()
+    for source in reversed(shell.user_ns.get("In", []) if shell is not None else []):
         if source.lstrip().startswith("# Parameters"):
             return {node.targets[0].id for node in ast.parse(source).body
                     if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}

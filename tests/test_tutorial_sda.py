@@ -181,3 +181,28 @@ def test_the_chapters_maths_renders():
             assert line.replace("$$", "").count("$") % 2 == 0, f"inline maths broken across lines: {line!r}"
             for formula in re.findall(r"\$\$?([^$]+)\$", line):
                 assert formula.count("{") == formula.count("}"), f"unbalanced braces in {formula!r}"
+
+
+def test_quick_and_faithful_keep_what_papermill_set(monkeypatch):
+    """In a kernel, the values papermill injected (its '# Parameters' cell) count as set: neither
+    the quick slice nor a preset replaces them; the rest of both apply."""
+    import types
+
+    import IPython
+    shell = types.SimpleNamespace(user_ns={"In": ["", "n_train = None\nquick = False\n",
+                                                  "# Parameters\nquick = True\nfaithful = True\nn_train = 600\n"]})
+    monkeypatch.setattr(dae.tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert dae.tutorial.injected_parameters() == {"quick", "faithful", "n_train"}
+    ns = {"quick": True, "faithful": True, "n_train": 600, "batch_size": 50, "epochs": 30}
+    given = dae.tutorial.parameters(ns, quick={"n_train": 1000, "epochs": 2}, presets={"faithful": {"batch_size": 1}})
+    assert given == {"quick": True, "faithful": True, "n_train": 600}
+    assert (ns["n_train"], ns["epochs"], ns["batch_size"]) == (600, 2, 1)
+
+
+def test_show_source_prints_the_live_code_in_a_script(capsys):
+    dae.tutorial.show_source(dae.SdA.pretraining_functions)
+    out = capsys.readouterr().out
+    assert out.startswith("# dae/models/sda.py: SdA.pretraining_functions\ndef pretraining_functions(self,")
+    import inspect
+    assert inspect.getsource(dae.SdA.pretraining_functions).strip().splitlines()[-1].strip() in out
