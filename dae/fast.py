@@ -320,7 +320,7 @@ def _kernel(fn):
     if fn.__name__ not in _KERNELS:
         import numba
         jit = numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
-        if "_sigmoid" not in _KERNELS:
+        if "_sigmoid" not in _KERNELS:  # the kernels call _sigmoid: compiled first, in its place
             _KERNELS["_sigmoid"] = jit(_sigmoid)
             globals()["_sigmoid"] = _KERNELS["_sigmoid"]
         _KERNELS[fn.__name__] = jit(fn)
@@ -388,7 +388,6 @@ class SigmoidSoftmaxSGD1(SigmoidSoftmaxSGD):
             d_below = self.d[i - 1][0] if i > 0 else d
             if train:
                 self.backward_update(d, W, b, h_below, lr, d_below, need_below)
-            else:   # a frozen layer between trained ones: its error only
-                numpy_d = W @ d
-                d_below[:] = numpy_d * h_below * (1 - h_below)
+            else:   # a frozen layer between trained ones: only its error passes down
+                d_below[:] = (W @ d) * h_below * (1 - h_below)
         return self.xp.asarray(cost, dtype=self.weights[0].dtype)
