@@ -36,6 +36,11 @@ Figures: ``dae.tutorial.show(image_or_figure, path)`` writes a uint8 mosaic (wha
 ``tile_raster_images`` returns) or a matplotlib ``Figure`` to ``path`` (its folder is made) and,
 in Jupyter, also displays that file inline; run as a script it only writes the file. Returns None.
 
+Code: ``dae.tutorial.show_source(obj, ...)`` shows the source of live functions, methods or
+classes (highlighted in Jupyter, plain text on stdout in a script), so a chapter shows what runs.
+A cell that needs an earlier one starts with ``dae.tutorial.need(globals(), name, cell)``, which
+stops with one line (``RunFirst``, no traceback in Jupyter) naming the cell to run first.
+
 Tests run a tutorial as a script in-process with ``run_script(path, argv)``, which returns the
 tutorial's globals after the last cell.
 
