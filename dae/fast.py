@@ -27,6 +27,8 @@ The equations are :class:`dae.dA`'s; what changes is only how they are evaluated
 
 6. Costs are returned as 0-d device arrays; the loop reads them once per epoch.
 """
+import math
+
 from . import backend
 from .corruption import masking_threshold
 from .functions import sigmoid
@@ -87,11 +89,14 @@ class TiedSigmoidSGD:
         xp.multiply(x, self.mask, out=self.tilde_x)
 
     def __call__(self, x):
-        xp, da = self.xp, self.da
-        x = check_matrix(x, "x", da.n_visible, xp, unit_interval=True)
+        x = check_matrix(x, "x", self.da.n_visible, self.xp, unit_interval=True)
         if x.shape[0] != self.batch_size:
             raise ValueError(f"x must hold batch_size={self.batch_size} rows, got {x.shape[0]}")
-        x = x.astype(da.W.dtype, copy=False)
+        return self.step(x.astype(self.da.W.dtype, copy=False))
+
+    def step(self, x):
+        """The step on a minibatch already checked (the right shape, dtype and range)."""
+        xp, da = self.xp, self.da
         n = self.batch_size
         step = self.learning_rate / n
         y, a, e, r = self.y, self.a, self.e, self.r
@@ -171,10 +176,15 @@ class SigmoidSoftmaxSGD:
         self.act = Sigmoid(inplace=True)
 
     def __call__(self, x, y):
-        xp, n = self.xp, self.batch_size
-        x = check_matrix(x, "x", self.weights[0].shape[0], xp).astype(self.weights[0].dtype, copy=False)
+        n = self.batch_size
+        x = check_matrix(x, "x", self.weights[0].shape[0], self.xp).astype(self.weights[0].dtype, copy=False)
         if y.shape != (n,) or x.shape[0] != n:
             raise ValueError(f"x and y must hold batch_size={n} rows, got {x.shape[0]} and {y.shape}")
+        return self.step(x, y)
+
+    def step(self, x, y):
+        """The step on a minibatch already checked (x: batch_size rows of the weights' dtype)."""
+        xp, n = self.xp, self.batch_size
         L = len(self.weights) - 1
         # forward
         below = x
@@ -205,3 +215,189 @@ class SigmoidSoftmaxSGD:
                 d *= -step                                      # d is not needed below any more
                 backend.gemm_update(1.0, self.h[i - 1] if i > 0 else x, d, W, self.work[i])
         return cost
+
+
+# ----- batch size 1: each weight matrix read once or twice, with numba ------------------------------
+# At batch size 1 a step is a few matrix-vector products over weights that stay in the cache, and
+# NumPy's passes cost more than the arithmetic: each product reads the whole matrix, and every one
+# of the step's twenty small operations costs a microsecond of Python. The kernels below do the
+# same arithmetic as the classes above, row by row of each weight matrix:
+#
+# - a product x W with a sparse x (an MNIST digit is about 80% zeros, more after masking) reads only
+#   the rows of W where x is nonzero, and the update W -= lr x^T d writes only those rows;
+# - the decoder's row i gives a_i = y . W[i] + b'_i, so z_i and dz_i, and adds dz_i W[i] to dz W
+#   while that row is in the cache (one read of W for two products);
+# - fine-tuning's backward pass computes row r of d W^T and then updates row r of W, in one pass.
+#
+# They are compiled by numba when ``dae.config.kernels == "numba"`` (``pip install "dae[fast]"``);
+# without numba the classes above run (tests/test_fast.py proves both give the readable numbers).
+
+def _sigmoid(v):
+    if v >= 0:
+        return 1 / (1 + math.exp(-v))
+    e = math.exp(v)
+    return e / (1 + e)
+
+
+def _tied_step_1(x, xt, W, b, bp, lr, y, dy, dz):
+    """One SGD step of the tied dA on one example: x clean, xt corrupted; returns the cost."""
+    nv, nh = W.shape
+    y[:] = b
+    for i in range(nv):                 # y = s(x~ W + b): the rows where x~ is nonzero
+        if xt[i] != 0:
+            xi = xt[i]
+            for j in range(nh):
+                y[j] += xi * W[i, j]
+    for j in range(nh):
+        y[j] = _sigmoid(y[j])
+        dy[j] = 0
+    cost = 0.0
+    for i in range(nv):                 # a_i = y . W[i] + b'_i ; dz_i = s(a_i) - x_i ; dy += dz_i W[i]
+        a = bp[i]
+        for j in range(nh):
+            a += W[i, j] * y[j]
+        cost += max(a, 0.0) + math.log1p(math.exp(-abs(a))) - x[i] * a
+        dz[i] = _sigmoid(a) - x[i]
+        d = dz[i]
+        for j in range(nh):
+            dy[j] += d * W[i, j]
+    for j in range(nh):
+        dy[j] *= y[j] * (1 - y[j])
+        b[j] -= lr * dy[j]
+    for i in range(nv):                 # W -= lr (x~^T dy + dz^T y) ; b' -= lr dz
+        bp[i] -= lr * dz[i]
+        g, d = lr * xt[i], lr * dz[i]
+        if g != 0:
+            for j in range(nh):
+                W[i, j] -= g * dy[j] + d * y[j]
+        else:
+            for j in range(nh):
+                W[i, j] -= d * y[j]
+    return cost
+
+
+def _dense_1(x, W, b, h, sigmoid):
+    """h = x W + b (then s(h) if ``sigmoid``), reading only the rows of W where x is nonzero."""
+    h[:] = b
+    for i in range(W.shape[0]):
+        if x[i] != 0:
+            xi = x[i]
+            for j in range(W.shape[1]):
+                h[j] += xi * W[i, j]
+    if sigmoid:
+        for j in range(h.shape[0]):
+            h[j] = _sigmoid(h[j])
+
+
+def _softmax_nll_1(logits, label, d):
+    """d = softmax(logits) - onehot(label); returns -log softmax(logits)[label]."""
+    top = logits.max()
+    total = 0.0
+    for j in range(logits.shape[0]):
+        d[j] = math.exp(logits[j] - top)
+        total += d[j]
+    for j in range(logits.shape[0]):
+        d[j] /= total
+    d[label] -= 1
+    return math.log(total) - (logits[label] - top)
+
+
+def _backward_update_1(d, W, b, h_below, lr, d_below, need_below):
+    """Row r of W: d_below[r] = (W[r] . d) h_r (1 - h_r) with the W before the step, then
+    W[r] -= lr h_r d (skipped where h_r = 0); b -= lr d."""
+    for r in range(W.shape[0]):
+        if need_below:
+            s = W[r, 0] * 0
+            for j in range(W.shape[1]):
+                s += W[r, j] * d[j]
+            d_below[r] = s * h_below[r] * (1 - h_below[r])
+        if h_below[r] != 0:
+            g = lr * h_below[r]
+            for j in range(W.shape[1]):
+                W[r, j] -= g * d[j]
+    for j in range(W.shape[1]):
+        b[j] -= lr * d[j]
+
+
+_KERNELS = {}
+
+
+def _kernel(fn):
+    """fn compiled by numba (one thread, cached on disk) when the numba kernels are in force, else None."""
+    from . import config
+    if config.kernels != "numba":
+        return None
+    if fn.__name__ not in _KERNELS:
+        import numba
+        jit = numba.njit(cache=True, nogil=True, fastmath={"reassoc", "contract", "nsz", "arcp"})
+        if "_sigmoid" not in _KERNELS:  # the kernels call _sigmoid: compiled first, in its place
+            _KERNELS["_sigmoid"] = jit(_sigmoid)
+            globals()["_sigmoid"] = _KERNELS["_sigmoid"]
+        _KERNELS[fn.__name__] = jit(fn)
+    return _KERNELS[fn.__name__]
+
+
+class TiedSigmoidSGD1(TiedSigmoidSGD):
+    """``TiedSigmoidSGD`` at batch size 1 through ``_tied_step_1`` (numba); the masks are the same
+    draws. ``TiedSigmoidSGD1.make(da, level, lr)`` gives this class when numba runs, else the
+    NumPy class."""
+
+    @classmethod
+    def make(cls, da, corruption_level, learning_rate):
+        numpy_arrays = all(type(p).__module__ == "numpy" for p in da.params)
+        if numpy_arrays and _kernel(_tied_step_1) is not None:
+            return cls(da, 1, corruption_level, learning_rate)
+        return TiedSigmoidSGD(da, 1, corruption_level, learning_rate)
+
+    def __init__(self, da, batch_size, corruption_level, learning_rate):
+        super().__init__(da, 1, corruption_level, learning_rate)
+        self.kernel = _kernel(_tied_step_1)
+        self.y1, self.dy1, self.dz1 = self.y[0], self.dy[0], self.dz[0]
+
+    def step(self, x):
+        da = self.da
+        self._mask(x)
+        cost = self.kernel(x[0], self.tilde_x[0], da.W, da.b, da.b_prime, da.W.dtype.type(self.learning_rate),
+                           self.y1, self.dy1, self.dz1)
+        return self.xp.asarray(cost, dtype=da.W.dtype)
+
+
+class SigmoidSoftmaxSGD1(SigmoidSoftmaxSGD):
+    """``SigmoidSoftmaxSGD`` at batch size 1 through the kernels above (numba):
+    ``SigmoidSoftmaxSGD1.make(weights, biases, lr, train_layers)`` gives this class when numba
+    runs, else the NumPy class."""
+
+    @classmethod
+    def make(cls, weights, biases, learning_rate, train_layers=None):
+        numpy_arrays = all(type(w).__module__ == "numpy" for w in weights)
+        if numpy_arrays and _kernel(_dense_1) is not None:
+            return cls(weights, biases, 1, learning_rate, train_layers)
+        return SigmoidSoftmaxSGD(weights, biases, 1, learning_rate, train_layers)
+
+    def __init__(self, weights, biases, batch_size, learning_rate, train_layers=None):
+        super().__init__(weights, biases, 1, learning_rate, train_layers)
+        self.dense, self.softmax_nll = _kernel(_dense_1), _kernel(_softmax_nll_1)
+        self.backward_update = _kernel(_backward_update_1)
+        L = len(weights) - 1
+        lowest = min(self.train_layers, default=L + 1)
+        self.plan = [(i, weights[i], biases[i], self.h[i][0], self.d[i][0], i < L, i > lowest, i in self.train_layers)
+                     for i in range(L + 1)]
+
+    def step(self, x, y):
+        lr = self.weights[0].dtype.type(self.learning_rate)
+        below = x[0]
+        for i, W, b, h, _, hidden, _, _ in self.plan:
+            self.dense(below, W, b, h, hidden)
+            below = h
+        last = self.plan[-1]
+        cost = self.softmax_nll(last[3], int(y[0]), last[4])
+        for i, W, b, _, d, _, need_below, train in reversed(self.plan):
+            if not (train or need_below):
+                break
+            h_below = self.h[i - 1][0] if i > 0 else x[0]
+            d_below = self.d[i - 1][0] if i > 0 else d
+            if train:
+                self.backward_update(d, W, b, h_below, lr, d_below, need_below)
+            else:   # a frozen layer between trained ones: only its error passes down
+                d_below[:] = (W @ d) * h_below * (1 - h_below)
+        return self.xp.asarray(cost, dtype=self.weights[0].dtype)

@@ -36,6 +36,11 @@ Figures: ``dae.tutorial.show(image_or_figure, path)`` writes a uint8 mosaic (wha
 ``tile_raster_images`` returns) or a matplotlib ``Figure`` to ``path`` (its folder is made) and,
 in Jupyter, also displays that file inline; run as a script it only writes the file. Returns None.
 
+Code: ``dae.tutorial.show_source(obj, ...)`` shows the source of live functions, methods or
+classes (highlighted in Jupyter, plain text on stdout in a script), so a chapter shows what runs.
+A cell that needs an earlier one starts with ``dae.tutorial.need(globals(), name, cell)``, which
+stops with one line (``RunFirst``, no traceback in Jupyter) naming the cell to run first.
+
 Tests run a tutorial as a script in-process with ``run_script(path, argv)``, which returns the
 tutorial's globals after the last cell.
 
@@ -203,18 +208,24 @@ def _check(namespace, choices, positive, fail):
             fail(f"{name} must be positive, got {value!r}")
 
 
-def parameters(namespace, *, quick=None, choices=None, positive=(), description=None, argv=None):
-    """Apply the command line (scripts only), the quick slice and the checks to a tutorial's
-    globals ``namespace``; put a ``backend`` parameter in force. See the module docstring.
+def parameters(namespace, *, quick=None, presets=None, choices=None, positive=(), lengths=None,
+               description=None, argv=None):
+    """Apply the command line (scripts only), the presets, the quick slice and the checks to a
+    tutorial's globals ``namespace``; put a ``backend`` parameter in force. See the module docstring.
 
     - ``quick``: {name: value} used when ``quick`` is True (a small slice, under a minute).
-    - ``choices``: {name: allowed values}; ``positive``: names whose value must be > 0.
+    - ``presets``: {switch: {name: value}}: the values used when the bool parameter ``switch``
+      is True (e.g. ``faithful``: the original tutorial's numbers).
+    - Neither ``quick`` nor a preset overrides a value the user set: a flag given in a script,
+      a parameter papermill injected in a notebook.
+    - ``choices``: {name: allowed values}; ``positive``: names whose value must be > 0;
+      ``lengths``: {list name: list name it must match in length}.
     - ``description``: the ``--help`` text (default: the first markdown heading of the file).
     - ``argv``: the arguments (default ``sys.argv[1:]``); ignored outside a script.
 
-    Returns {name: value} of the parameters set from the command line (empty in a notebook).
+    Returns {name: value} of the parameters the user set (command line or papermill).
     """
-    quick, choices = dict(quick or {}), dict(choices or {})
+    quick, choices, presets = dict(quick or {}), dict(choices or {}), dict(presets or {})
     if "backend" in namespace and "backend" not in choices:
         choices["backend"] = _backend.BACKENDS
     given = {}
@@ -229,15 +240,68 @@ def parameters(namespace, *, quick=None, choices=None, positive=(), description=
         given = vars(parser.parse_args(sys.argv[1:] if argv is None else argv))
         fail = parser.error
     else:
+        given = {name: namespace[name] for name in injected_parameters() if name in namespace}
+
         def fail(message):
             raise ValueError(message)
-    if quick and given.get("quick", namespace.get("quick", False)):
-        namespace.update({k: v for k, v in quick.items() if k not in given})
+    for switch, values in list(presets.items()) + [("quick", quick)]:
+        if values and given.get(switch, namespace.get(switch, False)):
+            namespace.update({k: v for k, v in values.items() if k not in given})
     namespace.update(given)
     _check(namespace, choices, positive, fail)
+    for name, other in (lengths or {}).items():
+        if len(namespace[name]) != len(namespace[other]):
+            fail(f"{name} needs one value per item of {other} ({len(namespace[other])}), got {len(namespace[name])}")
     if namespace.get("backend"):
         _backend.use(namespace["backend"])
     return given
+
+
+def injected_parameters():
+    """The names papermill set in this Jupyter kernel (the assignments of its injected cell,
+    which starts with ``# Parameters``); empty outside a kernel or without papermill."""
+    if not in_notebook():
+        return set()
+    from IPython import get_ipython
+    shell = get_ipython()
+    for source in reversed(shell.user_ns.get("In", []) if shell is not None else []):
+        if source.lstrip().startswith("# Parameters"):
+            return {node.targets[0].id for node in ast.parse(source).body
+                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+    return set()
+
+
+# ----- the code the chapter teaches ---------------------------------------------------------
+def show_source(*objects):
+    """Show the source of live functions, methods or classes (``inspect.getsource``), so what a
+    chapter shows is what runs: highlighted Python in Jupyter, plain text in a script (stdout)."""
+    import inspect
+    import textwrap
+    parts = []
+    for obj in objects:
+        where = os.path.relpath(inspect.getsourcefile(obj), os.path.dirname(os.path.dirname(__file__)))
+        parts.append(f"# {where}: {obj.__qualname__}\n" + textwrap.dedent(inspect.getsource(obj)))
+    text = "\n".join(parts)
+    if in_notebook():
+        from IPython.display import display
+        display({"text/markdown": f"```python\n{text}```", "text/plain": text}, raw=True)
+    else:
+        print(text)
+
+
+class RunFirst(Exception):
+    """A cell needs another one run first; Jupyter shows only its one line, no traceback."""
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
+
+
+def need(namespace, name, cell):
+    """Stop with one line (``RunFirst``) unless ``name`` is set (not None) in ``namespace``: the
+    figure or step that uses it needs ``cell`` run first."""
+    if namespace.get(name) is None:
+        raise RunFirst(f"run {cell} first (this cell uses its {name})")
+    return namespace[name]
 
 
 # ----- figures ------------------------------------------------------------------------------

@@ -172,3 +172,61 @@ def test_mlp_plain_gradients_match_finite_differences():
     _, gWs, _ = _mlp_cost_and_grads(Ws, bs, x, y)
     numeric = dae.gradcheck.numerical_gradient(lambda W: _mlp_cost_and_grads([W, Ws[1]], bs, x, y)[0], Ws[0])
     numpy.testing.assert_allclose(gWs[0], numeric, rtol=1e-6, atol=1e-9)
+
+
+# ----- batch size 1: the kernels read each weight matrix once or twice ---------------------------------
+def _digits(n):
+    return dae.load_data()[0][0][:n]   # MNIST: mostly zeros, which the first layer's kernels skip
+
+
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+@pytest.mark.parametrize("level", [0.0, 0.3])
+def test_batch_1_dA_step_equals_the_batched_class(kernels, level):
+    """TiedSigmoidSGD1 (numba) and TiedSigmoidSGD at batch size 1 give the same costs, masks and
+    parameters (float32 rounding apart), on digits whose zero pixels the kernel skips."""
+    if kernels == "numba":
+        pytest.importorskip("numba")
+    x = _digits(30)
+    runs = []
+    for cls in (dae.fast.TiedSigmoidSGD1, TiedSigmoidSGD):
+        rng = numpy.random.RandomState(5)
+        da = dae.dA(rng, dae.RandomStreams(rng.randint(2 ** 30)), n_visible=784, n_hidden=40)
+        with dae.config.kernels_as(kernels):
+            step = cls.make(da, level, 0.05) if cls is dae.fast.TiedSigmoidSGD1 else cls(da, 1, level, 0.05)
+        assert isinstance(step, dae.fast.TiedSigmoidSGD1) == (cls is dae.fast.TiedSigmoidSGD1 and kernels == "numba")
+        costs = [float(step(x[i:i + 1])) for i in range(30)]
+        runs.append((costs, [p.copy() for p in da.params]))
+    numpy.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-5)
+    for p, q in zip(runs[0][1], runs[1][1]):
+        numpy.testing.assert_allclose(p, q, rtol=0, atol=1e-5)
+    fresh = dae.dA(numpy.random.RandomState(5), n_visible=784, n_hidden=40)
+    assert numpy.abs(runs[0][1][0] - fresh.W).max() > 1e-3   # it did train
+
+
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+@pytest.mark.parametrize("train_layers", [None, [2], [0, 2]])
+def test_batch_1_fine_tuning_step_equals_the_batched_class(kernels, train_layers):
+    """SigmoidSoftmaxSGD1 and SigmoidSoftmaxSGD at batch size 1: same costs and weights, with
+    every layer trained, the classifier alone, or a frozen layer between two trained ones."""
+    if kernels == "numba":
+        pytest.importorskip("numba")
+    x, labels = _digits(25), dae.load_data()[0][1][:25]
+    rng = numpy.random.RandomState(3)
+    shapes = [(784, 30), (30, 20), (20, 10)]
+    start = [(rng.uniform(-0.3, 0.3, s).astype(numpy.float32), rng.uniform(-0.1, 0.1, s[1]).astype(numpy.float32))
+             for s in shapes]
+    runs = []
+    for one in (True, False):
+        weights, biases = [w.copy() for w, _ in start], [b.copy() for _, b in start]
+        with dae.config.kernels_as(kernels):
+            step = dae.fast.SigmoidSoftmaxSGD1.make(weights, biases, 0.2, train_layers) if one else \
+                dae.fast.SigmoidSoftmaxSGD(weights, biases, 1, 0.2, train_layers)
+        assert isinstance(step, dae.fast.SigmoidSoftmaxSGD1) == (one and kernels == "numba")
+        costs = [float(step(x[i:i + 1], labels[i:i + 1])) for i in range(25)]
+        runs.append((costs, weights + biases))
+    numpy.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-5)
+    for p, q in zip(runs[0][1], runs[1][1]):
+        numpy.testing.assert_allclose(p, q, rtol=0, atol=1e-5)
+    trained = set(range(3)) if train_layers is None else set(train_layers)
+    for i, (w, _) in enumerate(start):
+        assert numpy.array_equal(runs[0][1][i], w) == (i not in trained)

@@ -34,8 +34,13 @@ def test_small_run_prints_the_tutorial_lines_and_writes_its_files(tmp_path, caps
     assert float(final.group(3)) == pytest.approx(100 * ns["test_score"], abs=1e-4)
     assert int(final.group(2)) == ns["best_iter"] + 1
     assert ns["test_score"] < 0.5  # 10 classes: far better than chance after 3 epochs
-    assert re.search(r"The pretraining code for file SdA_tutorial.py ran for \d+\.\d\dm", err)
-    assert re.search(r"The training code for file SdA_tutorial.py ran for \d+\.\d\dm", err)
+    assert re.search(r"^The pretraining code for file SdA_tutorial.py ran for \d+\.\d\dm$", out, re.M)
+    assert re.search(r"^The training code for file SdA_tutorial.py ran for \d+\.\d\dm$", out, re.M)
+    assert re.search(r"^fine-tuning epochs run: 3$", out, re.M)
+    assert err == ""   # timings go to stdout: nothing shows as an error box in a notebook
+    # the code it teaches is shown, read from the live objects
+    assert "\ndef pretraining_functions(self, train_set_x, batch_size" in out
+    assert "# dae/layers/dense.py: HiddenLayer.forward" in out
     for name in ("filters_layer0.png", "filters_pretrained.png"):
         assert (tmp_path / name).stat().st_size > 0
     # the saved model is the best-validation one: it reproduces the reported validation error
@@ -47,15 +52,15 @@ def test_small_run_prints_the_tutorial_lines_and_writes_its_files(tmp_path, caps
 
 
 def test_the_loop_is_the_tutorials_pretraining_functions(tmp_path, capsys):
-    """Pretraining through dae.Trainer gives the costs of the tutorial's pretraining_functions loop,
-    with cached codes and with the lower layers recomputed per minibatch (the trainer's transform)."""
+    """The chapter's costs are those of the tutorial's pretraining_functions loop run here, with
+    cached codes and with the lower layers recomputed for every minibatch."""
     ns = run(tmp_path)
     sda = dae.SdA(numpy.random.RandomState(89677), n_ins=784, hidden_layers_sizes=[30, 20])
-    fns = sda.pretraining_functions(ns["train_set_x"], batch_size=20, cache_codes=True)
+    fns = sda.pretraining_functions(ns["train_set_x"], batch_size=20, cache_codes=False)
     costs = [[float(numpy.mean([float(f(index=b, corruption=level, lr=ns["pretrain_lr"]))
                                 for b in range(f.n_batches)])) for _ in range(2)]
              for f, level in zip(fns, [0.1, 0.2])]
-    numpy.testing.assert_allclose(ns["pretraining_costs"], costs, rtol=1e-6)
+    numpy.testing.assert_allclose(ns["pretraining_costs"], costs, rtol=1e-5)
     recomputed = run(tmp_path, "--no-cache-codes")
     numpy.testing.assert_allclose(recomputed["pretraining_costs"], costs, rtol=1e-5)
 
@@ -81,12 +86,12 @@ def test_fast_and_faithful_recipes(tmp_path, capsys):
                                    "--output-folder", str(tmp_path)])
     assert (faithful["batch_size"], faithful["pretrain_batch_size"], faithful["pretrain_lr"], faithful["finetune_lr"],
             faithful["momentum"], faithful["lr_decay"], faithful["max_shift"]) == (1, 1, 0.001, 0.1, 0.0, 1.0, 0)
-    explicit = run_script(SCRIPT, ["--faithful", "--n-train", "20", "--hidden-layers-sizes", "5",
+    explicit = run_script(SCRIPT, ["--faithful", "--n-train", "25", "--hidden-layers-sizes", "5",
                                    "--corruption-levels", "0.1", "--training-epochs", "1", "--batch-size", "5",
                                    "--no-pretraining", "--output-folder", str(tmp_path)])
-    assert (explicit["batch_size"], explicit["pretrain_batch_size"], explicit["training_epochs"]) == (5, 5, 1)
+    assert (explicit["batch_size"], explicit["pretrain_batch_size"], explicit["training_epochs"]) == (5, 1, 1)
     top = run_script(SCRIPT, quick + ["--no-pretraining", "--finetune", "top"])
-    assert top["max_shift"] == 0
+    assert top["finetune_options"]["augment"] is None   # fixed codes: nothing to shift
 
 
 def test_bad_flags(tmp_path):
@@ -102,3 +107,102 @@ def test_batch_size_larger_than_the_data(tmp_path):
     with pytest.raises(ValueError, match="batch_size"):
         run_script(SCRIPT, ["--n-train", "50", "--hidden-layers-sizes", "5", "--corruption-levels", "0.1",
                             "--batch-size", "60", "--pretrain-batch-size", "60", "--output-folder", str(tmp_path)])
+
+
+# ----- the chapter as a notebook: cells re-run cleanly, figure cells name the cell to run first ------------
+def _cells():
+    """The code cells of the chapter, in order (jupytext's percent format: a line '# %%' starts a cell)."""
+    with open(SCRIPT, encoding="utf-8") as f:
+        text = f.read()
+    cells = re.split(r"^# %%.*$", text, flags=re.M)[1:]
+    return [c for c, marker in zip(cells, re.findall(r"^# %%.*$", text, flags=re.M)) if "[markdown]" not in marker]
+
+
+def _run_cell(cell, ns, capsys):
+    exec(compile(cell, SCRIPT, "exec"), ns)
+    out = capsys.readouterr().out
+    return [line for line in out.splitlines() if " ran for " not in line]   # all but the timings
+
+
+def _small_namespace(tmp_path, capsys):
+    cells = _cells()
+    ns = {"__name__": "sda_chapter"}        # as in a notebook: no command line
+    _run_cell(cells[0], ns, capsys)
+    ns.update(n_train=400, hidden_layers_sizes=[30, 20], corruption_levels=[0.1, 0.2], pretraining_epochs=2,
+              training_epochs=3, batch_size=20, pretrain_batch_size=20, output_folder=str(tmp_path))
+    return cells, ns
+
+
+def test_training_cells_give_the_same_lines_when_run_again(tmp_path, capsys):
+    cells, ns = _small_namespace(tmp_path, capsys)
+    outputs = [_run_cell(cell, ns, capsys) for cell in cells[1:]]
+    pretraining = next(i for i, c in enumerate(cells) if "pretraining_fns = sda.pretraining_functions" in c)
+    finetuning = next(i for i, c in enumerate(cells) if "while epoch < training_epochs" in c)
+    assert any(line.startswith("Pre-training layer 1, epoch 1") for line in outputs[pretraining - 1])
+    assert any("test error of best model" in line for line in outputs[finetuning - 1])
+    for index in (finetuning, pretraining, finetuning, finetuning + 1):
+        assert _run_cell(cells[index], ns, capsys) == outputs[index - 1], f"cell {index} printed other lines"
+
+
+def test_figure_and_summary_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
+    cells, ns = _small_namespace(tmp_path, capsys)
+    pretraining = next(i for i, c in enumerate(cells) if "pretraining_fns = sda.pretraining_functions" in c)
+    for cell in cells[1:pretraining]:
+        _run_cell(cell, ns, capsys)
+    later = cells[pretraining + 1:]
+    for cell in later:
+        if "dae.tutorial.need(" in cell:
+            with pytest.raises(dae.tutorial.RunFirst, match=r"^run the (pretraining cell \(step 1\)|fine-tuning "
+                                                            r"cell \(steps 2 and 3\)) first"):
+                _run_cell(cell, ns, capsys)
+    assert not (tmp_path / "filters_pretrained.png").exists()
+    _run_cell(cells[pretraining], ns, capsys)
+    summary = [c for c in later if "Optimization complete" in c][0]
+    with pytest.raises(dae.tutorial.RunFirst, match="fine-tuning cell"):
+        _run_cell(summary, ns, capsys)
+    assert dae.tutorial.RunFirst("x")._render_traceback_() == ["RunFirst: x"]   # one line in Jupyter
+
+
+def test_the_chapters_maths_renders():
+    """Every inline formula opens and closes on one line (a $...$ broken across lines renders as
+    text, or as a list when the next line starts with +), display maths is one line, and every
+    LaTeX brace is balanced."""
+    with open(SCRIPT, encoding="utf-8") as f:
+        text = f.read()
+    markdown = [cell for cell in re.split(r"^# %%", text, flags=re.M) if cell.startswith(" [markdown]")]
+    assert len(markdown) > 10
+    for cell in markdown:
+        for line in cell.splitlines():
+            line = line[2:] if line.startswith("# ") else line
+            if line.startswith("```") or line.startswith("dae exercises"):
+                continue
+            display = line.count("$$")
+            assert display in (0, 2), f"display maths not on one line: {line!r}"
+            assert line.replace("$$", "").count("$") % 2 == 0, f"inline maths broken across lines: {line!r}"
+            for formula in re.findall(r"\$\$?([^$]+)\$", line):
+                assert formula.count("{") == formula.count("}"), f"unbalanced braces in {formula!r}"
+
+
+def test_quick_and_faithful_keep_what_papermill_set(monkeypatch):
+    """In a kernel, the values papermill injected (its '# Parameters' cell) count as set: neither
+    the quick slice nor a preset replaces them; the rest of both apply."""
+    import types
+
+    import IPython
+    shell = types.SimpleNamespace(user_ns={"In": ["", "n_train = None\nquick = False\n",
+                                                  "# Parameters\nquick = True\nfaithful = True\nn_train = 600\n"]})
+    monkeypatch.setattr(dae.tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert dae.tutorial.injected_parameters() == {"quick", "faithful", "n_train"}
+    ns = {"quick": True, "faithful": True, "n_train": 600, "batch_size": 50, "epochs": 30}
+    given = dae.tutorial.parameters(ns, quick={"n_train": 1000, "epochs": 2}, presets={"faithful": {"batch_size": 1}})
+    assert given == {"quick": True, "faithful": True, "n_train": 600}
+    assert (ns["n_train"], ns["epochs"], ns["batch_size"]) == (600, 2, 1)
+
+
+def test_show_source_prints_the_live_code_in_a_script(capsys):
+    dae.tutorial.show_source(dae.SdA.pretraining_functions)
+    out = capsys.readouterr().out
+    assert out.startswith("# dae/models/sda.py: SdA.pretraining_functions\ndef pretraining_functions(self,")
+    import inspect
+    assert inspect.getsource(dae.SdA.pretraining_functions).strip().splitlines()[-1].strip() in out

@@ -26,10 +26,11 @@ fused into in-place updates over preallocated buffers (``dae.fast``; at batch 1 
 update is one rank-1 product). ``fused=False`` gives the readable path, ``cost_and_grads`` then
 a ``dae.optim`` step, with the same numbers to float32 rounding.
 """
+import copy
 import numbers
 
 from .. import backend, optim
-from ..fast import SigmoidSoftmaxSGD, TiedSigmoidSGD
+from ..fast import SigmoidSoftmaxSGD, SigmoidSoftmaxSGD1, TiedSigmoidSGD, TiedSigmoidSGD1
 from ..layers import Dropout, HiddenLayer, LogisticRegression, Sequential
 from ..plotting import tile_raster_images
 from ..random import RandomStreams
@@ -198,8 +199,9 @@ class SdA:
         returns the minibatch cost. ``f.n_batches`` is the number of whole minibatches.
 
         ``fused=True`` runs the step as ``dae.fast.TiedSigmoidSGD`` (buffers made once per
-        corruption level, in-place BLAS updates); ``fused=False`` as ``dA_k.cost_and_grads`` then
-        ``dae.optim.SGD``. Both draw the same masks from the layer's stream of theano_rng.
+        corruption level, in-place BLAS updates; at batch size 1 with numba, ``TiedSigmoidSGD1``);
+        ``fused=False`` as ``dA_k.cost_and_grads`` then ``dae.optim.SGD``. Both draw the same
+        masks from the layer's stream of theano_rng.
 
         ``cache_codes=True`` is the tutorial's tip: layer k's input is computed for the whole set
         the first time ``f_k`` is called (from layer k-1's cached codes when still valid) and
@@ -217,28 +219,28 @@ class SdA:
         layer_input = self._code_cache(x_all) if cache_codes else None
 
         def make(k):
-            step = self._pretraining_step(k, batch_size, bool(fused))
+            step, versions = self._pretraining_step(k, batch_size, bool(fused)), self._versions
 
             def pretrain(index, corruption=0.2, lr=0.1):
-                rows = slice(_check_index(index, n_batches) * batch_size, (index + 1) * batch_size)
+                if not (type(index) is int and 0 <= index < n_batches):
+                    index = _check_index(index, n_batches)
+                start = index * batch_size
                 if k == 0:
-                    x = x_all[rows]
+                    x = x_all[start:start + batch_size]
                 elif layer_input is not None:
-                    x = layer_input(k)[rows]
+                    x = layer_input(k)[start:start + batch_size]
                 else:
-                    x = self._codes(x_all[rows], 0, k)
-                cost = step(x, corruption, lr)
-                self._versions[k] += 1
-                return cost
+                    x = self._codes(x_all[start:start + batch_size], 0, k)
+                versions[k] += 1
+                return step(x, corruption, lr)
 
-            pretrain.n_batches = n_batches
-            pretrain.layer = k
+            pretrain.n_batches, pretrain.layer = n_batches, k
             return pretrain
 
         return [make(k) for k in range(self.n_layers)]
 
     def _pretraining_step(self, k, batch_size, fused):
-        """``step(x, corruption, lr) -> cost``: one SGD step of dA_k on the minibatch x."""
+        """``step(x, corruption, lr) -> cost``: one SGD step of dA_k on the minibatch x (checked)."""
         da_layer = self.dA_layers[k]
         if not fused:
             sgd = optim.SGD(0.1)
@@ -249,15 +251,17 @@ class SdA:
                 sgd.step(da_layer.params, grads)
                 return cost
             return readable
-        steps = {}  # corruption level -> its fused step (the mask's threshold and buffers are per level)
+        steps = {}  # corruption level -> the fused step (its mask threshold and buffers are per level)
 
         def fast(x, corruption, lr):
-            lr = check_float(lr, "lr", 0.0, None, low_inclusive=False)
-            if corruption not in steps:
-                steps[corruption] = TiedSigmoidSGD(da_layer, batch_size, corruption, lr)
-            step = steps[corruption]
-            step.learning_rate = lr
-            return step(x)
+            fused_step = steps.get(corruption)
+            if fused_step is None:
+                lr = check_float(lr, "lr", 0.0, None, low_inclusive=False)
+                fused_step = steps[corruption] = TiedSigmoidSGD1.make(da_layer, corruption, lr) \
+                    if batch_size == 1 else TiedSigmoidSGD(da_layer, batch_size, corruption, lr)
+            if lr != fused_step.learning_rate:
+                fused_step.learning_rate = check_float(lr, "lr", 0.0, None, low_inclusive=False)
+            return fused_step.step(x)
         return fast
 
     def _code_cache(self, x_all):
@@ -294,7 +298,8 @@ class SdA:
           the backend in force; labels int in [0, n_outs)).
         - ``train_fn(minibatch_index) -> cost``: one step on that minibatch of the training set.
           With plain SGD (momentum 0, no optimizer, dropout or augment) and ``fused=True`` it is
-          ``dae.fast.SigmoidSoftmaxSGD``, the tutorial's arithmetic in place; otherwise
+          ``dae.fast.SigmoidSoftmaxSGD`` (``SigmoidSoftmaxSGD1`` at batch size 1 with numba), the
+          tutorial's arithmetic in place; otherwise
           ``cost_and_grads`` then ``dae.optim.SGD(learning_rate)`` / ``Momentum(learning_rate,
           momentum)`` or the ``optimizer`` given. ``train_fn.optimizer`` holds the
           ``learning_rate`` the step uses, so a loop can change it between epochs.
@@ -307,44 +312,48 @@ class SdA:
         - ``augment``: an optional ``augment(x_batch, rng) -> new x_batch`` applied to each
           training minibatch (e.g. random translations of the images); "all" only.
         """
+        (train_x, train_y), valid, test = self._finetune_datasets(datasets, batch_size, finetune, dropout,
+                                                                  input_dropout, augment, optimizer)
+        top_only = finetune == "top"
+        if top_only:  # frozen features: the classifier trains on fixed codes
+            train_x = self._codes(train_x, 0, self.n_layers)
+        if fused and optimizer is None and not momentum and not (dropout or input_dropout) and augment is None:
+            optimizer = self._fused_finetune_step(batch_size, learning_rate, top_only)
+            step = optimizer.step
+        else:
+            rng = self.theano_rng if rng is None else rng
+            step, optimizer = self._readable_finetune_step(learning_rate, momentum, optimizer, top_only, rng,
+                                                           dropout, input_dropout, augment)
+        train_fn = self._train_fn(step, train_x, train_y, batch_size, top_only)
+        train_fn.optimizer, train_fn.finetune = optimizer, finetune
+        return train_fn, self._scorer(*valid, batch_size), self._scorer(*test, batch_size)
+
+    def _finetune_datasets(self, datasets, batch_size, finetune, dropout, input_dropout, augment, optimizer):
+        """The three (x, y) pairs of ``build_finetune_functions``, checked with its options."""
         if not (isinstance(datasets, (tuple, list)) and len(datasets) == 3):
             raise ValueError("datasets must be [(train_x, train_y), (valid_x, valid_y), (test_x, test_y)]")
-        finetune = check_choice(finetune, "finetune", FINETUNE)
-        dropout = check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
-        input_dropout = check_float(input_dropout, "input_dropout", 0.0, 1.0, high_inclusive=False)
+        check_choice(finetune, "finetune", FINETUNE)
+        check_float(dropout, "dropout", 0.0, 1.0, high_inclusive=False)
+        check_float(input_dropout, "input_dropout", 0.0, 1.0, high_inclusive=False)
         if augment is not None and not callable(augment):
             raise TypeError(f"augment must be a function augment(x_batch, rng), got {type(augment).__name__}")
         if finetune == "top" and (dropout or input_dropout or augment is not None):
             raise ValueError("dropout, input_dropout and augment apply to finetune='all' only "
                              "(the codes are fixed with 'top')")
-        (train_x, train_y), (valid_x, valid_y), (test_x, test_y) = (
-            self._check_dataset(pair, name) for pair, name in zip(datasets, ("train_set", "valid_set", "test_set")))
-        batch_size = _check_batch_size(batch_size, train_x.shape[0], "train_set_x")
-        _check_batch_size(batch_size, valid_x.shape[0], "valid_set_x")
-        _check_batch_size(batch_size, test_x.shape[0], "test_set_x")
         if optimizer is not None and not hasattr(optimizer, "step"):
             raise TypeError(f"optimizer must have a step(params, grads) method, got {type(optimizer).__name__}")
-        rng = self.theano_rng if rng is None else rng
-        top_only = finetune == "top"
-        if top_only:  # frozen features: the classifier trains on fixed codes
-            train_x = self._codes(train_x, 0, self.n_layers)
-        plain = fused and optimizer is None and not momentum and not (dropout or input_dropout) and augment is None
-        if plain:
-            step, optimizer = self._fused_finetune_step(batch_size, learning_rate, top_only)
-        else:
-            step, optimizer = self._readable_finetune_step(learning_rate, momentum, optimizer, top_only, rng,
-                                                           dropout, input_dropout, augment)
-        train_fn = self._train_fn(step, train_x, train_y, batch_size, top_only)
-        train_fn.optimizer = optimizer
-        train_fn.finetune = finetune
-        return train_fn, self._scorer(valid_x, valid_y, batch_size), self._scorer(test_x, test_y, batch_size)
+        pairs = [self._check_dataset(pair, name) for pair, name in zip(datasets, ("train_set", "valid_set", "test_set"))]
+        for (x, _), name in zip(pairs, ("train_set_x", "valid_set_x", "test_set_x")):
+            _check_batch_size(batch_size, x.shape[0], name)
+        return pairs
 
     def _fused_finetune_step(self, batch_size, learning_rate, top_only):
-        """``(step(x, y) -> cost, the step)``: dae.fast.SigmoidSoftmaxSGD over this model's arrays."""
+        """dae.fast.SigmoidSoftmaxSGD (SigmoidSoftmaxSGD1 at batch size 1) over this model's arrays."""
         layers = [self.logLayer] if top_only else self.sigmoid_layers + [self.logLayer]
-        fused = SigmoidSoftmaxSGD([layer.W for layer in layers], [layer.b for layer in layers], batch_size,
-                                  learning_rate)
-        return fused, fused
+        weights, biases = [layer.W for layer in layers], [layer.b for layer in layers]
+        if batch_size == 1:
+            return SigmoidSoftmaxSGD1.make(weights, biases, learning_rate)
+        return SigmoidSoftmaxSGD(weights, biases, batch_size, learning_rate)
 
     def _readable_finetune_step(self, learning_rate, momentum, optimizer, top_only, rng, dropout, input_dropout,
                                 augment):
@@ -366,16 +375,16 @@ class SdA:
         return step, optimizer
 
     def _train_fn(self, step, train_x, train_y, batch_size, top_only):
-        n_train_batches = train_x.shape[0] // batch_size
+        n_train_batches, versions = train_x.shape[0] // batch_size, self._versions
 
         def train_fn(minibatch_index):
-            index = _check_index(minibatch_index, n_train_batches, "minibatch_index")
-            rows = slice(index * batch_size, (index + 1) * batch_size)
-            cost = step(train_x[rows], train_y[rows])
+            if not (type(minibatch_index) is int and 0 <= minibatch_index < n_train_batches):
+                minibatch_index = _check_index(minibatch_index, n_train_batches, "minibatch_index")
+            start = minibatch_index * batch_size
             if not top_only:
-                for k in range(self.n_layers):
-                    self._versions[k] += 1
-            return cost
+                for k in range(len(versions)):
+                    versions[k] += 1
+            return step(train_x[start:start + batch_size], train_y[start:start + batch_size])
 
         train_fn.n_batches = n_train_batches
         return train_fn
@@ -393,10 +402,21 @@ class SdA:
 
     # ----- pictures -------------------------------------------------------------------------------
     def filters_image(self, img_shape=(28, 28), tile_shape=(10, 10), tile_spacing=(1, 1)):
-        """The first layer's filters (columns of W_1) as a uint8 mosaic (``tile_raster_images``)."""
+        """The first layer's filters (columns of W_1) as a uint8 mosaic (``tile_raster_images``);
+        with fewer filters than ``tile_shape`` holds, only the rows they fill."""
         W = backend.to_host(self.sigmoid_layers[0].W).T
-        n = tile_shape[0] * tile_shape[1]
+        n = min(tile_shape[0] * tile_shape[1], W.shape[0])
+        if n < tile_shape[0] * tile_shape[1]:  # fewer filters than tiles: as many rows as they fill
+            tile_shape = (-(-n // tile_shape[1]), tile_shape[1])
         return tile_raster_images(X=W[:n], img_shape=img_shape, tile_shape=tile_shape, tile_spacing=tile_spacing)
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(sda)``: new arrays (still one W and b shared by each layer and its dA),
+        the corruption streams in their current state, the same backend module."""
+        memo.setdefault(id(self.xp), self.xp)
+        new = memo[id(self)] = object.__new__(type(self))
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
 
     def __repr__(self):
         return f"SdA(n_ins={self.n_ins}, hidden_layers_sizes={self.hidden_layers_sizes}, n_outs={self.n_outs})"
