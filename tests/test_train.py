@@ -148,7 +148,7 @@ def test_a_finite_blow_up_stops_like_a_nan_and_can_be_switched_off():
     t.blowup = None
     try:
         with pytest.warns(train.CostRoseWarning, match="cost rose"):   # it finishes, but not as a plain success
-            t.fit(data(), 1)
+            t.fit(data(), 2)
     except train.DivergenceError as exc:     # only a real NaN/inf may stop it now
         assert "blowing up" not in str(exc)
 

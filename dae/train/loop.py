@@ -429,22 +429,28 @@ class Trainer(Checkpoints):
     def _check_rise(self, progress):
         """A run whose epoch cost ended clearly (10 %) above where it started is no plain
         success: ``self.warning`` says so (a line on the display too), and ``fit`` returns as
-        usual. Where it started is the first epoch's mean cost; a one-epoch run has only its first
-        minibatch's cost to compare with (a single minibatch is a noisy start: Adam's first steps
-        often overshoot it on a run that then learns well, so longer runs compare epochs). The
-        command line also compares the end with the cost of predicting the data's mean."""
+        usual. Where it started: the first epoch's mean cost (10 % above it is a rise), or the
+        untrained model's, the first minibatch's cost, which is a noisy start (the first steps of a
+        run that then learns well often overshoot it within an epoch), so only twice it counts.
+        The command line also compares the end with the cost of predicting the data's mean."""
         whole = [m for m in self.history if not m.get("partial")]
-        if not whole or (len(whole) == 1 and self.first_cost is None):
+        if not whole:
             return
-        last = whole[-1]["train_cost"]
-        start, what = ((whole[0]["train_cost"], "the first epoch's") if len(whole) > 1 else
-                       (self.first_cost, "the first minibatch's"))
-        if last - start > 0.1 * abs(start) and last - start > 1e-12:
-            self.warning = (f"warning: the training cost rose: epoch {whole[-1]['epoch']}'s {last:.6g} is above "
-                            f"{what} {start:.6g}; {self._advice()}")
-            if progress.mode == "none":
-                warnings.warn(self.warning, CostRoseWarning, stacklevel=4)
-            progress.message(self.warning)
+        last, starts = whole[-1]["train_cost"], []
+        if len(whole) > 1:
+            starts.append((whole[0]["train_cost"], 0.1, "the first epoch's"))
+        if self.first_cost is not None:
+            starts.append((self.first_cost, 1.0, "the first minibatch's"))
+        rose = [(start, what) for start, margin, what in starts
+                if last - start > margin * abs(start) and last - start > 1e-12]
+        if not rose:
+            return
+        start, what = rose[0]
+        self.warning = (f"warning: the training cost rose: epoch {whole[-1]['epoch']}'s {last:.6g} is above "
+                        f"{what} {start:.6g}; {self._advice()}")
+        if progress.mode == "none":
+            warnings.warn(self.warning, CostRoseWarning, stacklevel=4)
+        progress.message(self.warning)
 
     def _interrupted(self):
         path = None
