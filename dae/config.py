@@ -66,27 +66,25 @@ class _ConfigModule(types.ModuleType):
 
 
 @contextlib.contextmanager
+def _setting_as(name, value):
+    """The setting ``name`` (validated by its setter) is ``value`` inside the block, then restored."""
+    module = sys.modules[__name__]
+    old = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, old)
+
+
 def floatX_as(value):
     """``with dae.config.floatX_as("float64"): ...`` builds models in float64, then restores."""
-    module = sys.modules[__name__]
-    old = module.floatX
-    module.floatX = value
-    try:
-        yield
-    finally:
-        module.floatX = old
+    return _setting_as("floatX", value)
 
 
-@contextlib.contextmanager
 def kernels_as(value):
     """``with dae.config.kernels_as("numpy"): ...`` runs the block on those kernels, then restores."""
-    module = sys.modules[__name__]
-    old = module.kernels
-    module.kernels = value
-    try:
-        yield
-    finally:
-        module.kernels = old
+    return _setting_as("kernels", value)
 
 
 _floatX = os.environ.get("DAE_FLOATX") or "float32"
