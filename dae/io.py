@@ -9,6 +9,7 @@ Loading uses ``allow_pickle=False`` (a file can never run code) and raises
 temporary file in the same folder, flushed to disk, then renamed over the target, so a crash
 mid-write leaves the old file intact.
 """
+import contextlib
 import hashlib
 import io
 import json
@@ -186,12 +187,11 @@ def end_of_pipe():
     """After a BrokenPipeError on stdout (``dae info ... | head``): point stdout at /dev/null so that
     Python's final flush is quiet too, and return the status a command cut off by a closed pipe
     usually ends with (141)."""
-    try:
+    # a stdout without a file descriptor (captured) has nothing to point elsewhere
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (captured)
-        pass
     return SIGPIPE_STATUS
 
 
