@@ -87,30 +87,32 @@ def test_a_cost_that_fell_ends_without_a_warning(lr, epochs):
     assert trainer.warning is None and history[-1]["train_cost"] < trainer.first_cost
 
 
-def test_the_command_line_reports_the_issues_rising_run_in_its_output_and_metrics(tmp_path, capsys):
-    rc, out, err = run_cli(capsys, "train", "--data", "mnist", "--n-train", 2000, "--epochs", 3, "--n-hidden", 100,
-                           "--learning-rate", 30, "--output-dir", tmp_path / "run", "--no-plots")
+def mean_warning(capsys, folder, n_train, n_hidden, lr):
+    """Train a dA on MNIST at learning rate ``lr``; its one warning line, which must say the cost
+    ended above predicting the data's mean and suggest a learning rate ten times smaller."""
+    rc, out, err = run_cli(capsys, "train", "--data", "mnist", "--n-train", n_train, "--epochs", 3, "--n-hidden",
+                           n_hidden, "--learning-rate", lr, "--output-dir", folder, "--no-plots")
     assert rc == 0
     warning = [line for line in out.splitlines() if line.startswith("warning:")]
-    # its epochs fall a little (840, 785, 785) but end far above predicting the mean (about 200)
     assert len(warning) == 1 and "above what predicting the data's mean costs" in warning[0], out
-    assert "smaller learning rate (now 30; try 3)" in warning[0]
+    assert f"smaller learning rate (now {lr}; try {lr // 10})" in warning[0]
+    return warning[0], out
+
+
+def test_the_command_line_reports_the_issues_rising_run_in_its_output_and_metrics(tmp_path, capsys):
+    # its epochs fall a little (840, 785, 785) but end far above predicting the mean (about 200)
+    warning, out = mean_warning(capsys, tmp_path / "run", 2000, 100, 30)
     assert "Trained 3 epochs" in out and "see the warning above" in out.splitlines()[-1]
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert metrics["warnings"] == [{"phase": "train", "warning": warning[0]}]
+    assert metrics["warnings"] == [{"phase": "train", "warning": warning}]
     rc, out, err = run_cli(capsys, "train", "--data", "mnist", "--n-train", 2000, "--epochs", 3, "--n-hidden", 100,
                            "--learning-rate", 30, "--output-dir", tmp_path / "quiet", "--no-plots", "--quiet")
     assert rc == 0 and out == "" and err.startswith("dae: warning: the training cost")
 
 
 def test_a_run_stuck_above_the_cost_of_predicting_the_mean_ends_in_a_warning(tmp_path, capsys):
-    rc, out, err = run_cli(capsys, "train", "--data", "mnist", "--n-train", 500, "--epochs", 3, "--n-hidden", 20,
-                           "--learning-rate", 10, "--output-dir", tmp_path / "run", "--no-plots")
-    assert rc == 0
-    warning = [line for line in out.splitlines() if line.startswith("warning:")]
-    assert len(warning) == 1 and "above what predicting the data's mean costs" in warning[0], out
-    assert "smaller learning rate (now 10; try 1)" in warning[0]
-    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["warnings"][0]["warning"] == warning[0]
+    warning, _ = mean_warning(capsys, tmp_path / "run", 500, 20, 10)
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["warnings"][0]["warning"] == warning
 
 
 @settings(max_examples=15, deadline=None)
