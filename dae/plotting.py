@@ -112,3 +112,58 @@ def save_image(array, path):
 
     image = Image.fromarray(array)
     atomic_write(path, lambda f: image.save(f, format="PNG"))
+
+
+def learning_curves(panels, title=None, width=5.0):
+    """A matplotlib ``Figure`` of costs per epoch, one axis per panel, side by side.
+
+    ``panels``: a list of ``(axis title, y label, curves)``, where ``curves`` maps a label to
+    either the values of epochs 0, 1, 2, ... (drawn as a line with dots) or one number (a fixed
+    reference such as PCA's error, drawn as a dashed horizontal line). A label that ends in
+    ``"(reference)"`` or ``"(baseline)"`` is drawn in black, so a run and its reference read apart
+    at a glance. Returns the figure (nothing is shown or written)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    if not panels:
+        raise ValueError("panels must hold at least one (title, y label, curves) entry, got none")
+    fig = Figure(figsize=(width * len(panels), 3.8))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, ylabel, curves) in zip(axes, panels):
+        for label, values in curves.items():
+            style = {"color": "black"} if label.endswith(("(reference)", "(baseline)")) else {}
+            if numpy.ndim(values) == 0:
+                ax.axhline(float(values), linestyle="--", label=label, **style)
+            elif len(values):
+                ax.plot(numpy.arange(len(values)), numpy.asarray(values, dtype=float), marker=".",
+                        label=label, **style)
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def images_side_by_side(images, title=None, height=4.5):
+    """A matplotlib ``Figure`` of grey uint8 images (mosaics of ``tile_raster_images``) in one
+    row, each under its caption: ``images`` maps caption -> image. Returns the figure."""
+    from matplotlib.figure import Figure
+
+    if not images:
+        raise ValueError("images must hold at least one caption -> image entry, got none")
+    widths = [image.shape[1] / image.shape[0] for image in images.values()]
+    fig = Figure(figsize=(height * sum(widths) + 0.4, height + (0.6 if title else 0.35)))
+    axes = fig.subplots(1, len(images), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
+    for ax, (caption, image) in zip(axes, images.items()):
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+        ax.set_title(caption, fontsize=10)
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig

@@ -76,3 +76,29 @@ def test_save_image_writes_a_png(tmp_path):
     dae.plotting.save_image(image, tmp_path / "f.png")
     from PIL import Image
     assert Image.open(tmp_path / "f.png").size == (7, 7)
+
+
+def test_learning_curves_draw_each_run_and_its_reference():
+    fig = dae.plotting.learning_curves([("cost", "nats", {"run": [3.0, 2.0, 1.5], "PCA (reference)": 1.0}),
+                                        ("norm", "||J||", {"run": [1.0, 0.5], "plain (baseline)": [2.0, 2.5]})],
+                                       title="t")
+    left, right = fig.axes
+    (run,) = [line for line in left.lines if line.get_label() == "run"]
+    assert list(run.get_xdata()) == [0, 1, 2] and list(run.get_ydata()) == [3.0, 2.0, 1.5]
+    (pca,) = [line for line in left.lines if line.get_label() == "PCA (reference)"]
+    assert list(pca.get_ydata()) == [1.0, 1.0] and pca.get_linestyle() == "--" and pca.get_color() == "black"
+    assert [line.get_label() for line in right.lines] == ["run", "plain (baseline)"]
+    assert right.get_ylabel() == "||J||" and fig._suptitle.get_text() == "t"
+    with pytest.raises(ValueError, match="panels"):
+        dae.plotting.learning_curves([])
+
+
+def test_images_side_by_side_keeps_each_image_and_its_caption():
+    a = numpy.zeros((10, 20), numpy.uint8)
+    b = numpy.full((10, 10), 255, numpy.uint8)
+    fig = dae.plotting.images_side_by_side({"wide": a, "square": b}, title="both")
+    assert [ax.get_title() for ax in fig.axes] == ["wide", "square"]
+    numpy.testing.assert_array_equal(fig.axes[1].images[0].get_array(), b)
+    assert fig.axes[0].get_position().width > 1.5 * fig.axes[1].get_position().width   # drawn to scale
+    with pytest.raises(ValueError, match="images"):
+        dae.plotting.images_side_by_side({})
