@@ -130,8 +130,9 @@ def learning_curves(panels, title=None, width=5.0):
     fig = Figure(figsize=(width * len(panels), 3.8))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (name, ylabel, curves) in zip(axes, panels):
+        colours = iter(f"C{i}" for i in range(100))
         for label, values in curves.items():
-            style = {"color": "black"} if label.endswith(("(reference)", "(baseline)")) else {}
+            style = {"color": "black" if label.endswith(("(reference)", "(baseline)")) else next(colours)}
             if numpy.ndim(values) == 0:
                 ax.axhline(float(values), linestyle="--", label=label, **style)
             elif len(values):
@@ -165,5 +166,28 @@ def images_side_by_side(images, title=None, height=4.5):
         ax.axis("off")
     if title:
         fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def codes_by_label(codes, labels, title, xlabel="z0", ylabel="z1"):
+    """A matplotlib ``Figure``: 2-D codes (n, 2) as dots coloured by their integer ``labels`` (n,)
+    (digits 0-9: one colour each, with a legend). Returns the figure."""
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+
+    codes, labels = numpy.asarray(codes), numpy.asarray(labels)
+    if codes.ndim != 2 or codes.shape[1] != 2 or labels.shape != (codes.shape[0],):
+        raise ValueError(f"codes must be (n, 2) and labels (n,), got {codes.shape} and {labels.shape}")
+    fig = Figure(figsize=(7, 6))
+    ax = fig.subplots()
+    cmap = colormaps["tab10"]
+    for label in numpy.unique(labels):
+        pick = labels == label
+        ax.scatter(codes[pick, 0], codes[pick, 1], s=3, color=cmap(int(label) % 10), label=str(label), alpha=0.7)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(title="label", markerscale=4, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     return fig

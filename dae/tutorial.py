@@ -41,6 +41,10 @@ classes (highlighted in Jupyter, plain text on stdout in a script), so a chapter
 A cell that needs an earlier one starts with ``dae.tutorial.need(globals(), name, cell)``, which
 stops with one line (``RunFirst``, no traceback in Jupyter) naming the cell to run first.
 
+Long runs: ``dae.Trainer(..., **dae.tutorial.long_run(path))`` checkpoints every epoch and shows a
+progress bar only on a terminal; ``dae.tutorial.fit(trainer, x, epochs, resume)`` goes on from the
+checkpoint when ``resume`` is set. The chapter's cells keep the teaching, not this plumbing.
+
 Tests run a tutorial as a script in-process with ``run_script(path, argv)``, which returns the
 tutorial's globals after the last cell.
 
@@ -71,6 +75,7 @@ import tokenize
 
 from . import backend as _backend
 from .plotting import save_image
+from .train import Checkpointing, Display
 
 _PARAMETERS_CELL = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
@@ -302,6 +307,22 @@ def need(namespace, name, cell):
     if namespace.get(name) is None:
         raise RunFirst(f"run {cell} first (this cell uses its {name})")
     return namespace[name]
+
+
+# ----- long runs ----------------------------------------------------------------------------
+def long_run(checkpoint):
+    """The ``dae.Trainer`` keywords a chapter's long run needs but does not teach: a checkpoint
+    written to ``checkpoint`` after every epoch and on Ctrl-C, and a progress bar only when stdout
+    is a terminal (a notebook shows the chapter's own epoch lines). Pass as ``**long_run(path)``."""
+    return {"checkpoint": Checkpointing(checkpoint), "display": Display("bar" if sys.stdout.isatty() else "none")}
+
+
+def fit(trainer, train_x, epochs, resume=False):
+    """``trainer.fit(train_x, epochs)``; with ``resume``, first go on from the trainer's checkpoint
+    if there is one (an interrupted run, even a ``kill -9``, ends as the uninterrupted one would)."""
+    if resume:
+        trainer.resume()
+    return trainer.fit(train_x, epochs)
 
 
 # ----- figures ------------------------------------------------------------------------------

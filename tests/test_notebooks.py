@@ -50,7 +50,8 @@ EXPECTED = {
                                    "conv_autoencoder.npz", "results.json"], "conv_plots"),
     "vae_tutorial": (["[z=20] epoch 2, train -ELBO ", ", valid -ELBO ", "test negative ELBO: ",
                       "test -log p(x), importance-weighted with k=10 on 500 test images: ", "[z=2] epoch 1, train -ELBO "],
-                     ["samples.png", "manifold_2d.png", "codes_2d.png", "vae_z20.npz"], "vae_plots"),
+                     ["samples_z20.png", "learning_curve_z20.png", "manifold_2d.png", "codes_2d.png", "vae_z20.npz"],
+                     "vae_plots"),
 }
 # Not yet in top-level cells (their `# %%` markers sit inside functions): converted next, by the
 # same rules (a parameters cell with `quick`, dae.tutorial.parameters / dae.tutorial.show).

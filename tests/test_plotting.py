@@ -102,3 +102,13 @@ def test_images_side_by_side_keeps_each_image_and_its_caption():
     assert fig.axes[0].get_position().width > 1.5 * fig.axes[1].get_position().width   # drawn to scale
     with pytest.raises(ValueError, match="images"):
         dae.plotting.images_side_by_side({})
+
+
+def test_codes_by_label_draws_one_colour_per_label():
+    codes = numpy.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    fig = dae.plotting.codes_by_label(codes, numpy.array([1, 0, 1]), "t")
+    (ax,) = fig.axes
+    assert [c.get_label() for c in ax.collections] == ["0", "1"]
+    numpy.testing.assert_array_equal(ax.collections[1].get_offsets(), codes[[0, 2]])
+    with pytest.raises(ValueError, match="codes must be"):
+        dae.plotting.codes_by_label(codes[:, :1], numpy.array([1, 0, 1]), "t")

@@ -194,3 +194,24 @@ def test_a_list_parameter_takes_one_or_more_values(tmp_path, capsys):
         run_script(path, ["--sizes", "1.5"])      # of the elements' type
     with pytest.raises(ValueError, match="list of int, float or str"):
         read_parameters('# %% tags=["parameters"]\nmixed = [1, "a"]\n')
+
+
+def test_long_run_checkpoints_and_fit_resumes_only_when_asked(tmp_path):
+    import numpy
+
+    import dae
+
+    path = tmp_path / "run.npz"
+    options = dae.tutorial.long_run(path)
+    assert options["checkpoint"].path == str(path) and options["display"].mode == "none"   # captured stdout: no bar
+    x = numpy.random.RandomState(0).uniform(0, 1, (40, 6)).astype(dae.config.floatX)
+
+    def trainer():
+        model = dae.Autoencoder(numpy.random.RandomState(1), n_visible=6, n_hidden=3)
+        return dae.Trainer(model, dae.optim.SGD(learning_rate=0.1), batch_size=10, rng=numpy.random.RandomState(2),
+                           **dae.tutorial.long_run(path))
+
+    whole = dae.tutorial.fit(trainer(), x, 2)
+    assert path.exists() and len(whole) == 2
+    assert len(dae.tutorial.fit(trainer(), x, 3, resume=True)) == 3   # two restored, one more
+    assert len(dae.tutorial.fit(trainer(), x, 1)) == 1                 # without resume: from the start

@@ -11,6 +11,8 @@ import dae
 from dae import cli
 from dae.tutorial import run_script
 
+from _chapter import code_cells, index_of, maths_problems, run_cell
+
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "vae_tutorial.py")
 SMALL = ["--n-train", "400", "--epochs", "2", "--batch-size", "50", "--n-test", "200", "--iw-samples", "5",
          "--n-hidden", "32"]
@@ -24,14 +26,22 @@ def test_tutorial_trains_reports_and_draws(tmp_path, capsys):
     out = tmp_path / "plots"
     ns = run(out, "--iw-n-test", "50")
     results = ns["results"]
-    text = capsys.readouterr().out
+    text, err = capsys.readouterr()
+    assert err == ""   # timings on stdout: no error box in a notebook
+    assert "The z=20 training code for file vae_tutorial.py ran for " in text
+    assert "# dae/models/vae.py: VAE.cost_and_grads\ndef cost_and_grads(self, x, *, rng)" in text
+    assert "# dae/models/vae.py: reparameterize" in text and "# dae/models/vae.py: gaussian_kl" in text
     assert "test negative ELBO:" in text and "importance-weighted with k=5 on 50 test images" in text
     assert "[z=20] epoch 1, train -ELBO" in text and ", valid -ELBO " in text and "[z=2] epoch 1" in text
     # two epochs on 400 images: far from the paper, but well below the ~544 nats of a blank model
     assert 100 < results["test_negative_elbo"] < 300
     assert math.isfinite(results["iw_negative_log_likelihood"]) and results["iw_n_test"] == 50
     assert math.isfinite(results["test_negative_elbo_2d"])
-    samples = Image.open(out / "samples.png")
+    assert (out / "learning_curve_z20.png").stat().st_size > 0
+    assert list(ns["curves"]) == ["z=20 train", "z=20 validation", "z=20 test -ELBO", "z=20 test -log p(x), k=5",
+                                  "z=2 train (reference)"]
+    assert len(ns["curves"]["z=20 train"]) == 2 and (out / "checkpoints" / "vae_z20.npz").exists()
+    samples = Image.open(out / "samples_z20.png")
     assert samples.size == (10 * 29 - 1, 10 * 29 - 1)
     assert Image.open(out / "manifold_2d.png").size == (20 * 28, 20 * 28)
     assert Image.open(out / "codes_2d.png").size[0] > 300
@@ -56,7 +66,7 @@ def test_tutorial_with_a_2d_main_model_reuses_it(tmp_path, capsys):
 def test_tutorial_skips_the_2d_model_on_request(tmp_path):
     out = tmp_path / "plots"
     run(out, "--epochs", "1", "--epochs-2d", "0")
-    assert (out / "samples.png").exists() and not (out / "manifold_2d.png").exists()
+    assert (out / "samples_z20.png").exists() and not (out / "manifold_2d.png").exists()
 
 
 def test_quick_is_a_small_slice(tmp_path):
@@ -110,3 +120,54 @@ def test_manifold_grid_runs_through_the_inverse_normal_cdf(tmp_path):
     assert z[0, 0] == pytest.approx(-1.6448536, abs=1e-6)   # Phi^-1(0.05), left column
     assert z[0, 1] == pytest.approx(1.6448536, abs=1e-6)    # top row: largest z1
     assert z[12] == pytest.approx([0.0, 0.0], abs=1e-12)    # the centre of the plane
+
+
+def test_the_knobs_reach_labels_and_file_names(tmp_path, capsys):
+    ns = run_script(SCRIPT, ["--quick", "--epochs", "1", "--epochs-2d", "1", "--n-latent", "3", "--n-train", "200",
+                             "--output-folder", str(tmp_path)])
+    assert (ns["n_train"], ns["n_test"], ns["epochs"]) == (200, 500, 1)   # quick keeps what was set
+    out = capsys.readouterr().out
+    assert "[z=3] epoch 0, train -ELBO " in out and "The z=3 training code for file vae_tutorial.py ran for" in out
+    assert "test negative ELBO: " in out and "(3-D latent, 1 epochs)" in out
+    for name in ("vae_z3.npz", "samples_z3.png", "learning_curve_z3.png", "vae_z2.npz"):
+        assert (tmp_path / name).exists(), name
+    assert ns["model"].n_latent == 3
+
+
+# ----- as a notebook ----------------------------------------------------------------------------
+CELLS = code_cells(SCRIPT)
+TRAINING = index_of(CELLS, "model, history = train_vae(n_latent, epochs")
+TWO_D = index_of(CELLS, "model_2d, history_2d = train_vae(2, epochs_2d")
+
+
+def _namespace(tmp_path, capsys):
+    ns = {"__name__": "vae_chapter"}   # as in a notebook: no command line
+    run_cell(SCRIPT, CELLS[0], ns, capsys)
+    ns.update(n_train=200, n_test=100, epochs=2, epochs_2d=1, n_hidden=[16], iw_samples=3, batch_size=50,
+              output_folder=str(tmp_path))
+    return ns
+
+
+def test_cells_run_again_print_the_same_lines(tmp_path, capsys):
+    ns = _namespace(tmp_path, capsys)
+    first = [run_cell(SCRIPT, cell, ns, capsys) for cell in CELLS[1:]]
+    assert any(line.startswith("[z=20] epoch 1, train -ELBO") for line in first[TRAINING - 1])
+    for index in (TRAINING, TRAINING + 1, TRAINING + 2, TWO_D, TWO_D + 1, TWO_D + 2):
+        assert run_cell(SCRIPT, CELLS[index], ns, capsys) == first[index - 1], f"cell {index} printed other lines"
+
+
+def test_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
+    ns = _namespace(tmp_path, capsys)
+    for cell in CELLS[1:TRAINING]:
+        run_cell(SCRIPT, cell, ns, capsys)
+    later = [cell for cell in CELLS[TRAINING + 1:] if "dae.tutorial.need(" in cell and "train_vae(2" not in cell]
+    assert len(later) == 4
+    for cell in later:
+        with pytest.raises(dae.tutorial.RunFirst, match=r"^run the (training cell|evaluation cell \(How good is it\?\)|"
+                                                        r"2-D model's cell) first"):
+            run_cell(SCRIPT, cell, ns, capsys)
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".png"]   # no figure of an untrained model
+
+
+def test_the_chapters_maths_renders():
+    assert maths_problems(SCRIPT) == []

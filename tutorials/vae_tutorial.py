@@ -18,12 +18,13 @@
 # This tutorial trains a 784-500-500-20 VAE (relu hidden units) with Adam for 30 epochs, reports
 # its test negative ELBO and the tighter importance-weighted estimate of $-\log p(\mathbf{x})$
 # (Burda et al., 2015), draws samples, then trains a VAE with a 2-D code to look at: the
-# decoder's manifold of digits and where each test digit lands.
+# decoder's manifold of digits and where each test digit lands. Each training cell prints how
+# long it ran.
 #
-# Run it as a notebook, cell by cell, or as a script: `python tutorials/vae_tutorial.py` (about
-# 8.5 CPU-minutes on one thread), `--quick`, `--help`. Training writes a checkpoint after every
-# epoch (and on Ctrl-C) to `vae_plots/checkpoints/`; `--resume` goes on from them after an
-# interruption, even a `kill -9`. The figures and the models go to `vae_plots/`.
+# Run it as a notebook, cell by cell, or as a script: `python tutorials/vae_tutorial.py`,
+# `--n-latent 10`, `--quick`, `--help`. Training writes a checkpoint after every epoch (and on
+# Ctrl-C) to `vae_plots/checkpoints/`; `--resume` goes on from them after an interruption, even a
+# `kill -9`. The figures and the models go to `vae_plots/`, named after the code's size.
 
 # %% tags=["parameters"]
 epochs = 30                  # passes over the training set for the main model
@@ -44,13 +45,12 @@ backend: str = None          # numpy (CPU) or cupy (NVIDIA GPU); default: $DAE_B
 quick = False                # a small slice (2,000 images, one layer of 64, 3 + 2 epochs): under a minute
 
 # %% [markdown]
-# The cell above holds the recipe; change it there, or give the same names as flags to the
-# script. The next cell applies the command line (when this file runs as a script) and the small
-# slice when `quick` is True.
+# The cell above holds the recipe; change it there, give the same names as flags to the script,
+# or as papermill's `-p`. The next cell applies the command line (when this file runs as a
+# script) and the small slice when `quick` is True; a value you set is never replaced by it.
 
 # %%
 import statistics
-import sys
 import time
 import timeit
 
@@ -58,7 +58,7 @@ import numpy
 
 import dae
 from dae import backend as dae_backend
-from dae.models.vae import binarize
+from dae.models.vae import binarize, gaussian_kl, reparameterize
 
 dae.tutorial.parameters(
     globals(), quick=dict(n_train=2000, n_test=500, n_hidden=[64], epochs=3, epochs_2d=2, iw_samples=10),
@@ -91,50 +91,76 @@ print(f"binarised MNIST: {train_x.shape[0]} training images (redrawn each epoch)
       f"{test_x.shape[0]} test images (seed 0)")
 
 # %% [markdown]
-# ## The model and its cost
+# ## The model: encoder, sample, decoder
 #
-# With $f$ the hidden activation, the encoder gives the mean and log-variance of
-# $q(\mathbf{z} \mid \mathbf{x}) = \mathcal{N}(\boldsymbol{\mu}, \mathrm{diag}(e^{\boldsymbol{\ell}}))$,
-# and the decoder the logits $\mathbf{a}$ of the pixels:
+# Write $f$ for the hidden units' activation (relu here), applied to every entry, and $L$ for the
+# number of hidden layers. The encoder's layers $l = 1, \dots, L$ have weights $W_l$ and biases
+# $\mathbf{b}_l$; its top layer $\mathbf{h}$ gives the mean $\boldsymbol{\mu}$ and the
+# log-variance $\boldsymbol{\ell}$ of $q(\mathbf{z} \mid \mathbf{x}) = \mathcal{N}(\boldsymbol{\mu}, \mathrm{diag}(e^{\boldsymbol{\ell}}))$:
 #
-# $$\mathbf{h} = f(\dots f(\mathbf{x} W_1 + \mathbf{b}_1) \dots), \qquad
-#   \boldsymbol{\mu} = \mathbf{h} W_\mu + \mathbf{b}_\mu, \qquad \boldsymbol{\ell} = \mathbf{h} W_\ell + \mathbf{b}_\ell,$$
+# $$\mathbf{h} = f(\dots f(\mathbf{x} W_1 + \mathbf{b}_1) \dots W_L + \mathbf{b}_L), \qquad \boldsymbol{\mu} = \mathbf{h} W_\mu + \mathbf{b}_\mu, \qquad \boldsymbol{\ell} = \mathbf{h} W_\ell + \mathbf{b}_\ell.$$
 #
-# $$\mathbf{z} = \boldsymbol{\mu} + e^{\boldsymbol{\ell}/2} \odot \boldsymbol{\epsilon}, \quad
-#   \boldsymbol{\epsilon} \sim \mathcal{N}(0, I), \qquad
-#   p(x_k = 1 \mid \mathbf{z}) = \sigma(a_k), \quad \mathbf{a} = \mathbf{g}(\mathbf{z}) W_{\mathrm{out}} + \mathbf{b}_{\mathrm{out}}.$$
+# A code is drawn from $q$ by the *reparameterisation*: noise $\boldsymbol{\epsilon}$ that does
+# not depend on the parameters, moved and scaled ($\odot$ multiplies entry by entry),
 #
-# The cost is the negative ELBO, per image: the reconstruction term plus the KL divergence of
-# $q$ from the prior, both in closed form,
+# $$\mathbf{z} = \boldsymbol{\mu} + e^{\boldsymbol{\ell}/2} \odot \boldsymbol{\epsilon}, \qquad \boldsymbol{\epsilon} \sim \mathcal{N}(0, I).$$
 #
-# $$-\mathrm{ELBO}(\mathbf{x}) = \sum_k \left[\mathrm{softplus}(a_k) - x_k a_k\right]
-#   \; - \; \frac{1}{2} \sum_j \left[1 + \ell_j - \mu_j^2 - e^{\ell_j}\right] \;\geq\; -\log p(\mathbf{x}).$$
+# The decoder mirrors the encoder, with weights $V_l$ and biases $\mathbf{c}_l$: its top hidden
+# layer $\mathbf{g}(\mathbf{z})$ gives the logits $\mathbf{a}$ of the 784 pixels, and the
+# sigmoid $\sigma(a) = 1 / (1 + e^{-a})$ their probabilities,
 #
-# The *reparameterisation* $\mathbf{z} = \boldsymbol{\mu} + e^{\boldsymbol{\ell}/2} \odot \boldsymbol{\epsilon}$
-# is what makes it trainable by back-propagation: $\boldsymbol{\epsilon}$ does not depend on the
-# parameters, so the gradient goes *through* the sample. At the code, two paths meet:
+# $$\mathbf{g}(\mathbf{z}) = f(\dots f(\mathbf{z} V_1 + \mathbf{c}_1) \dots V_L + \mathbf{c}_L), \qquad \mathbf{a} = \mathbf{g}(\mathbf{z}) W_{\mathrm{out}} + \mathbf{b}_{\mathrm{out}}, \qquad p(x_k = 1 \mid \mathbf{z}) = \sigma(a_k).$$
 #
-# $$\frac{\partial C}{\partial \boldsymbol{\mu}} = \frac{\partial C}{\partial \mathbf{z}} + \frac{\boldsymbol{\mu}}{N}, \qquad
-#   \frac{\partial C}{\partial \boldsymbol{\ell}} = \frac{1}{2} \frac{\partial C}{\partial \mathbf{z}} \odot \boldsymbol{\epsilon} \odot e^{\boldsymbol{\ell}/2}
-#   + \frac{e^{\boldsymbol{\ell}} - 1}{2N}$$
+# The library's sample (the encoder and the decoder are a `Sequential` each, a `Dense` and an
+# activation per layer, as in the SdA chapter):
+
+# %%
+dae.tutorial.show_source(reparameterize)
+
+# %% [markdown]
+# ## The cost: the negative ELBO
 #
-# (the sampling path and the KL path; `dae.VAE.cost_and_grads` writes out every gradient, forward
-# and backward side by side, and `dae.gradcheck` checks them).
+# Per image, the reconstruction term (the Bernoulli negative log-likelihood, from the logits:
+# $\mathrm{softplus}(a) = \log(1 + e^{a})$) plus the KL divergence of $q$ from the prior, both
+# in closed form:
+#
+# $$-\mathrm{ELBO}(\mathbf{x}) = \sum_k \left[\mathrm{softplus}(a_k) - x_k a_k\right] \; - \; \frac{1}{2} \sum_j \left[1 + \ell_j - \mu_j^2 - e^{\ell_j}\right] \;\geq\; -\log p(\mathbf{x}).$$
+#
+# The training cost $C$ is its mean over a minibatch of $N$ images. The KL term:
+
+# %%
+dae.tutorial.show_source(gaussian_kl)
+
+# %% [markdown]
+# ## The gradients, by hand
+#
+# Back-propagation from $C$: at the logits, $\partial C / \partial \mathbf{a} = (\sigma(\mathbf{a}) - \mathbf{x}) / N$
+# (the sigmoid and the logs cancel), then down through the decoder's layers, each `backward`
+# multiplying by $f'$ and by the transposed weights, to $\partial C / \partial \mathbf{z}$. Because
+# $\boldsymbol{\epsilon}$ does not depend on the parameters, the gradient goes *through* the
+# sample, with $\partial z_j / \partial \mu_j = 1$ and $\partial z_j / \partial \ell_j = \epsilon_j e^{\ell_j/2} / 2$.
+# At the code, two paths meet, the sampling path and the KL path:
+#
+# $$\frac{\partial C}{\partial \boldsymbol{\mu}} = \frac{\partial C}{\partial \mathbf{z}} + \frac{\boldsymbol{\mu}}{N}, \qquad \frac{\partial C}{\partial \boldsymbol{\ell}} = \frac{1}{2} \frac{\partial C}{\partial \mathbf{z}} \odot \boldsymbol{\epsilon} \odot e^{\boldsymbol{\ell}/2} + \frac{e^{\boldsymbol{\ell}} - 1}{2N}.$$
+#
+# From there the two heads pass $\partial C / \partial \mathbf{h}$ (the sum of their two paths)
+# down through the encoder. `cost_and_grads` writes out the forward and the backward pass side
+# by side (`dae.gradcheck` checks every gradient against finite differences in the tests):
+
+# %%
+dae.tutorial.show_source(dae.VAE.cost_and_grads)
 
 # %% [markdown]
 # ## Training
 #
 # Adam on the negative ELBO, in shuffled minibatches, through `dae.Trainer`: it binarises each
 # minibatch afresh (`augment=binarize`), draws the reparameterisation noise, steps, and after
-# every epoch measures the validation negative ELBO (`evaluate`, with a noise stream of its own)
-# and writes a checkpoint. Every draw of the run (the shuffles, the binarisations, the
-# $\boldsymbol{\epsilon}$) comes from one `dae.RandomStreams`, the run's generator, saved in the
-# checkpoints, so a resumed run goes on exactly where it stopped. The output bias starts at the
-# logit of the mean pixel, so the very first reconstructions are already the "average digit"
-# rather than grey noise.
-#
-# What to look for: the training negative ELBO falls from about 200 nats to near 100 within a
-# few epochs, and the validation one follows it (a VAE this size barely overfits in 30 epochs).
+# every epoch measures the validation negative ELBO (`mean_negative_elbo`, with a noise stream of
+# its own). Every draw of the run (the shuffles, the binarisations, the $\boldsymbol{\epsilon}$)
+# comes from one `dae.RandomStreams`, the run's generator, saved in the checkpoints, so a resumed
+# run goes on exactly where it stopped. The output bias starts at the logit of the mean pixel, so
+# the very first reconstructions are already the "average digit" rather than grey noise.
+# `train_vae` builds a fresh model every time it is called.
 
 # %%
 def mean_negative_elbo(model, x, noise, batch_size=1000):
@@ -146,34 +172,36 @@ def mean_negative_elbo(model, x, noise, batch_size=1000):
 
 
 def train_vae(n_latent, epochs, label, validate=True):
-    """A VAE with an n_latent-D code trained for ``epochs`` epochs; (model, training seconds)."""
+    """A fresh VAE with an n_latent-D code trained for ``epochs`` epochs: (model, one dict per epoch)."""
     rng = numpy.random.RandomState(seed)
     noise = dae.RandomStreams(rng.randint(2 ** 30))
     model = dae.VAE(rng, n_visible=784, n_hidden=n_hidden, n_latent=n_latent, activation=activation)
     mean_pixel = numpy.clip(train_x.mean(axis=0, dtype=numpy.float64), 1e-3, 1 - 1e-3)
     model.b_out[...] = dae_backend.asarray(numpy.log(mean_pixel / (1 - mean_pixel)), dtype=model.b_out.dtype)
-    cpu_start = time.process_time()
 
     def report(trainer, metrics):
-        line = f"[{label}] epoch {metrics['epoch']}, train -ELBO {metrics['train_cost']:.2f}"
-        if validate:
-            line += f", valid -ELBO {metrics['extra']['valid_elbo']:.2f}"
-        print(line + f"  ({60 * metrics['minutes_used']:.0f}s wall, {time.process_time() - cpu_start:.0f}s CPU)",
-              flush=True)
+        valid = f", valid -ELBO {metrics['extra']['valid_elbo']:.2f}" if validate else ""
+        print(f"[{label}] epoch {metrics['epoch']}, train -ELBO {metrics['train_cost']:.2f}{valid}", flush=True)
 
-    trainer = dae.Trainer(
-        model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=noise, shuffle="examples",
-        drop_last=True, augment=binarize, on_epoch_end=report,
-        evaluate=(lambda t: {"valid_elbo": mean_negative_elbo(model, valid_x, dae.RandomStreams(1))}) if validate else None,
-        checkpoint=dae.train.Checkpointing(f"{output_folder}/checkpoints/vae_z{n_latent}.npz"),
-        display=dae.train.Display("bar" if sys.stdout.isatty() else "none"))
-    if resume:
-        trainer.resume()
-    trainer.fit(train_x, epochs)
-    return model, trainer.elapsed
+    validation = (lambda t: {"valid_elbo": mean_negative_elbo(model, valid_x, dae.RandomStreams(1))}) if validate else None
+    trainer = dae.Trainer(model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=noise,
+                          shuffle="examples", drop_last=True, augment=binarize, on_epoch_end=report, evaluate=validation,
+                          **dae.tutorial.long_run(f"{output_folder}/checkpoints/vae_z{n_latent}.npz"))
+    return model, dae.tutorial.fit(trainer, train_x, epochs, resume=resume)
 
+# %% [markdown]
+# What to look for: how fast the training negative ELBO falls in the first epochs, and how close
+# the validation one stays to it (a gap that opens up is overfitting); the last line prints the
+# gap after the last epoch. Running the cell again trains a fresh model and prints the same lines.
 
-model, seconds = train_vae(n_latent, epochs, f"z={n_latent}")
+# %%
+start_time, cpu_start = timeit.default_timer(), time.process_time()
+model, history = train_vae(n_latent, epochs, f"z={n_latent}")
+train_curve, valid_curve = [m["train_cost"] for m in history], [m["extra"]["valid_elbo"] for m in history]
+print(f"[z={n_latent}] epoch {len(history) - 1}: train -ELBO {train_curve[-1]:.2f}, valid -ELBO {valid_curve[-1]:.2f} "
+      f"(validation minus training: {valid_curve[-1] - train_curve[-1]:+.2f} nats)")
+print(f"The z={n_latent} training code for file vae_tutorial.py ran for "
+      f"{(timeit.default_timer() - start_time) / 60:.2f}m ({(time.process_time() - cpu_start) / 60:.2f} CPU-minutes)")
 
 # %% [markdown]
 # ## How good is it? The ELBO and the importance-weighted log-likelihood
@@ -181,23 +209,24 @@ model, seconds = train_vae(n_latent, epochs, f"z={n_latent}")
 # The test negative ELBO is an upper bound on $-\log p(\mathbf{x})$ (Kingma & Welling's Figure 2
 # shows about 100 nats for a 20-D code). A tighter one draws $k$ codes from $q$ and weighs them:
 #
-# $$\log p(\mathbf{x}) \approx \log \frac{1}{k} \sum_{i=1}^{k}
-#   \frac{p(\mathbf{x} \mid \mathbf{z}_i)\, p(\mathbf{z}_i)}{q(\mathbf{z}_i \mid \mathbf{x})}, \qquad \mathbf{z}_i \sim q(\mathbf{z} \mid \mathbf{x}),$$
+# $$\log p(\mathbf{x}) \approx \log \frac{1}{k} \sum_{i=1}^{k} \frac{p(\mathbf{x} \mid \mathbf{z}_i)\, p(\mathbf{z}_i)}{q(\mathbf{z}_i \mid \mathbf{x})}, \qquad \mathbf{z}_i \sim q(\mathbf{z} \mid \mathbf{x}),$$
 #
 # computed with log-sum-exp so nothing under- or overflows; $k = 1$ is the ELBO, and the bound
-# tightens as $k$ grows. It is the number papers compare: expect it a few nats below the ELBO.
+# tightens as $k$ grows. It is the number papers compare; the cell prints how far below the ELBO
+# it lands.
 
 # %%
+dae.tutorial.need(globals(), "model", "the training cell")
 eval_noise = dae.RandomStreams(2024)
 test_nelbo = mean_negative_elbo(model, test_x, eval_noise)
-print(f"training took {seconds / 60:.2f}m ({seconds / epochs:.1f}s per epoch)")
-print(f"test negative ELBO: {test_nelbo:.2f} nats ({n_latent}-D latent, {epochs} epochs)")
+print(f"test negative ELBO: {test_nelbo:.2f} nats ({n_latent}-D latent, {len(history)} epochs)")
 iw_x = test_x[:iw_n_test] if iw_n_test is not None else test_x
 t0 = timeit.default_timer()
 log_px = model.importance_weighted_log_likelihood(iw_x, k=iw_samples, rng=eval_noise)
 iw_nll = -float(dae_backend.to_host(log_px).mean(dtype="float64"))
-print(f"test -log p(x), importance-weighted with k={iw_samples} on {iw_x.shape[0]} test images: "
-      f"{iw_nll:.2f} nats ({timeit.default_timer() - t0:.0f}s)")
+print(f"test -log p(x), importance-weighted with k={iw_samples} on {iw_x.shape[0]} test images: {iw_nll:.2f} nats "
+      f"({test_nelbo - iw_nll:.2f} below the ELBO)")
+print(f"The importance-weighted estimate for file vae_tutorial.py ran for {(timeit.default_timer() - t0) / 60:.2f}m")
 dae.save_model(model, f"{output_folder}/vae_z{n_latent}.npz")
 results = {"test_negative_elbo": test_nelbo, "iw_negative_log_likelihood": iw_nll,
            "iw_samples": iw_samples, "iw_n_test": int(iw_x.shape[0])}
@@ -206,22 +235,63 @@ results = {"test_negative_elbo": test_nelbo, "iw_negative_log_likelihood": iw_nl
 # ## Samples from the prior
 #
 # A hundred codes drawn from $\mathcal{N}(0, I)$, decoded: the pixel probabilities, 10 to a row.
-# Most are recognisable digits, some are blends of two; they are blurry because each is the
-# *mean* of the decoder's distribution, not a binary sample of it.
+# They are grey rather than black and white because each is the *mean* of the decoder's
+# distribution, not a binary sample of it. How many would you read as digits, and how many look
+# like blends of two?
 
 # %%
-probs = dae_backend.to_host(model.sample(100, rng=eval_noise))
+dae.tutorial.need(globals(), "model", "the training cell")
+probs = dae_backend.to_host(model.sample(100, rng=dae.RandomStreams(2025)))
 dae.tutorial.show(dae.tile_raster_images(probs, (28, 28), (10, 10), (1, 1), scale_rows_to_unit_interval=False),
-                  f"{output_folder}/samples.png")
+                  f"{output_folder}/samples_z{n_latent}.png")
 
 # %% [markdown]
 # ## A 2-D code, to look at
 #
-# With $\mathbf{z} \in \mathbb{R}^2$ the whole latent space is a plane. The decoder's view: decode
-# a 20 x 20 grid of the plane, evenly spaced *in probability* under the prior
-# ($\mathbf{z} = \Phi^{-1}(\mathbf{u})$ for $\mathbf{u}$ on a grid of $[0.05, 0.95]^2$), and the digits morph
-# smoothly into each other. The encoder's view: the means of $q(\mathbf{z} \mid \mathbf{x})$ of the test
-# digits, coloured by their label (which the VAE never saw): the classes form regions.
+# With $\mathbf{z} \in \mathbb{R}^2$ the whole latent space is a plane. A second VAE, the same in
+# all but its code of two numbers (and trained for `epochs_2d` epochs, without the validation
+# pass), is the reference run of the learning curves below: what squeezing the code costs. When
+# `n_latent` is 2 already, the main model serves.
+
+# %%
+start_time = timeit.default_timer()
+model_2d, history_2d, nelbo_2d = None, None, None
+if n_latent == 2:
+    model_2d, history_2d = dae.tutorial.need(globals(), "model", "the training cell"), history
+elif epochs_2d > 0:
+    model_2d, history_2d = train_vae(2, epochs_2d, "z=2", validate=False)
+    nelbo_2d = mean_negative_elbo(model_2d, test_x, dae.RandomStreams(2024))
+    print(f"test negative ELBO: {nelbo_2d:.2f} nats (2-D latent, {epochs_2d} epochs)")
+    dae.save_model(model_2d, f"{output_folder}/vae_z2.npz")
+    print(f"The z=2 training code for file vae_tutorial.py ran for {(timeit.default_timer() - start_time) / 60:.2f}m")
+
+# %% [markdown]
+# ## The learning curves
+#
+# The negative ELBO per epoch: the main model's training and validation curves, and the 2-D
+# model's training curve (in black), with the main model's test negative ELBO and
+# importance-weighted $-\log p(\mathbf{x})$ as dashed lines.
+
+# %%
+dae.tutorial.need(globals(), "results", "the evaluation cell (How good is it?)")
+curves = {f"z={n_latent} train": train_curve, f"z={n_latent} validation": valid_curve,
+          f"z={n_latent} test -ELBO": results["test_negative_elbo"],
+          f"z={n_latent} test -log p(x), k={iw_samples}": results["iw_negative_log_likelihood"]}
+if n_latent != 2 and epochs_2d > 0:
+    history_2d = dae.tutorial.need(globals(), "history_2d", "the 2-D model's cell")
+    curves["z=2 train (reference)"] = [m["train_cost"] for m in history_2d]
+    results["test_negative_elbo_2d"] = nelbo_2d
+figure = dae.plotting.learning_curves([("negative ELBO per epoch", "nats per image", curves)], width=7)
+dae.tutorial.show(figure, f"{output_folder}/learning_curve_z{n_latent}.png", dpi=100)
+
+# %% [markdown]
+# Two pictures of the 2-D model. The decoder's view: decode a 20 x 20 grid of the plane, evenly
+# spaced *in probability* under the prior, $\mathbf{z} = \Phi^{-1}(\mathbf{u})$ for $\mathbf{u}$ on
+# a grid of $[0.05, 0.95]^2$, where $\Phi^{-1}$ is the inverse of the standard normal's cumulative
+# distribution function, applied to each coordinate. The encoder's view: the means of
+# $q(\mathbf{z} \mid \mathbf{x})$ of the test digits, coloured by their label (which the VAE never
+# saw). Look for how smoothly neighbouring digits of the grid change into each other, and for
+# which classes get regions of their own and which overlap.
 
 # %%
 def manifold_image(model, n=20):
@@ -232,40 +302,15 @@ def manifold_image(model, n=20):
     return dae.tile_raster_images(probs, (28, 28), (n, n), (0, 0), scale_rows_to_unit_interval=False)
 
 
-def codes_figure(model, x, y):
-    """A matplotlib Figure: the means of q(z|x) of the test images, coloured by their digit."""
-    from matplotlib import colormaps
-    from matplotlib.figure import Figure
-
-    mu = dae_backend.to_host(model.encode(x))
-    fig = Figure(figsize=(7, 6))
-    ax = fig.subplots()
-    cmap = colormaps["tab10"]
-    for digit in range(10):
-        pick = y == digit
-        ax.scatter(mu[pick, 0], mu[pick, 1], s=3, color=cmap(digit), label=str(digit), alpha=0.7)
-    ax.set_xlabel("z0 (mean of q(z|x))")
-    ax.set_ylabel("z1")
-    ax.set_title("Test images in the 2-D latent space of a VAE")
-    ax.legend(title="digit", markerscale=4, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
-    return fig
-
-
-if n_latent == 2:
-    model_2d = model
-elif epochs_2d > 0:
-    model_2d, _ = train_vae(2, epochs_2d, "z=2", validate=False)
-    results["test_negative_elbo_2d"] = mean_negative_elbo(model_2d, test_x, eval_noise)
-    print(f"test negative ELBO: {results['test_negative_elbo_2d']:.2f} nats (2-D latent, {epochs_2d} epochs)")
-    dae.save_model(model_2d, f"{output_folder}/vae_z2.npz")
-else:
-    model_2d = None
-if model_2d is not None:
+if n_latent == 2 or epochs_2d > 0:
+    dae.tutorial.need(globals(), "model_2d", "the 2-D model's cell")
     dae.tutorial.show(manifold_image(model_2d), f"{output_folder}/manifold_2d.png")
-    dae.tutorial.show(codes_figure(model_2d, test_x, test_y), f"{output_folder}/codes_2d.png", dpi=100)
+    codes = dae_backend.to_host(model_2d.encode(test_x))
+    figure = dae.plotting.codes_by_label(codes, dae_backend.to_host(test_y), "Test images in the 2-D latent space "
+                                         "of a VAE", xlabel="z0 (mean of q(z|x))", ylabel="z1")
+    dae.tutorial.show(figure, f"{output_folder}/codes_2d.png", dpi=100)
 results["wall_seconds"] = timeit.default_timer() - start_all
-print(f"figures in {output_folder}/; whole run {results['wall_seconds'] / 60:.2f}m")
+print(f"The whole code for file vae_tutorial.py ran for {results['wall_seconds'] / 60:.2f}m (figures in {output_folder}/)")
 
 # %% [markdown]
 # ## Your turn
