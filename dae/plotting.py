@@ -138,15 +138,18 @@ def learning_curves(panels, title=None, width=5.0):
             elif len(values):
                 ax.plot(numpy.arange(len(values)), numpy.asarray(values, dtype=float), marker=".",
                         label=label, **style)
+        longest = max([len(v) for v in curves.values() if numpy.ndim(v)] + [1])
+        ax.set_xlim(-0.2, max(longest - 1, 1) + 0.2)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        if curves:
+            ax.legend(fontsize=8)
     if title:
         fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.94) if title else None)
     return fig
 
 
@@ -166,7 +169,7 @@ def images_side_by_side(images, title=None, height=4.5):
         ax.axis("off")
     if title:
         fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.94) if title else None)
     return fig
 
 

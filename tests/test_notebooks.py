@@ -26,11 +26,13 @@ EXPECTED = {
                      "wrote cA_plots/cae_filters_contraction_0.1.png"],
                     ["cae_filters_contraction_0.1.png", "learning_curve_contraction_0.1.png"], "cA_plots"),
     "variants_tutorial": (["  plain: training epoch 0, cost ", "| sparse_kl |", "| (raw pixels, no model) |",
-                           "The code for file variants_tutorial.py ran for"],
-                          [f"variant_{v}.png" for v in ("plain", "denoising", "gaussian", "salt_and_pepper",
-                                                        "sparse_l1", "sparse_kl", "contractive", "dropout",
-                                                        "untied", "relu", "squared_error", "linear")]
-                          + ["results.md"], "variants_plots"),
+                           "The sparse_kl variant for file variants_tutorial.py ran for",
+                           "The code for file variants_tutorial.py ran for", "PCA with 32 components: "],
+                          [f"variant_{v}.png" for v in ("plain", "denoising_0.3", "gaussian_0.5", "salt_and_pepper_0.3",
+                                                        "sparse_l1_0.1", "sparse_kl_0.05_1", "contractive_0.1",
+                                                        "dropout_0.5", "untied_0.3", "relu_0.3", "squared_error_0.3",
+                                                        "linear")]
+                          + ["learning_curves.png", "results.md"], "variants_plots"),
     "SdA_tutorial": (["Pre-training layer 0, epoch 0, cost ", "Pre-training layer 2, epoch 0, cost ",
                       "epoch 1, minibatch 20/20, validation error ", "test error of best model ",
                       "Optimization complete with best validation score of ",
