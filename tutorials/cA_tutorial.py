@@ -184,7 +184,8 @@ plain_ca, plain_history = None, None
 if baseline:
     start_time = timeit.default_timer()
     plain_ca, plain_history = train_ca(0.0, "Reference (no penalty)")
-    print(f"The no-penalty reference code for file cA_tutorial.py ran for {(timeit.default_timer() - start_time) / 60.0:.2f}m")
+    minutes = (timeit.default_timer() - start_time) / 60.0
+    print(f"The no-penalty reference code for file cA_tutorial.py ran for {minutes:.2f}m")
 
 # %% [markdown]
 # ## The learning curves
@@ -202,8 +203,8 @@ if plain_history is not None:
     runs["no penalty (reference)"] = plain_history
 panels = [("reconstruction cross-entropy", "nats per digit", {k: [e[0] for e in h] for k, h in runs.items()}),
           ("Jacobian norm", "mean ||dh/dx||_F", {k: [e[1] for e in h] for k, h in runs.items()})]
-dae.tutorial.show(dae.plotting.learning_curves(panels, title="cA: the cost per epoch against the run without the penalty"),
-                  f"{output_folder}/learning_curve_contraction_{level}.png", dpi=100)
+figure = dae.plotting.learning_curves(panels, title="cA: the cost per epoch against the run without the penalty")
+dae.tutorial.show(figure, f"{output_folder}/learning_curve_contraction_{level}.png", dpi=100)
 rec, norm, penalty = history[-1]
 print(f"epoch {len(history) - 1}, contraction level {level}: reconstruction cost {rec:.2f}, "
       f"Jacobian norm {norm:.2f}, penalty term {penalty:.2f}")

@@ -170,7 +170,7 @@ def mean_negative_elbo(model, x, noise, batch_size=1000):
         total += float(model.negative_elbo(x[i:i + batch_size], rng=noise).sum(dtype="float64"))
     return total / x.shape[0]
 
-
+# %%
 def train_vae(n_latent, epochs, label, validate=True):
     """A fresh VAE with an n_latent-D code trained for ``epochs`` epochs: (model, one dict per epoch)."""
     rng = numpy.random.RandomState(seed)
@@ -183,9 +183,12 @@ def train_vae(n_latent, epochs, label, validate=True):
         valid = f", valid -ELBO {metrics['extra']['valid_elbo']:.2f}" if validate else ""
         print(f"[{label}] epoch {metrics['epoch']}, train -ELBO {metrics['train_cost']:.2f}{valid}", flush=True)
 
-    validation = (lambda t: {"valid_elbo": mean_negative_elbo(model, valid_x, dae.RandomStreams(1))}) if validate else None
+    def validation(trainer):
+        return {"valid_elbo": mean_negative_elbo(model, valid_x, dae.RandomStreams(1))}
+
     trainer = dae.Trainer(model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=noise,
-                          shuffle="examples", drop_last=True, augment=binarize, on_epoch_end=report, evaluate=validation,
+                          shuffle="examples", drop_last=True, augment=binarize, on_epoch_end=report,
+                          evaluate=validation if validate else None,
                           **dae.tutorial.long_run(f"{output_folder}/checkpoints/vae_z{n_latent}.npz"))
     return model, dae.tutorial.fit(trainer, train_x, epochs, resume=resume)
 
@@ -310,7 +313,8 @@ if n_latent == 2 or epochs_2d > 0:
                                          "of a VAE", xlabel="z0 (mean of q(z|x))", ylabel="z1")
     dae.tutorial.show(figure, f"{output_folder}/codes_2d.png", dpi=100)
 results["wall_seconds"] = timeit.default_timer() - start_all
-print(f"The whole code for file vae_tutorial.py ran for {results['wall_seconds'] / 60:.2f}m (figures in {output_folder}/)")
+print(f"The whole code for file vae_tutorial.py ran for {results['wall_seconds'] / 60:.2f}m")
+print(f"figures and models in {output_folder}/")
 
 # %% [markdown]
 # ## Your turn

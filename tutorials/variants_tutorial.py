@@ -237,7 +237,10 @@ def make_optimizer(name=None):
 def train(name, model):
     """Minibatches in order through dae.Trainer; returns the mean training cost of each epoch."""
     levels = VARIANTS[name][3]
-    report = lambda trainer, m: print(f"  {name}: training epoch {m['epoch']}, cost {m['train_cost']:.4f}", flush=True)  # noqa: E731
+
+    def report(trainer, m):
+        print(f"  {name}: training epoch {m['epoch']}, cost {m['train_cost']:.4f}", flush=True)
+
     trainer = dae.Trainer(model, make_optimizer(name), batch_size=batch_size, cost_kwargs=levels,
                           rng=numpy.random.RandomState(seed + 1),  # corruption and dropout draws
                           drop_last=True, display=dae.train.Display("none"), on_epoch_end=report)
@@ -255,7 +258,8 @@ def train(name, model):
 #   for a code of $H$ units: 0 when every unit is equally active, 1 when one unit carries the
 #   code; and the mean $|y_j|$;
 # - the mean Jacobian norm $\| \partial \mathbf{y} / \partial \mathbf{x} \|_F$ (the contractive
-#   penalty's root): with $a_j$ unit $j$'s input, $J_{ji} = f'(a_j) W_{ij}$, so $\|J\|_F^2 = \sum_j f'(a_j)^2 \sum_i W_{ij}^2$.
+#   penalty's root): with $a_j$ unit $j$'s input, $J_{ji} = f'(a_j) W_{ij}$, so
+#   $\|J\|_F^2 = \sum_j f'(a_j)^2 \sum_i W_{ij}^2$.
 
 # %%
 def activation_of(model):
