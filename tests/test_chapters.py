@@ -135,3 +135,32 @@ def test_the_code_cells_are_short(path):
         if "[markdown]" not in marker:
             lines = _code_lines(body)
             assert len(lines) <= MAX_CELL_LINES, f"a {len(lines)}-line cell starting {lines[:1]}"
+
+
+# ----- every cell, run twice ----------------------------------------------------------------
+TIMING = re.compile(r"\d+(\.\d+)?\s*(ms|s|sec|seconds|m|min|minutes|h)\b")
+
+
+def _lines(printed):
+    """The printed lines, timings masked (a run's wall time is not its output)."""
+    return [TIMING.sub("<time>", line) for line in printed.splitlines() if " ran for " not in line]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_name)
+def test_every_cell_prints_the_same_when_run_again(path, tmp_path, capsys, monkeypatch):
+    """The chapter on its quick slice, in a namespace as a kernel's (no command line), each code
+    cell run twice in a row: the second run prints what the first printed (a training cell
+    starts from a fresh model; a cell that draws random numbers draws the same ones)."""
+    monkeypatch.chdir(tmp_path)
+    code = [(marker, body) for marker, body in _cells(_read(path)) if "[markdown]" not in marker]
+    namespace = {"__name__": "chapter"}
+    for index, (marker, body) in enumerate(code):
+        compiled = compile(body, path, "exec")
+        exec(compiled, namespace)
+        if 'tags=["parameters"]' in marker:
+            namespace["quick"] = True        # what papermill's -p quick True does
+            continue
+        first = _lines(capsys.readouterr().out)
+        exec(compiled, namespace)
+        again = _lines(capsys.readouterr().out)
+        assert again == first, f"code cell {index} printed other lines when run again"
