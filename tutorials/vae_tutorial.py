@@ -93,10 +93,12 @@ print(f"binarised MNIST: {train_x.shape[0]} training images (redrawn each epoch)
 # %% [markdown]
 # ## The model: encoder, sample, decoder
 #
-# Write $f$ for the hidden units' activation (relu here), applied to every entry, and $L$ for the
-# number of hidden layers. The encoder's layers $l = 1, \dots, L$ have weights $W_l$ and biases
-# $\mathbf{b}_l$; its top layer $\mathbf{h}$ gives the mean $\boldsymbol{\mu}$ and the
-# log-variance $\boldsymbol{\ell}$ of $q(\mathbf{z} \mid \mathbf{x}) = \mathcal{N}(\boldsymbol{\mu}, \mathrm{diag}(e^{\boldsymbol{\ell}}))$:
+# Write $f$ for the hidden units' activation (`activation`, relu by default), applied to every
+# entry, and $L$ for the number of hidden layers. The encoder's layers $l = 1, \dots, L$ have weights $W_l$ and biases
+# $\mathbf{b}_l$; its top layer $\mathbf{h}$ gives, through two heads with weights $W_\mu$, $W_\ell$
+# and biases $\mathbf{b}_\mu$, $\mathbf{b}_\ell$, the mean $\boldsymbol{\mu}$ and the
+# log-variance $\boldsymbol{\ell}$ of $q(\mathbf{z} \mid \mathbf{x}) = \mathcal{N}(\boldsymbol{\mu}, \mathrm{diag}(e^{\boldsymbol{\ell}}))$,
+# a Gaussian with a diagonal covariance:
 #
 # $$\mathbf{h} = f(\dots f(\mathbf{x} W_1 + \mathbf{b}_1) \dots W_L + \mathbf{b}_L), \qquad \boldsymbol{\mu} = \mathbf{h} W_\mu + \mathbf{b}_\mu, \qquad \boldsymbol{\ell} = \mathbf{h} W_\ell + \mathbf{b}_\ell.$$
 #
@@ -106,13 +108,14 @@ print(f"binarised MNIST: {train_x.shape[0]} training images (redrawn each epoch)
 # $$\mathbf{z} = \boldsymbol{\mu} + e^{\boldsymbol{\ell}/2} \odot \boldsymbol{\epsilon}, \qquad \boldsymbol{\epsilon} \sim \mathcal{N}(0, I).$$
 #
 # The decoder mirrors the encoder, with weights $V_l$ and biases $\mathbf{c}_l$: its top hidden
-# layer $\mathbf{g}(\mathbf{z})$ gives the logits $\mathbf{a}$ of the 784 pixels, and the
+# layer $\mathbf{g}(\mathbf{z})$ gives, through weights $W_{\mathrm{out}}$ and biases
+# $\mathbf{b}_{\mathrm{out}}$, the logits $\mathbf{a}$ of the 784 pixels, and the
 # sigmoid $\sigma(a) = 1 / (1 + e^{-a})$ their probabilities,
 #
 # $$\mathbf{g}(\mathbf{z}) = f(\dots f(\mathbf{z} V_1 + \mathbf{c}_1) \dots V_L + \mathbf{c}_L), \qquad \mathbf{a} = \mathbf{g}(\mathbf{z}) W_{\mathrm{out}} + \mathbf{b}_{\mathrm{out}}, \qquad p(x_k = 1 \mid \mathbf{z}) = \sigma(a_k).$$
 #
-# The library's sample (the encoder and the decoder are a `Sequential` each, a `Dense` and an
-# activation per layer, as in the SdA chapter):
+# The library draws the sample so (the encoder and the decoder themselves are a `Sequential` each,
+# a `Dense` and an activation per layer, as in the SdA chapter):
 
 # %%
 dae.tutorial.show_source(reparameterize)
@@ -122,7 +125,7 @@ dae.tutorial.show_source(reparameterize)
 #
 # Per image, the reconstruction term (the Bernoulli negative log-likelihood, from the logits:
 # $\mathrm{softplus}(a) = \log(1 + e^{a})$) plus the KL divergence of $q$ from the prior, both
-# in closed form:
+# in closed form ($k$ runs over the 784 pixels, $j$ over the entries of the code):
 #
 # $$-\mathrm{ELBO}(\mathbf{x}) = \sum_k \left[\mathrm{softplus}(a_k) - x_k a_k\right] \; - \; \frac{1}{2} \sum_j \left[1 + \ell_j - \mu_j^2 - e^{\ell_j}\right] \;\geq\; -\log p(\mathbf{x}).$$
 #
