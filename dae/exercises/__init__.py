@@ -10,11 +10,13 @@ In the manner of Stanford's UFLDL exercises and CS231n's assignments::
 Modules: ``grading`` (relative errors, thresholds, hints), ``core`` (an exercise, a result, a
 report), ``graders`` (one module per exercise), ``_references`` (the one place that imports
 the package's functions used as reference solutions), ``workbook`` (start / find / check on
-disk), ``cli`` (the ``dae exercises`` command). The templates are in ``templates/``.
+disk), ``notebook`` (``check`` from Python: a notebook's functions, graded inline), ``cli`` (the ``dae exercises`` command). The templates are in ``templates/``.
 """
 from .core import Result, grade, grade_file, grade_reference, summary
 from .grading import THRESHOLD, WRONG, rel_error
-from .workbook import check, exercises, get, start
+from .notebook import check
+from .payoff import train
+from .workbook import exercises, get, start
 
-__all__ = ["check", "exercises", "get", "start", "grade", "grade_file", "grade_reference", "summary",
+__all__ = ["check", "train", "exercises", "get", "start", "grade", "grade_file", "grade_reference", "summary",
            "Result", "rel_error", "THRESHOLD", "WRONG"]
