@@ -65,15 +65,11 @@ def learner_step(function):
     return step
 
 
-def epochs_of(step, train_x, level, epochs):
-    """A fresh tutorial dA trained by ``step``: (the mean cost of each epoch, the model)."""
-    da = new_dA()
+def epoch(step, da, train_x, level):
+    """One pass over ``train_x`` in minibatches: the mean of the minibatch costs."""
     n_batches = train_x.shape[0] // BATCH_SIZE
-    costs = []
-    for _ in range(epochs):
-        costs.append(float(numpy.mean([step(da, train_x[i * BATCH_SIZE:(i + 1) * BATCH_SIZE], level)
-                                       for i in range(n_batches)])))
-    return costs, da
+    return float(numpy.mean([step(da, train_x[i * BATCH_SIZE:(i + 1) * BATCH_SIZE], level)
+                             for i in range(n_batches)]))
 
 
 def mosaic(da):
@@ -87,24 +83,27 @@ def beside(left, right, gap=8):
 
 
 def one_run(function, train_x, level, epochs, output_folder):
-    """Train both models at one corruption level, print the costs side by side, draw the filters."""
+    """Train a fresh tutorial dA with the learner's gradient and one with the library's, epoch by
+    epoch, printing the two costs side by side; write and show the filters."""
     label = "no corruption" if level == 0 else f"{level:.0%} corruption"
     print(f"{label}: {train_x.shape[0]} images, {epochs} epochs, {N_HIDDEN} hidden units, "
           f"learning rate {LEARNING_RATE}, minibatches of {BATCH_SIZE}", flush=True)
-    start = timeit.default_timer()
-    yours, da_yours = epochs_of(learner_step(function), train_x, level, epochs)
-    took = timeit.default_timer() - start
-    library, da_library = epochs_of(library_step, train_x, level, epochs)
-    for epoch, (a, b) in enumerate(zip(yours, library)):
-        print(f"  epoch {epoch}: your cost {a:.6f}   the library's {b:.6f}   relative difference "
-              f"{abs(a - b) / max(abs(b), 1e-300):.1e}")
-    print(f"The {label} run with your gradient ran for {took / 60.0:.2f}m", flush=True)
+    da_yours, da_library, yours, library, took = new_dA(), new_dA(), [], [], 0.0
+    for e in range(epochs):
+        start = timeit.default_timer()
+        yours.append(epoch(learner_step(function), da_yours, train_x, level))
+        took += timeit.default_timer() - start
+        library.append(epoch(library_step, da_library, train_x, level))
+        print(f"  epoch {e}: your cost {yours[-1]:.6f}   the library's {library[-1]:.6f}   relative "
+              f"difference {abs(yours[-1] - library[-1]) / max(abs(library[-1]), 1e-300):.1e}", flush=True)
+    print(f"The {label} run with your gradient ran for {took / 60.0:.2f}m")
     name = f"filters_corruption_{round(level * 100)}.png"
     path = os.path.join(output_folder, name)
     os.makedirs(output_folder, exist_ok=True)
     save_image(mosaic(da_yours), path)
-    show(beside(mosaic(da_yours), mosaic(da_library)), os.path.join(output_folder, "beside_library_" + name))
-    print(f"your filters: {path} (shown: yours on the left, the library's on the right)")
+    both = os.path.join(output_folder, "beside_library_" + name)
+    print(f"wrote {path} (your filters) and {both} (yours on the left, the library's on the right)")
+    show(beside(mosaic(da_yours), mosaic(da_library)), both)
     return {"yours": yours, "library": library, "file": path}
 
 
@@ -120,13 +119,12 @@ def train_functions(functions, output_folder, n_train=None, epochs=None):
             for level in LEVELS}
 
 
-def refusal(result):
-    """What is printed instead of training, for a result that does not pass."""
+def refusal(result, check):
+    """The line printed instead of training, for a result that does not pass; ``check``: how to check."""
     ex = result.exercise
     if result.status == "not started":
-        return (f"{ex.name} is not started: fill in its function(s) and pass "
-                f"dae.exercises.check(\"{ex.name}\", ...) first; then this trains the tutorial's dA with it.")
-    return f"{ex.name} does not pass yet: training refused. Fix what the check above reports, then run this again."
+        return f"{ex.name} is not started: fill it in and pass {check} first; then this trains the tutorial's dA with it."
+    return f"{ex.name} does not pass yet, so nothing is trained: fix what the check reports above, then run this again."
 
 
 def train(name, *functions, output_folder=None, dir=None, n_train=None, epochs=None, **named):
@@ -144,7 +142,7 @@ def train(name, *functions, output_folder=None, dir=None, n_train=None, epochs=N
         if not result.passed:
             if result.status != "not started":
                 print(inline_report(result))
-            print(refusal(result))
+            print(refusal(result, f'dae.exercises.check("{name}", ...)'))
             return None
         chosen = dict(zip(exercise.functions, functions), **named)
         folder = "." if output_folder is None else output_folder
@@ -154,7 +152,7 @@ def train(name, *functions, output_folder=None, dir=None, n_train=None, epochs=N
         result = grade_file(exercise, path)
         if not result.passed:
             print(result.report())
-            print(refusal(result))
+            print(refusal(result, f"`dae exercises check {name}`"))
             return None
         chosen = load_functions(exercise, path)
         folder = book if output_folder is None else output_folder
