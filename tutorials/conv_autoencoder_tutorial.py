@@ -301,18 +301,18 @@ with open(f"{output_folder}/results.json", "w") as f:
 # ### Exercise: a convolution layer, forward and backward (`conv_backward`)
 #
 # Arrays are NCHW: (examples, channels, height, width). Write
-# `conv_forward(x, W, b, stride=1, padding=0)`: with `x` (N, C, H, W), `W` (F, C, kh, kw), `b` (F,), the stride $S$ and
-# $\bar{x}$ the input zero-padded by `padding` on both spatial axes,
+# `conv_forward(x, W, b, stride=1, padding=0)`: with `x` (N, C, H, W), `W` (F, C, kh, kw), `b` (F,),
+# the stride $S$ and $\bar{x}$ the input zero-padded by `padding` on both spatial axes,
 #
 # $$\mathrm{out}_{n f p q} = b_f + \sum_{c, i, j} W_{f c i j} \, \bar{x}_{n, c, p S + i, q S + j},$$
 #
 # of shape (N, F, Ho, Wo) with Ho = (H + 2 padding - kh) // stride + 1 (Wo likewise): a
 # cross-correlation, what every deep-learning library calls a convolution. Then
-# `conv_backward(dout, x, W, b, stride=1, padding=0)`: given `dout` $= \partial E / \partial\,\mathrm{out}$ for a scalar cost $E$,
-# return `(dx, dW, db)` shaped like `x`, `W` and `b`. The helpers `im2col` (unfold every patch into
-# a column, so the layer is one matrix product) and `col2im` (its adjoint: every entry of a column
-# is *added* back where it was read from, overlapping patches summing) are not graded on their own;
-# use them, or not.
+# `conv_backward(dout, x, W, b, stride=1, padding=0)`: given `dout`
+# $= \partial E / \partial\,\mathrm{out}$ for a scalar cost $E$, return `(dx, dW, db)` shaped like
+# `x`, `W` and `b`. The helpers `im2col` (unfold every patch into a column, so the layer is one
+# matrix product) and `col2im` (its adjoint: every entry of a column is *added* back where it was
+# read from, overlapping patches summing) are not graded on their own; use them, or not.
 
 # %%
 import numpy
@@ -359,10 +359,12 @@ dae.exercises.check("conv_backward", conv_forward, conv_backward)
 #
 # of shape (N, C, H / size, W / size) (H and W divisible by size), returned with its *switches*:
 # whatever your backward pass needs to know where each maximum was (e.g. the position
-# 0 .. size^2 - 1 inside each window). Then `maxpool_backward(dout, switches, size=2)`: given `dout` $= \partial E / \partial\,\mathrm{out}$,
-# `dx` $= \partial E / \partial x$ of shape (N, C, H, W). The rule for ties, as dae's `MaxPool2D` does: each window's maximum is its *first*
-# maximum in row-major order (the one `numpy.argmax` picks), and only that entry receives the
-# window's gradient; an all-equal window (all zeros after a ReLU, say) sends it to its top-left entry.
+# 0 .. size^2 - 1 inside each window). Then `maxpool_backward(dout, switches, size=2)`: given
+# `dout` $= \partial E / \partial\,\mathrm{out}$, the gradient `dx` $= \partial E / \partial x$ of shape
+# (N, C, H, W). The rule for ties, as dae's `MaxPool2D` has it: each window's maximum is its
+# *first* maximum in row-major order (the one `numpy.argmax` picks), and only that entry receives
+# the window's gradient; an all-equal window (all zeros after a ReLU, say) sends it to its
+# top-left entry.
 
 # %%
 import numpy
