@@ -366,7 +366,8 @@ with open(f"{output_folder}/results.md", "w", encoding="utf-8") as f:
 # %% [markdown]
 # ## Your turn
 #
-# Write the sparse autoencoder's KL penalty and its gradient yourself, as in Andrew Ng's UFLDL notes.
+# Write the sparse autoencoder's KL penalty and its gradient yourself, as in Andrew Ng's UFLDL notes,
+# then train a sparse autoencoder with them.
 #
 # Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
 # markers and run its cell, then run the grading cell under it. The grading cell calls the same
@@ -406,3 +407,19 @@ def kl_penalty_and_grad(y, rho, weight):
 import dae.exercises
 
 dae.exercises.check("sparse_kl", kl_penalty_and_grad)
+
+# %% [markdown]
+# ### The payoff: a sparse autoencoder, trained with your penalty
+#
+# Once `sparse_kl` passes, the cell below trains this chapter's `sparse_kl` variant (500 hidden
+# units, a target rate of 0.05, weight 1.0, learning rate 0.1, minibatches of 20, seed 123) with
+# *your* `kl_penalty_and_grad` in place of the library's, on a slice of the training set that
+# takes under a minute: the library computes the reconstruction cost and its gradient, your
+# function adds the penalty and its gradient. Each epoch's cost is printed beside the library's own
+# run on the same slice, and your filters are drawn beside the library's. Until the check passes,
+# the cell says so in one line. From a terminal: `dae exercises train sparse_kl --dir my_workbook`.
+
+# %%
+import dae.exercises
+
+payoff = dae.exercises.train("sparse_kl", kl_penalty_and_grad, output_folder=f"{output_folder}/yours")
