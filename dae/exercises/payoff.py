@@ -45,7 +45,7 @@ SPARSITY = dict(sparsity="kl", sparsity_target=0.05, sparsity_weight=1.0)   # th
 
 def new_dA():
     """The tutorial's dA: 784 visible units, 500 hidden, seed 123, theano_rng drawn before W; float64."""
-    rng = numpy.random.RandomState(123)
+    rng = numpy.random.RandomState(SEED)
     theano_rng = RandomStreams(rng.randint(2 ** 30))
     with config.floatX_as("float64"):
         return dA(numpy_rng=rng, theano_rng=theano_rng, n_visible=28 * 28, n_hidden=N_HIDDEN)
