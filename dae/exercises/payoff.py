@@ -45,7 +45,7 @@ SPARSITY = dict(sparsity="kl", sparsity_target=0.05, sparsity_weight=1.0)   # th
 
 def new_dA():
     """The tutorial's dA: 784 visible units, 500 hidden, seed 123, theano_rng drawn before W; float64."""
-    rng = numpy.random.RandomState(123)
+    rng = numpy.random.RandomState(SEED)
     theano_rng = RandomStreams(rng.randint(2 ** 30))
     with config.floatX_as("float64"):
         return dA(numpy_rng=rng, theano_rng=theano_rng, n_visible=28 * 28, n_hidden=N_HIDDEN)
@@ -140,7 +140,7 @@ def one_run(payoff, functions, train_x, run, epochs, output_folder):
     """Train a fresh model with the learner's code and one with the library's, epoch by epoch,
     printing the two costs side by side; write and show the filters."""
     label, level, name = run
-    print(f"{label}: {train_x.shape[0]} images, {epochs} epochs, {N_HIDDEN} hidden units, "
+    print(f"{label}: {train_x.shape[0]} images, {epochs} epoch{'s' * (epochs != 1)}, {N_HIDDEN} hidden units, "
           f"learning rate {LEARNING_RATE}, minibatches of {BATCH_SIZE}", flush=True)
     (mine, my_step), (theirs, their_step) = payoff.models(functions, level)
     yours, library, took = [], [], 0.0
