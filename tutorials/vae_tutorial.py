@@ -58,7 +58,7 @@ import numpy
 
 import dae
 from dae import backend as dae_backend
-from dae.models.vae import binarize, gaussian_kl, reparameterize
+from dae.models.vae import binarize
 
 dae.tutorial.parameters(
     globals(), quick=dict(n_train=2000, n_test=500, n_hidden=[64], epochs=3, epochs_2d=2, iw_samples=10),
@@ -118,7 +118,7 @@ print(f"binarised MNIST: {train_x.shape[0]} training images (redrawn each epoch)
 # a `Dense` and an activation per layer, as in the SdA chapter):
 
 # %%
-dae.tutorial.show_source(reparameterize)
+dae.tutorial.show_source(dae.models.vae.reparameterize)
 
 # %% [markdown]
 # ## The cost: the negative ELBO
@@ -132,7 +132,7 @@ dae.tutorial.show_source(reparameterize)
 # The training cost $C$ is its mean over a minibatch of $N$ images. The KL term:
 
 # %%
-dae.tutorial.show_source(gaussian_kl)
+dae.tutorial.show_source(dae.models.vae.gaussian_kl)
 
 # %% [markdown]
 # ## The gradients, by hand
