@@ -161,7 +161,7 @@ def images_side_by_side(images, title=None, height=4.5):
     if not images:
         raise ValueError("images must hold at least one caption -> image entry, got none")
     widths = [image.shape[1] / image.shape[0] for image in images.values()]
-    fig = Figure(figsize=(height * sum(widths) + 0.4, height + (0.6 if title else 0.35)))
+    fig = Figure(figsize=(height * sum(widths) + 0.4, height + (0.9 if title else 0.6)))
     axes = fig.subplots(1, len(images), squeeze=False, gridspec_kw={"width_ratios": widths})[0]
     for ax, (caption, image) in zip(axes, images.items()):
         ax.imshow(image, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
