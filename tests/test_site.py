@@ -320,6 +320,13 @@ def test_exercises_page_states_every_task(site):
             continue
         assert one_line(module.__doc__.strip().splitlines()[0]) in text, name
     assert one_line(dae.exercises.grading.SCALE) in text
+    # the reports, run at build time: an untouched exercise, the package's solution, the payoff's refusal
+    import dae.exercises.payoff
+    name = list(dae.exercises.payoff.PAYOFFS)[0]
+    for line in (f"$ dae exercises check {name} --dir my_workbook {name}: not started",
+                 f"$ dae exercises check --solutions {name} {name}: passed",
+                 f"$ dae exercises train {name} --dir my_workbook {name}: not started"):
+        assert line in text, line
     for constant in ("THRESHOLD", "WRONG"):
         assert f"grading.{constant}" in text, constant
     for stem in chapters():

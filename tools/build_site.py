@@ -333,6 +333,7 @@ def constants(module):
 
 def write_exercises(src, readme, chapters, titles, links):
     import dae.exercises
+    import dae.exercises.payoff
     templates = os.path.join(REPO, "dae", "exercises", "templates")
     shutil.copytree(templates, os.path.join(src, "exercises_templates"),
                     ignore=shutil.ignore_patterns("__pycache__"))
@@ -346,19 +347,24 @@ def write_exercises(src, readme, chapters, titles, links):
     text += "### In a workbook, and everything else (from the README)\n\n"
     text += links.rewrite(section(readme, "Exercises", with_heading=False), "exercises.md")
     text += "\nThe commands are on the [command line page](cli.md).\n"
-    text += exercises_grading()
-    text += exercises_payoff(found, titles)
+    paid = list(dae.exercises.payoff.PAYOFFS)       # the exercises with a payoff, the dA's first
+    text += exercises_grading(paid[0] if paid else exercises[0].name)
+    if paid:
+        text += exercises_payoff(found, titles, paid[0])
     text += exercises_command(templates, links)
     text += exercises_tasks(exercises, where, titles)
     write(os.path.join(src, "exercises.md"), text)
 
 
-def exercises_grading():
+def exercises_grading(name):
     import importlib
     grading = importlib.import_module("dae.exercises.grading")
-    text = "\n## How grading works\n\nFrom the graders' own documentation (`dae/exercises/`).\n\n"
+    text = "\n## How grading works\n\nWhat the checks print, run when this site was built: an untouched " \
+           "exercise, then the package's own solution of it.\n\n"
+    text += fenced(session([["exercises", "check", name, "--dir", "my_workbook"],
+                            ["exercises", "check", "--solutions", name]]))
+    text += "From the graders' own documentation (`dae/exercises/`):\n\n"
     text += module_docs(["dae.exercises.grading", "dae.exercises.core", "dae.exercises.worker"])
-    text += f"`dae exercises check` ends its reports with the scale:\n\n{fenced(grading.SCALE)}"
     rows = constants(grading)
     try:
         rows += constants(importlib.import_module("dae.exercises.worker"))
@@ -369,9 +375,11 @@ def exercises_grading():
     return text
 
 
-def exercises_payoff(found, titles):
+def exercises_payoff(found, titles, name):
     text = "\n## The payoff\n\n"
     text += module_docs(["dae.exercises.payoff"])
+    text += "Asked before the exercise passes, it refuses (run when this site was built):\n\n"
+    text += fenced(session([["exercises", "train", name, "--dir", "my_workbook"]]))
     cells = [(c, cell) for c in found for cell in c.payoffs]
     if cells:
         text += "In the chapters, the payoff is a cell after the grading cells:\n\n"
@@ -414,13 +422,28 @@ def exercises_tasks(exercises, where, titles):
     return text
 
 
-def help_text(args):
+def dae_command(args, cwd=REPO, ok=(0,)):
+    """What ``dae ARGS`` prints, run in ``cwd`` (BuildError if it exits with a status not in ``ok``)."""
     env = dict(os.environ, COLUMNS="80", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    res = subprocess.run([sys.executable, "-m", "dae", *args, "--help"], capture_output=True, text=True,
-                         env=env, cwd=REPO)
-    if res.returncode != 0:
-        raise BuildError(f"`dae {' '.join(args)} --help` failed:\n{res.stderr}")
+    res = subprocess.run([sys.executable, "-m", "dae", *args], capture_output=True, text=True, env=env, cwd=cwd)
+    if res.returncode not in ok:
+        raise BuildError(f"`dae {' '.join(args)}` failed (exit status {res.returncode}):\n{res.stderr}")
     return res.stdout
+
+
+def help_text(args):
+    return dae_command(list(args) + ["--help"])
+
+
+def session(steps):
+    """A terminal session in a fresh workbook, run now: ``steps`` are the argument lists of
+    ``dae`` commands run in the folder that holds ``my_workbook`` (a check that does not pass exits 1)."""
+    import tempfile
+    text = ""
+    with tempfile.TemporaryDirectory(prefix="dae-site-") as tmp:
+        for args in [["exercises", "start", "my_workbook"]] + steps:
+            text += f"$ dae {' '.join(args)}\n{dae_command(args, cwd=tmp, ok=(0, 1)).rstrip()}\n\n"
+    return text.rstrip()
 
 
 def subcommands(help_out):
