@@ -330,14 +330,14 @@ def show(figure, path, dpi=80, zoom=1):
 
 
 def show_animation(frames, path, duration=400, labels=None, zoom=1):
-    """Write the uint8 ``frames`` (each ``zoom`` times larger) to ``path`` as a looping GIF
-    (``dae.plotting.save_gif``: ``duration`` ms a frame, ``labels`` under them) and, in a
-    Jupyter kernel, display it inline. Returns the number of frames written."""
+    """Write the uint8 ``frames`` to ``path`` as a looping GIF (``dae.plotting.save_gif``:
+    ``duration`` ms a frame, ``labels`` under them) and, in a Jupyter kernel, display it inline,
+    ``zoom`` times wider than the file (which stays small). Returns the number of frames written."""
     _make_folder(path)
-    n_frames = save_gif([zoom_image(f, zoom) for f in frames], path, duration=duration, labels=labels)
+    n_frames = save_gif(frames, path, duration=duration, labels=labels)
     if in_notebook():
         from IPython.display import Image, display
-        display(Image(filename=path))
+        display(Image(filename=path, width=zoom * frames[0].shape[1]))
     return n_frames
 
 
