@@ -196,14 +196,15 @@ def image_rows_figure(rows, names, img_shape=(28, 28), title=None):
 
 def cost_curves_figure(curves, reference=None, reference_label="reference run", ylabel="mean cost per example"):
     """A matplotlib Figure: each ``curves`` entry ({label: [cost of epoch 0, 1, ...]}) as a line
-    with dots, and ``reference`` (a list of costs per epoch) dashed, labelled ``reference_label``."""
+    with dots, and ``reference`` (a list of costs per epoch) dashed on top of them, labelled
+    ``reference_label``."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(6.4, 4.0))
     ax = fig.subplots()
     if reference is not None:
-        ax.plot(range(len(reference)), reference, "k--", linewidth=1.5, label=reference_label)
+        ax.plot(range(len(reference)), reference, "k--", linewidth=1.5, label=reference_label, zorder=3)  # on top
     for label, costs in curves.items():
         ax.plot(range(len(costs)), costs, "o-", markersize=4, label=label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -152,5 +152,6 @@ def test_cost_curves_figure_draws_the_curves_and_the_reference_dashed():
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     assert list(lines) == ["ref", "a", "b"] and lines["ref"].get_linestyle() == "--"
+    assert lines["ref"].get_zorder() > lines["a"].get_zorder()    # dashes visible over a curve it matches
     assert list(lines["a"].get_xdata()) == [0, 1, 2] and list(lines["b"].get_ydata()) == [4.0, 3.0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ref", "a", "b"]

@@ -165,10 +165,11 @@ print(example, "params:", example.param_names, [tuple(p.shape) for p in example.
 # %% [markdown]
 # ## The cost's gradient
 #
-# Its gradients are what Theano's `T.grad` produced, written out by hand. Write the minibatch as
+# The gradients of the cost with respect to $W$, $\mathbf{b}$ and $\mathbf{b}'$ are what
+# Theano's `T.grad` produced, written out by hand. Write the minibatch as
 # matrices whose rows are examples (the $N$ rows of $\mathbf{x}$, $\tilde{\mathbf{x}}$,
 # $\mathbf{y}$, $\mathbf{z}$), and $\mathbf{a}_z = \mathbf{y} W^T + \mathbf{b}'$ for the
-# decoder's input as above. The sigmoid and the logarithm cancel, and back-propagation is four
+# decoder's input as above. The sigmoid and the logarithm cancel, and back-propagation is a few
 # lines, with $\delta_z$ the gradient with respect to $\mathbf{a}_z$ and $\delta_y$ the one with
 # respect to the encoder's input $\tilde{\mathbf{x}} W + \mathbf{b}$:
 #
@@ -194,7 +195,7 @@ dae.tutorial.show_source(dae.dA.cost_and_grads, dae.models.da.tied_cost_and_grad
 # `(param, new_value)` pairs, and `dae.apply_updates` writes them in place: what the compiled
 # function did after each call. (`fast = True` trains with `dae.fast.TiedSigmoidSGD` instead:
 # the same arithmetic with preallocated buffers and one in-place matrix product for the update;
-# the tests prove both give the same numbers.)
+# the tests check that both print the same costs, to float32 rounding.)
 
 # %%
 dae.tutorial.show_source(dae.dA.get_cost_updates)
@@ -220,8 +221,8 @@ def mosaic_caption(da, name, epochs, level):
     shown = min(da.n_hidden, 100)
     which = f"all {shown}" if shown == da.n_hidden else f"the first {shown} of the {da.n_hidden}"
     rows, columns = dae.plotting.mosaic_tile_shape(da.n_hidden)
-    return (f"{name}: {which} filters ({rows} x {columns} tiles, 28 x 28 pixels each) after {epochs} epochs "
-            f"at {percent(level)}% corruption, shown at twice the file's size")
+    return (f"{name}: {which} filters ({rows} x {columns} tiles, 28 x 28 pixels each) after {epochs} "
+            f"epoch{'s' if epochs != 1 else ''} at {percent(level)}% corruption, shown at twice the file's size")
 
 # %% [markdown]
 # ## The training loop
@@ -399,7 +400,7 @@ labels = ["before training"] + [f"after epoch {epoch}" for epoch in range(len(mo
 name = f"filters_evolution_{percent(noisy_level)}.gif"
 frames = dae.tutorial.show_animation(mosaics_noisy, f"{output_folder}/{name}", duration=600, labels=labels, zoom=2)
 print(f"{name}: {frames} frames, the filters of the {percent(noisy_level)}% corruption run before training and "
-      f"after each of its {len(mosaics_noisy) - 1} epochs, 0.6 s each, shown at twice the file's size")
+      f"after every epoch ({len(mosaics_noisy) - 1} in all), 0.6 s each, shown at twice the file's size")
 
 # %% [markdown]
 # ## Your turn
