@@ -316,10 +316,54 @@ dae.save_model(finetuned_sda, f"{output_folder}/sda.npz")
 # %% [markdown]
 # ## Your turn
 #
-# Fine-tuning back-propagates through a softmax and sigmoid hidden layers. Derive and code that
-# backward pass yourself, checked against finite differences, in the exercise `softmax_mlp`
-# of the workbook:
+# Fine-tuning back-propagates through a softmax classifier and sigmoid hidden layers. Derive and code that
+# backward pass yourself, one layer first, then two.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: softmax regression and one hidden layer (`softmax_mlp`)
+#
+# First `softmax_cost_and_grads(W, b, x, y)`, the classifier alone. For $N$ examples
+# $\mathbf{x}_n$ (the rows of `x`, shape (N, D)) with labels $y_n \in \{0, \dots, K-1\}$ (`y`, N
+# integers) and the logits $\mathbf{a}_n = \mathbf{x}_n W + \mathbf{b}$ (`W` (D, K), `b` (K,)),
+#
+# $$P(Y = k \mid \mathbf{x}_n) = \frac{e^{a_{nk}}}{\sum_{j} e^{a_{nj}}}, \qquad \mathrm{cost} = -\frac{1}{N} \sum_{n=1}^{N} \log P(Y = y_n \mid \mathbf{x}_n).$$
+#
+# Return `(cost, gW, gb)`. Then `mlp_cost_and_grads(W1, b1, W2, b2, x, y)`: one sigmoid hidden
+# layer $\mathbf{h}_n = s(\mathbf{x}_n W_1 + \mathbf{b}_1)$ (`W1` (D, H), `b1` (H,)) under the same
+# classifier, now reading $\mathbf{h}_n$ with `W2` (H, K) and `b2` (K,); return
+# `(cost, gW1, gb1, gW2, gb2)`. Subtract each row's maximum from $\mathbf{a}_n$ before
+# exponentiating (it changes nothing but overflow); derive $\partial\,\mathrm{cost} / \partial \mathbf{a}_n$
+# first (a one-hot vector of $y_n$ helps), then follow the chain rule down through the sigmoid.
+# The gradients are analytic, in float64.
+
+# %%
+import numpy
+
+
+def softmax_cost_and_grads(W, b, x, y):
+    """The softmax classifier's mean NLL and its gradients: (cost, gW, gb)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def mlp_cost_and_grads(W1, b1, W2, b2, x, y):
+    """One sigmoid hidden layer under the softmax: (cost, gW1, gb1, gW2, gb2)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("softmax_mlp", softmax_cost_and_grads, mlp_cost_and_grads)
