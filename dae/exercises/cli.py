@@ -31,7 +31,7 @@ def cmd_start(args):
 
 def cmd_check(args):
     try:
-        results = workbook.check(args.name, directory=args.dir, solutions=args.solutions)
+        results = workbook.check(args.name, directory=args.dir, solutions=args.solutions, timeout=args.timeout)
     except (FileNotFoundError, ValueError) as exc:
         print(f"dae exercises check: {exc}", file=sys.stderr)
         return 2
@@ -75,6 +75,8 @@ def add_subparser(subparsers):
     c.add_argument("name", metavar="NAME", nargs="*", help="exercise(s) to check (default: all)")
     c.add_argument("--dir", help="the workbook folder (default: this folder or the one it is in)")
     c.add_argument("--solutions", action="store_true", help="grade the package's reference solutions instead")
+    c.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="the time limit of each exercise; one still running is stopped and fails (default: 60)")
     c.set_defaults(func=cmd_check)
     r = sub.add_parser("solution", help="print the reference solution of NAME",
                        description="Print the reference solution of NAME: the package's own code.")

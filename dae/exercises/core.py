@@ -4,13 +4,15 @@ An :class:`Exercise` has parts; each part grades one or two of the learner's fun
 few fixed cases (shapes and seeds) and returns :class:`~dae.exercises.grading.Comparison`
 objects. :func:`grade` runs them: an exercise whose every function still raises
 ``NotImplementedError`` is ``not started``; one that passes every comparison is ``passed``;
-anything else (a comparison above its threshold, a function not written yet while others are,
-an exception) is ``failed``.
+anything else (a comparison above its threshold, a function written only in part, an exception,
+``exit()`` or ``KeyboardInterrupt`` raised by the learner's code) is ``failed``.
 """
+import ast
 import importlib.util
 import inspect
 import math
 import os
+import textwrap
 import traceback
 import warnings
 
@@ -110,15 +112,28 @@ class Result:
             lines.append(f"    {name:<{width}} rel. error {error:>7} {sign:>2} {c.threshold:.0e}   {c.verdict()}")
             if c.hint and not c.passed:
                 lines.append(f"    {'':<{width}} hint: {c.hint}")
+            if not c.passed and c.worst_line():
+                lines.append(f"    {'':<{width}} {c.worst_line()}")
         lines += [f"    {m}" for m in self.messages]
         if self.status == "failed" and self.failing():
             lines.append(f"    wrong: {', '.join(self.failing())}")
         return "\n".join(lines)
 
 
+class LearnerExit(Exception):
+    """The learner's code raised SystemExit or KeyboardInterrupt: graded as that exercise's failure."""
+
+
+def _exit_message(exc):
+    what = f"{type(exc).__name__}({exc.code!r})" if isinstance(exc, SystemExit) else type(exc).__name__
+    return (f"{what} raised (exit(), quit() or sys.exit() in a workbook file stops nothing but this "
+            "exercise: remove it)")
+
+
 class _Guard:
     """Calls a learner's function with copies of its array arguments, quietly (their NaNs are
-    graded, not warned about), turning NotImplementedError into Unfinished(name)."""
+    graded, not warned about), turning NotImplementedError into Unfinished(name) and SystemExit /
+    KeyboardInterrupt into LearnerExit."""
 
     def __init__(self, name, function):
         self.name, self.function = name, function
@@ -136,7 +151,27 @@ class _Guard:
                 return self.function(*args, **kwargs)
             except NotImplementedError as exc:
                 frames = traceback.extract_tb(exc.__traceback__)
-                raise Unfinished(frames[-1].name if len(frames) > 1 else self.name) from None
+                name = frames[-1].name if len(frames) > 1 else self.name
+                raise Unfinished(name, _is_stub(exc.__traceback__), frames[-1]) from None
+            except (SystemExit, KeyboardInterrupt) as exc:
+                raise LearnerExit(_exit_message(exc)).with_traceback(exc.__traceback__) from None
+
+
+def _is_stub(tb):
+    """Whether the function that raised is still the template's stub: its body (after the
+    docstring) is the one statement ``raise NotImplementedError``. True when its source is unknown."""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(tb.tb_frame.f_code)))
+    except (OSError, TypeError, SyntaxError):
+        return True
+    fn = tree.body[0] if tree.body else None
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return True
+    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(
+        getattr(fn.body[0], "value", None), ast.Constant) else fn.body
+    return len(body) == 1 and isinstance(body[0], ast.Raise) and "NotImplementedError" in ast.dump(body[0])
 
 
 def _where(exc, path):
@@ -151,20 +186,26 @@ def _where(exc, path):
 def grade(exercise, functions, path=None):
     """Grade ``functions`` ({name: callable}) on every part of ``exercise``: a :class:`Result`."""
     guarded = {name: _Guard(name, f) for name, f in functions.items()}
-    comparisons, messages, unfinished = [], [], []
+    comparisons, messages, unfinished = [], [], {}
     for part in exercise.parts:
         try:
             for case in part.cases:
                 comparisons += part.grade(guarded, case)
         except Unfinished as u:
-            if u.function not in unfinished:
-                unfinished.append(u.function)
+            unfinished.setdefault(u.function, u)
         except Exception as exc:  # the learner's code raised: report it, graded as failed
-            messages.append(f"error in {'/'.join(part.uses)}: {type(exc).__name__}: {exc}{_where(exc, path)}")
-    if unfinished and not comparisons and not messages:
+            text = str(exc) if isinstance(exc, LearnerExit) else f"{type(exc).__name__}: {exc}"
+            messages.append(f"error in {'/'.join(part.uses)}: {text}{_where(exc, path)}")
+    partly = [u for u in unfinished.values() if not u.stub]
+    if unfinished and not partly and not comparisons and not messages:
         return Result(exercise, "not started")
-    if unfinished:
-        messages.append(f"not written yet (still raise NotImplementedError): {', '.join(unfinished)}")
+    for u in partly:
+        line = f" (line {u.frame.lineno} of {os.path.basename(path)})" if path else ""
+        messages.insert(0, f"partly written: {u.function} still raises NotImplementedError{line}: finish it "
+                           "(nothing it returns is graded until it returns)")
+    stubs = [name for name, u in unfinished.items() if u.stub]
+    if stubs:
+        messages.append(f"not written yet (still raise NotImplementedError): {', '.join(stubs)}")
     ok = not messages and not unfinished and all(c.passed for c in comparisons)
     return Result(exercise, "passed" if ok else "failed", comparisons, messages)
 
@@ -180,9 +221,15 @@ def load_functions(exercise, path):
     spec = importlib.util.spec_from_file_location(f"_dae_workbook_{exercise.name}", path)
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            spec.loader.exec_module(module)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        raise LoadError(f"{os.path.basename(path)} stopped while importing: {_exit_message(exc)}"
+                        f"{_where(exc, path)}") from None
     except Exception as exc:
-        raise LoadError(f"{os.path.basename(path)} does not import: {type(exc).__name__}: {exc}") from exc
+        raise LoadError(f"{os.path.basename(path)} does not import: {type(exc).__name__}: {exc}"
+                        f"{_where(exc, path)}") from exc
     missing = [n for n in exercise.functions if not callable(getattr(module, n, None))]
     if missing:
         raise LoadError(f"{os.path.basename(path)} defines no function {', '.join(missing)}")

@@ -9,6 +9,8 @@ from ..grading import compare, numerical_gradient, unpack
 CASES = [((5, 3), 900), ((4, 6), 901), ((7, 2), 902)]  # (N, n_latent), seed
 VARIANCE = "exp(logvar) is the variance: the standard deviation that scales eps is exp(logvar / 2)"
 LOGVAR_AS_STD = "logvar used as the standard deviation: s = exp(logvar / 2)"
+SQRT_OF_LOGVAR = ("NaN from a square root: logvar is the LOG of the variance (negative whenever the variance is "
+                  "below 1), so the standard deviation is exp(logvar / 2), not sqrt(logvar)")
 NO_HALF = "the 1/2 of the chain rule through exp(logvar / 2) is missing"
 
 
@@ -27,8 +29,11 @@ def kl(mu, logvar):
 
 def _sample(fns, case):
     mu, logvar, eps = make_case(*case)
+    with numpy.errstate(invalid="ignore"):
+        sqrt_of_logvar = mu + numpy.sqrt(logvar) * eps
     return [compare("z", fns["reparameterize"](mu, logvar, eps), sample(mu, logvar, eps), candidates=[
-        (VARIANCE, mu + numpy.exp(logvar) * eps), (LOGVAR_AS_STD, mu + logvar * eps)])]
+        (VARIANCE, mu + numpy.exp(logvar) * eps), (LOGVAR_AS_STD, mu + logvar * eps),
+        (SQRT_OF_LOGVAR, sqrt_of_logvar)])]
 
 
 def _sample_backward(fns, case):
@@ -36,12 +41,16 @@ def _sample_backward(fns, case):
     dz = numpy.random.RandomState(case[-1] + 1).randn(*mu.shape)
     got = unpack(fns["reparameterize_backward"](dz, mu, logvar, eps), ("dmu", "dlogvar"), "reparameterize_backward")
     s = numpy.exp(0.5 * logvar)
+    want_dmu, want_dlogvar = _reference()["reparameterize_backward"](dz, mu, logvar, eps)
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        sqrt_of_logvar = dz * eps / (2 * numpy.sqrt(logvar))
     return [
-        compare("dmu (through z)", got["dmu"],
-                numerical_gradient(lambda v: float((sample(v, logvar, eps) * dz).sum()), mu)),
-        compare("dlogvar (through z)", got["dlogvar"],
-                numerical_gradient(lambda v: float((sample(mu, v, eps) * dz).sum()), logvar),
-                candidates=[(NO_HALF, dz * eps * s), (VARIANCE, dz * eps * s * s / 2)]),
+        compare("dmu (through z)", got["dmu"], want_dmu,
+                estimate=lambda h: numerical_gradient(lambda v: float((sample(v, logvar, eps) * dz).sum()), mu, h)),
+        compare("dlogvar (through z)", got["dlogvar"], want_dlogvar,
+                candidates=[(NO_HALF, dz * eps * s), (VARIANCE, dz * eps * s * s / 2),
+                            (SQRT_OF_LOGVAR, sqrt_of_logvar)],
+                estimate=lambda h: numerical_gradient(lambda v: float((sample(mu, v, eps) * dz).sum()), logvar, h)),
     ]
 
 
@@ -49,14 +58,17 @@ def _kl(fns, case):
     mu, logvar, _ = make_case(*case)
     n = mu.shape[0]
     got = unpack(fns["kl_and_grads"](mu, logvar), ("kl", "dmu", "dlogvar"), "kl_and_grads")
+    want_kl, want_dmu, want_dlogvar = _reference()["kl_and_grads"](mu, logvar)
     return [
-        compare("kl", got["kl"], kl(mu, logvar), n, [
+        compare("kl", got["kl"], want_kl, n, [
             (f"the sum over the rows: a missing 1/N (the KL term is the mean over the N = {n} rows)",
              n * kl(mu, logvar))]),
-        compare("dmu (KL)", got["dmu"], numerical_gradient(lambda v: kl(v, logvar), mu), n),
-        compare("dlogvar (KL)", got["dlogvar"], numerical_gradient(lambda v: kl(mu, v), logvar), n, [
+        compare("dmu (KL)", got["dmu"], want_dmu, n,
+                estimate=lambda h: numerical_gradient(lambda v: kl(v, logvar), mu, h)),
+        compare("dlogvar (KL)", got["dlogvar"], want_dlogvar, n, [
             ("the -1/2 of the '1 + logvar' term is missing: dKL/dlogvar = (exp(logvar) - 1) / 2, per row",
-             numpy.exp(logvar) / (2 * n))]),
+             numpy.exp(logvar) / (2 * n))],
+            estimate=lambda h: numerical_gradient(lambda v: kl(mu, v), logvar, h)),
     ]
 
 
