@@ -214,7 +214,7 @@ def test_check_on_one_mistake_exits_non_zero_and_prints_the_hint(tmp_path, capsy
     _write(wb, "dA_gradients", mistake("dA_gradients", "gW = x_tilde.T @ da + dz.T @ y", "gW = x_tilde.T @ da"))
     assert cli.main(["exercises", "check", "dA_gradients", "--dir", str(wb)]) == 1
     out = capsys.readouterr().out
-    assert "dA_gradients: failed" in out and "gW" in out and "decoder" in out and "> 1e-07" in out
+    assert "dA_gradients: failed" in out and "gW" in out and "decoder" in out and "> 1e-12" in out
     _write(wb, "dA_gradients", attempt("dA_gradients"))
     assert cli.main(["exercises", "check", "dA_gradients", "--dir", str(wb)]) == 0
     assert "dA_gradients: passed" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""``dae exercises``: start a workbook, check it, print a reference solution.
+"""``dae exercises``: start a workbook, check it, print a readable solution.
 
     dae exercises start my_workbook [--force]
     dae exercises check [NAME] [--dir DIR] [--solutions]
@@ -78,8 +78,9 @@ def add_subparser(subparsers):
     c.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="the time limit of each exercise; one still running is stopped and fails (default: 60)")
     c.set_defaults(func=cmd_check)
-    r = sub.add_parser("solution", help="print the reference solution of NAME",
-                       description="Print the reference solution of NAME: the package's own code.")
+    r = sub.add_parser("solution", help="print a readable solution of NAME",
+                       description="Print a solution of NAME: a standalone, commented answer in the template's "
+                       "own terms (paste it into the workbook file and it passes).")
     r.add_argument("name", metavar="NAME", help="the exercise, e.g. dA_gradients")
     r.set_defaults(func=cmd_solution)
     ls = sub.add_parser("list", help="the exercises, in order, with their tutorials")

@@ -34,36 +34,33 @@ class Exercise:
     - ``name``: the file's stem (``dA_gradients`` for ``dA_gradients.py``).
     - ``tutorial``: the tutorial it belongs to; ``title``: one line.
     - ``functions``: the names the learner defines; ``parts``: the :class:`Part` objects.
-    - ``reference``: a function returning ``{name: callable}``, the package's solutions.
-    - ``solution_objects``: a function returning the package objects whose source is the
-      reference solution (printed by ``dae exercises solution NAME``); ``notes``: text printed
-      after them (e.g. the answer to the exercise's question).
+    - ``reference``: a function returning ``{name: callable}``, the package's solutions (graded
+      by ``dae exercises check --solutions``).
+    - ``notes``: text printed after the readable solution (e.g. the answer to the exercise's question).
+
+    ``dae exercises solution NAME`` prints ``solutions/NAME.py``: a standalone answer in the
+    template's own terms (its signatures, plain NumPy, commented), checked by the tests.
     """
 
-    def __init__(self, name, tutorial, title, functions, parts, reference, solution_objects, notes=""):
+    def __init__(self, name, tutorial, title, functions, parts, reference, notes=""):
         self.name, self.tutorial, self.title = name, tutorial, title
         self.functions, self.parts = tuple(functions), list(parts)
-        self.reference, self.solution_objects, self.notes = reference, solution_objects, notes
+        self.reference, self.notes = reference, notes
 
     @property
     def filename(self):
         return self.name + ".py"
 
     def solution(self):
-        """The reference solution's source, as text."""
-        chunks = [f"# Reference solution of {self.filename}: the package's own code.\n"]
-        for obj in self.solution_objects():
-            module = inspect.getmodule(obj)
-            where = f"{module.__name__}.{obj.__qualname__}" if module else obj.__qualname__
-            chunks.append(f"# ---- {where} ({os.path.relpath(inspect.getsourcefile(obj), _package_root())})\n"
-                          + inspect.getsource(obj))
+        """The readable solution, as the text of a workbook file (then the notes, as comments)."""
+        with open(os.path.join(SOLUTIONS, self.filename), encoding="utf-8") as fh:
+            text = fh.read()
         if self.notes:
-            chunks.append(self.notes.rstrip() + "\n")
-        return "\n".join(chunks)
+            text = text.rstrip() + "\n\n" + self.notes.strip() + "\n"
+        return text
 
 
-def _package_root():
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SOLUTIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "solutions")
 
 
 class Result:

@@ -53,5 +53,5 @@ EXERCISE = Exercise(
     "the sparse autoencoder's KL penalty on the mean activations, and its gradient",
     ["kl_penalty_and_grad"],
     [Part(["kl_penalty_and_grad"], _grade, CASES)],
-    _reference, lambda: [ref.kl_sparsity_penalty, _reference],
+    _reference,
 )
