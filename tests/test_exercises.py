@@ -14,7 +14,7 @@ import pytest
 from dae import cli
 from dae.exercises import check, exercises, get, grade_file, grade_reference, rel_error, start, workbook
 from dae.exercises.core import grade
-from dae.exercises.grading import compare
+from dae.exercises.grading import EXACT, compare
 
 ATTEMPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exercise_attempts")
 NAMES = ["gradient_checker", "dA_gradients", "sigmoid_cross_entropy", "softmax_mlp", "contractive_penalty",
@@ -86,6 +86,136 @@ MISTAKES = [
      "z", "variance"),
     ("vae_gradients", ".sum(axis=1).mean()", ".sum(axis=1).sum()", "kl", "1/N"),
     ("vae_gradients", "return kl, mu / n,", "return kl, mu,", "dmu (KL)", "1/N"),
+    # the mistakes of issue 25
+    ("gradient_checker", "def numerical_gradient(f, x, eps=1e-5):\n",
+     "def numerical_gradient(f, x, eps=1e-7):\n", None, None),   # another default step: still right
+    ("gradient_checker", "grad[i] = (plus - minus) / (2 * eps)", "grad[i] = (plus - f(x)) / eps",
+     "grad h(x) at (4, 10)", "one-sided"),
+    ("gradient_checker", "def numerical_gradient(f, x, eps=1e-5):\n",
+     "def numerical_gradient(f, x, eps=1e-5):\n    eps = 1e-2\n", "grad sum(x sin x)", "does not change with eps"),
+    ("sparse_kl", "kl = rho * numpy.log(rho / q) + (1 - rho) * numpy.log((1 - rho) / (1 - q))",
+     "kl = q * numpy.log(q / rho) + (1 - q) * numpy.log((1 - q) / (1 - rho))", "penalty", "reversed"),
+    ("vae_gradients", "return mu + numpy.exp(logvar / 2) * eps", "return mu + numpy.sqrt(logvar) * eps",
+     "z", "exp(logvar / 2), not sqrt(logvar)"),
+    ("conv_backward", "dxp[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride] += cols",
+     "dxp[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride] = cols", "dx", "overlapping windows"),
+    ("dA_gradients", "da = (dz @ W) * y * (1 - y)", "pre = x_tilde @ W + b\n    da = (dz @ W) * pre * (1 - pre)",
+     "gW", "pre-activation"),
+    ("softmax_mlp", "da = dh * h * (1 - h)", "a1 = x @ W1 + b1\n    da = dh * a1 * (1 - a1)", "gW1", "pre-activation"),
+    ("contractive_penalty", "penalty = (s @ w).mean()", "penalty = (s @ w).sum() // n", "penalty", "floor division"),
+    ("maxpool_backward", "return blocks.reshape(n, c, ho, wo, size, size).transpose(0, 1, 2, 4, 3, 5)",
+     "return blocks.reshape(n, c, ho, wo, size, size).transpose(0, 1, 2, 5, 3, 4)", "dx", "window transposed"),
+    ("maxpool_backward", "blocks.argmax(axis=-1)", "size * size - 1 - blocks[..., ::-1].argmax(axis=-1)", "dx",
+     "last maximum"),
+]
+
+# (exercise, code appended to the correct attempt (it redefines a function), the wrong quantity, a piece of its hint)
+_FD = """
+
+def _fd(f, v, eps=1e-5):
+    g = numpy.zeros(v.shape)
+    for i in numpy.ndindex(v.shape):
+        old = v[i]
+        v[i] = old + eps
+        plus = f(v)
+        v[i] = old - eps
+        minus = f(v)
+        v[i] = old
+        g[i] = (plus - minus) / (2 * eps)
+    return g
+"""
+_CASTS = """
+
+def _float32(function, back=False):
+    def f(*args):
+        out = function(*[a.astype(numpy.float32) if getattr(a, "dtype", None) == numpy.float64 else a for a in args])
+        return tuple(numpy.asarray(o, dtype=numpy.float64) for o in out) if back else out
+    return f
+"""
+APPENDED = [
+    ("dA_gradients", _FD + """
+_analytic = dA_cost_and_grads
+
+
+def dA_cost_and_grads(W, b, b_prime, x, x_tilde):
+    cost = _analytic(W, b, b_prime, x, x_tilde)[0]
+    return (cost, _fd(lambda v: _analytic(v, b, b_prime, x, x_tilde)[0], W.copy()),
+            _fd(lambda v: _analytic(W, v, b_prime, x, x_tilde)[0], b.copy()),
+            _fd(lambda v: _analytic(W, b, v, x, x_tilde)[0], b_prime.copy()))
+""", "gW", "finite-difference estimate"),
+    ("vae_gradients", _FD + """
+_kl = kl_and_grads
+
+
+def kl_and_grads(mu, logvar):
+    return (_kl(mu, logvar)[0], _fd(lambda v: _kl(v, logvar)[0], mu.copy()),
+            _fd(lambda v: _kl(mu, v)[0], logvar.copy()))
+""", "dmu (KL)", "finite-difference estimate"),
+    ("sparse_kl", _FD + """
+_kl = kl_penalty_and_grad
+
+
+def kl_penalty_and_grad(y, rho, weight):
+    return _kl(y, rho, weight)[0], _fd(lambda v: _kl(v, rho, weight)[0], y.copy())
+""", "dy", "finite-difference estimate"),
+    ("dA_gradients", _CASTS + "\ndA_cost_and_grads = _float32(dA_cost_and_grads)\n", "gW", "float32"),
+    ("dA_gradients", _CASTS + "\ndA_cost_and_grads = _float32(dA_cost_and_grads, back=True)\n", "gW", "float32"),
+    ("softmax_mlp", _CASTS + "\nmlp_cost_and_grads = _float32(mlp_cost_and_grads)\n", "gW1", "float32"),
+    ("contractive_penalty", _CASTS + "\ncontractive_penalty_and_grads = _float32(contractive_penalty_and_grads, True)\n",
+     "gW", "float32"),
+    ("conv_backward", _CASTS + "\nconv_backward = _float32(conv_backward)\n", "dW", "float32"),
+    ("vae_gradients", """
+_mixed = reparameterize_backward
+
+
+def reparameterize_backward(dz, mu, logvar, eps):
+    return _mixed(dz, mu, logvar.astype(numpy.float32), eps)
+""", "dlogvar (through z)", "float32"),
+    ("sparse_kl", """
+_real = kl_penalty_and_grad
+
+
+def kl_penalty_and_grad(y, rho, weight):
+    p, dy = _real(y, rho, weight)
+    return p + 0j, dy + 0j
+""", "penalty", "complex"),
+    ("conv_backward", """
+_real = conv_backward
+
+
+def conv_backward(dout, x, W, b, stride=1, padding=0):
+    dx, dW, db = _real(dout, x, W, b, stride, padding)
+    return dx, dW, numpy.round(db).astype(int)
+""", "db", "integer"),
+    ("maxpool_backward", """
+_real = maxpool_backward
+
+
+def maxpool_backward(dout, switches, size=2):
+    return _real(dout, switches, size).astype(object)
+""", "dx", "dtype object"),
+    ("vae_gradients", """
+def kl_and_grads(mu, logvar):
+    n = mu.shape[0]
+    kl = -0.5 * (1 + logvar - mu ** 2 - numpy.exp(logvar)).sum(axis=1).mean()
+    (kl, mu / n, (numpy.exp(logvar) - 1) / (2 * n))
+""", "kl_and_grads", "returned None (is a `return` missing?)"),
+    ("maxpool_backward", """
+def maxpool_forward(x, size=2):
+    out = x.reshape(x.shape[0], x.shape[1], x.shape[2] // size, size, x.shape[3] // size, size).max(axis=(3, 5))
+    return out, (x, out)
+
+
+def maxpool_backward(dout, switches, size=2):
+    x, out = switches
+    up = lambda a: a.repeat(size, axis=2).repeat(size, axis=3)  # noqa: E731
+    return (x == up(out)) * up(dout)
+""", "dx", "every tied maximum"),
+    ("gradient_checker", _FD.replace("(plus - minus) / (2 * eps)", "(plus - minus) / (2 * eps)") + """
+
+def numerical_gradient(f, x, eps=1e-5):
+    return _fd(f, x, 1e-5)
+""", "grad logsumexp(x)", "does not change with eps"),
 ]
 
 
@@ -132,10 +262,43 @@ def test_an_independent_correct_attempt_passes(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_solution_prints_the_package_code(name, capsys):
+def test_the_solution_is_a_readable_answer_in_the_template_s_terms(name, capsys):
+    import ast
+    import inspect
+
     assert cli.main(["exercises", "solution", name]) == 0
     out = capsys.readouterr().out
-    assert "Reference solution" in out and "def " in out and "# ---- dae." in out
+    tree = ast.parse(out)
+    imports = {a.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+               for a in node.names}
+    assert imports == {"numpy"}, imports     # plain NumPy: no dae, no grader wrappers
+    assert "concatenate" not in out and "_reference" not in out and "ref." not in out
+    assert out.count("#") >= 3               # commented
+    ns, template = {}, {}
+    exec(out, ns)
+    with open(os.path.join(workbook.TEMPLATES, name + ".py"), encoding="utf-8") as fh:
+        exec(fh.read(), template)
+    for function in get(name).functions:     # the template's own signatures
+        assert str(inspect.signature(ns[function])) == str(inspect.signature(template[function])), function
+
+
+def test_every_printed_solution_passes_check_in_a_workbook(tmp_path, capsys):
+    wb = tmp_path / "wb"
+    start(str(wb))
+    for name in NAMES:
+        assert cli.main(["exercises", "solution", name]) == 0
+        _write(wb, name, capsys.readouterr().out)
+    assert cli.main(["exercises", "check", "--dir", str(wb)]) == 0
+    assert "9 passed, 0 failed, 0 not started" in capsys.readouterr().out
+
+
+def test_a_correct_float64_answer_is_far_below_the_exact_threshold():
+    """The margin: the solutions and the independent attempts agree with the package to ~1e-16,
+    a hundred times below EXACT (a finite-difference estimate is ~1e-10, float32 ~1e-8)."""
+    for name in NAMES[1:]:
+        for folder in (os.path.join(ROOT, "dae", "exercises", "solutions"), ATTEMPTS):
+            result = grade_file(get(name), os.path.join(folder, name + ".py"))
+            assert result.passed and max(c.error for c in result.comparisons) <= EXACT / 100, result.report()
 
 
 def test_the_dA_reference_is_the_model_s_own_code():
@@ -200,12 +363,29 @@ def test_start_refuses_to_overwrite_without_force(tmp_path, capsys):
 def test_a_common_mistake_fails_names_the_quantity_and_shows_its_hint(tmp_path, name, old, new, wrong, hint):
     _write(tmp_path, name, mistake(name, old, new))
     result = grade_file(get(name), str(tmp_path / (name + ".py")))
+    if wrong is None:   # not a mistake: still passes
+        assert result.status == "passed", result.report()
+        return
     assert result.status == "failed", result.report()
+    assert "factor of 1 " not in result.report() and "factor of 1\n" not in result.report(), result.report()
     assert wrong in result.failing(), result.report()
     report = result.report()
     assert "wrong: " in report and wrong in report.split("wrong: ")[-1]
     if hint is not None:
         assert hint in (result.worst()[wrong].hint or ""), report
+
+
+@pytest.mark.parametrize("name, code, wrong, hint", APPENDED, ids=[f"{m[0]}-{m[3]}" for m in APPENDED])
+def test_a_wrong_kind_of_answer_fails_names_the_quantity_and_shows_its_hint(tmp_path, name, code, wrong, hint):
+    _write(tmp_path, name, attempt(name) + code)
+    result = grade_file(get(name), str(tmp_path / (name + ".py")))
+    report = result.report()
+    assert result.status == "failed", report
+    if wrong in result.worst():
+        assert wrong in result.failing() and hint in (result.worst()[wrong].hint or ""), report
+    else:   # not a quantity: the function that went wrong, named in its message
+        assert any(wrong in m and hint in m for m in result.messages), report
+    assert "factor of 1" not in report and "Warning" not in report, report
 
 
 def test_check_on_one_mistake_exits_non_zero_and_prints_the_hint(tmp_path, capsys):
