@@ -494,3 +494,71 @@ def test_the_readme_has_the_exercises_section():
         assert step in section, step
     for name in NAMES:
         assert f"`{name}.py`" in section
+
+
+# ----- robust grading: exits, hangs, crashes, partly written files, pipes ----------------------------
+def test_exit_and_keyboard_interrupt_fail_their_exercise_and_the_others_are_graded(tmp_path, capsys):
+    wb = tmp_path / "wb"
+    start(str(wb))
+    _write(wb, "dA_gradients", attempt("dA_gradients"))
+    _write(wb, "sparse_kl", "import sys\nsys.exit(0)\n" + attempt("sparse_kl"))
+    _write(wb, "vae_gradients", attempt("vae_gradients").replace("    n = mu.shape[0]\n", "    exit()\n"))
+    _write(wb, "softmax_mlp", attempt("softmax_mlp").replace("    h = 1 / (1", "    raise KeyboardInterrupt\n    h = 1 / (1"))
+    assert cli.main(["exercises", "check", "--dir", str(wb)]) == 1
+    out = capsys.readouterr().out
+    assert "dA_gradients: passed" in out and "of 9" in out
+    for name, what in (("sparse_kl", "SystemExit(0)"), ("vae_gradients", "SystemExit(None)"),
+                       ("softmax_mlp", "KeyboardInterrupt")):
+        report = out.split(f"{name}: ")[1].split("\n\n")[0]
+        assert report.startswith("failed") and what in report, report
+    assert "1 passed, 3 failed, 5 not started of 9" in out
+
+
+def test_a_hang_is_stopped_at_the_time_limit_and_the_rest_is_graded(tmp_path, capsys):
+    wb = tmp_path / "wb"
+    start(str(wb))
+    _write(wb, "conv_backward", attempt("conv_backward").replace("    n, c, h, w = x.shape\n    f, _, kh, kw",
+                                                                 "    while True:\n        pass\n    f, _, kh, kw", 1))
+    _write(wb, "maxpool_backward", attempt("maxpool_backward"))
+    _write(wb, "sigmoid_cross_entropy", "import os\n" + attempt("sigmoid_cross_entropy").replace(
+        "def cross_entropy_grad(x, a):\n", "def cross_entropy_grad(x, a):\n    os._exit(0)\n"))
+    import time
+    t = time.monotonic()
+    assert cli.main(["exercises", "check", "conv_backward", "sigmoid_cross_entropy", "maxpool_backward",
+                     "--dir", str(wb), "--timeout", "3"]) == 1
+    assert time.monotonic() - t < 30
+    out = capsys.readouterr().out
+    assert "conv_backward: failed" in out and "timed out" in out and "--timeout" in out
+    assert "sigmoid_cross_entropy: failed" in out and "grading process ended" in out
+    assert "maxpool_backward: passed" in out
+    assert cli.main(["exercises", "check", "--dir", str(wb), "--timeout", "0"]) == 2
+
+
+def test_a_partly_written_function_is_reported_as_such(tmp_path):
+    source = attempt("dA_gradients").replace("    dz = (z - x) / n\n", "    raise NotImplementedError\n")
+    _write(tmp_path, "dA_gradients", source)
+    result = grade_file(get("dA_gradients"), str(tmp_path / "dA_gradients.py"))
+    assert result.status == "failed", result.report()
+    assert "partly written: dA_cost_and_grads still raises NotImplementedError (line 10" in result.report()
+
+
+def test_pytest_in_an_untouched_workbook_exits_non_zero(fresh):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + sys.path))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=fresh, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "9 skipped" in run.stdout and "not started" in run.stdout, run.stdout
+
+
+def test_check_into_a_closed_pipe_ends_quietly_and_prints_to_stdout_only_the_report(tmp_path):
+    wb = tmp_path / "wb"
+    start(str(wb))
+    _write(wb, "sparse_kl", attempt("sparse_kl").replace("    n = y.shape[0]\n", "    n = y.shape[0]\n    print('hello')\n"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + sys.path))
+    command = [sys.executable, "-m", "dae", "exercises", "check", "--dir", str(wb)]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "sparse_kl: passed" in run.stdout
+    assert "hello" not in run.stdout and "hello" in run.stderr   # the learner's print goes to stderr
+    pipe = subprocess.run(" ".join(command) + " | head -1", shell=True, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert pipe.stdout.startswith("gradient_checker: not started") and pipe.stdout.count("\n") == 1
+    assert "Broken pipe" not in pipe.stderr and "Traceback" not in pipe.stderr, pipe.stderr
