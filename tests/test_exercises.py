@@ -562,3 +562,18 @@ def test_check_into_a_closed_pipe_ends_quietly_and_prints_to_stdout_only_the_rep
                           timeout=300)
     assert pipe.stdout.startswith("gradient_checker: not started") and pipe.stdout.count("\n") == 1
     assert "Broken pipe" not in pipe.stderr and "Traceback" not in pipe.stderr, pipe.stderr
+
+
+def test_once_the_checker_passes_it_checks_the_later_gradients(tmp_path, capsys):
+    wb = tmp_path / "wb"
+    start(str(wb))
+    _write(wb, "dA_gradients", mistake("dA_gradients", "gW = x_tilde.T @ da + dz.T @ y", "gW = x_tilde.T @ da"))
+    _write(wb, "sparse_kl", attempt("sparse_kl"))
+    assert cli.main(["exercises", "check", "dA_gradients", "sparse_kl", "--dir", str(wb)]) == 1
+    assert "your gradient_checker" not in capsys.readouterr().out     # not written yet: not used
+    _write(wb, "gradient_checker", attempt("gradient_checker"))
+    assert cli.main(["exercises", "check", "dA_gradients", "sparse_kl", "--dir", str(wb)]) == 1
+    out = capsys.readouterr().out
+    dA, kl = out.split("sparse_kl: ")
+    assert "your gradient_checker disagrees with your gW" in dA and "agrees: rel. error" in dA
+    assert "your gradient_checker agrees" in kl and "(dy;" in kl

@@ -18,7 +18,7 @@ import warnings
 
 import numpy
 
-from .grading import SCALE, Unfinished
+from .grading import SCALE, THRESHOLD, Unfinished
 
 
 class Part:
@@ -111,10 +111,29 @@ class Result:
                 lines.append(f"    {'':<{width}} hint: {c.hint}")
             if not c.passed and c.worst_line():
                 lines.append(f"    {'':<{width}} {c.worst_line()}")
+        lines += self._checker_lines()
         lines += [f"    {m}" for m in self.messages]
         if self.status == "failed" and self.failing():
             lines.append(f"    wrong: {', '.join(self.failing())}")
         return "\n".join(lines)
+
+    def _checker_lines(self):
+        """What the learner's own gradient checker says of their gradients (when it was used)."""
+        yours = {}
+        for c in self.comparisons:
+            if c.yours is not None:
+                yours[c.name] = max(yours.get(c.name, 0.0), c.yours)
+        if not yours:
+            return []
+        agree = {name: e for name, e in yours.items() if e <= THRESHOLD}
+        lines = []
+        if agree:
+            lines.append(f"    your gradient_checker agrees: rel. error {max(agree.values()):.1e} at most "
+                         f"({', '.join(agree)}; your numerical gradient of the reference cost against your gradient)")
+        for name, e in yours.items():
+            if name not in agree:
+                lines.append(f"    your gradient_checker disagrees with your {name}: rel. error {e:.1e}")
+        return lines
 
 
 class LearnerExit(Exception):

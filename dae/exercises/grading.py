@@ -18,6 +18,7 @@ times it, its negative, its transpose, and each exercise's own list, e.g. the dA
 without the decoder's term) and a match names the mistake; the report also shows the worst
 entry (its index, the learner's value and the reference's).
 """
+import contextlib
 import itertools
 import math
 
@@ -70,6 +71,7 @@ class Comparison:
     def __init__(self, name, error, threshold=EXACT, hint=None, worst=None):
         self.name, self.error, self.threshold, self.hint = name, float(error), threshold, hint
         self.worst = worst
+        self.yours = None   # rel. error of the learner's answer against the learner's own gradient checker
 
     @property
     def passed(self):
@@ -224,9 +226,13 @@ def compare(name, got, want, n=None, candidates=(), threshold=EXACT, shape_hint=
     with numpy.errstate(all="ignore"):
         error = rel_error(arr, want)
         if error <= threshold:
-            return Comparison(name, error, threshold)
-        hint = _hint(got, arr, want, error, n, candidates, shape_hint, estimate, threshold)
-        return Comparison(name, error, threshold, hint, worst_entry(arr, want))
+            out = Comparison(name, error, threshold)
+        else:
+            hint = _hint(got, arr, want, error, n, candidates, shape_hint, estimate, threshold)
+            out = Comparison(name, error, threshold, hint, worst_entry(arr, want))
+        if estimate is not None and _CHECKER["function"] is not None:
+            out.yours = _by_the_learner_s_checker(arr, estimate)
+    return out
 
 
 def _hint(raw, arr, want, error, n, candidates, shape_hint, estimate, threshold):
@@ -260,8 +266,37 @@ def _same_nonfinite(arr, cand):
 
 
 def numerical_gradient(f, x, eps=1e-5):
-    """The graders' finite differences: the package's central differences at a copy of x."""
-    return reference(f, numpy.array(x, dtype=numpy.float64, order="C"), eps)
+    """The graders' finite differences: the package's central differences at a copy of x (the
+    learner's own checker instead, inside :func:`_by_the_learner_s_checker`)."""
+    checker = _CHECKER["function"] if _CHECKER["active"] else None
+    return (checker or reference)(f, numpy.array(x, dtype=numpy.float64, order="C"), eps)
+
+
+_CHECKER = {"function": None, "active": False}
+
+
+@contextlib.contextmanager
+def learner_checker(function):
+    """While this lasts, every gradient graded is also checked with the learner's own
+    ``numerical_gradient`` (once their gradient_checker exercise passes): ``Comparison.yours``."""
+    previous = _CHECKER["function"]
+    _CHECKER["function"] = function
+    try:
+        yield
+    finally:
+        _CHECKER["function"] = previous
+
+
+def _by_the_learner_s_checker(arr, estimate):
+    """rel. error of ``arr`` against the learner's checker's central differences of the reference
+    (eps = 1e-5); None when their checker fails here."""
+    _CHECKER["active"] = True
+    try:
+        return rel_error(arr, estimate(1e-5))
+    except Exception:   # the learner's checker raised: no second opinion, nothing else changes
+        return None
+    finally:
+        _CHECKER["active"] = False
 
 
 def unpack(result, names, function):

@@ -6,6 +6,10 @@ may hang ``dae exercises check`` or end it early. :func:`grade_files` starts one
 each result back through a pipe; an exercise that takes longer than ``timeout`` seconds is
 reported as a hang and the child is killed, one that ends the child is reported as such, and
 a fresh child grades the rest. The learner's own printing goes to stderr, never into the report.
+
+Once the workbook's gradient_checker.py passes, the child also checks the learner's gradients
+of the later exercises with the learner's own ``numerical_gradient`` (UFLDL's workflow): each
+report then says whether "your gradient_checker agrees" with your gradients.
 """
 import os
 import pickle
@@ -16,8 +20,9 @@ import subprocess
 import sys
 import time
 
-from .core import Result, grade_file
+from .core import LoadError, Result, grade, grade_file, load_functions
 from .graders import load
+from .grading import learner_checker
 
 TIMEOUT = 60.0        # seconds per exercise, by default (``dae exercises check --timeout``)
 _STARTUP = 120.0      # seconds for the child to import dae, on a busy machine
@@ -124,6 +129,16 @@ def _send(stream, message):
     stream.flush()
 
 
+def _passing_checker(exercise, folder):
+    """The learner's ``numerical_gradient`` when their gradient_checker.py passes, else None."""
+    path = os.path.join(folder, exercise.filename)
+    try:
+        functions = load_functions(exercise, path)
+    except LoadError:
+        return None
+    return functions["numerical_gradient"] if grade(exercise, functions, path).passed else None
+
+
 def main(argv):
     """The child: ``FD FOLDER NAME...``; grades each NAME.py of FOLDER and sends the results to FD."""
     fd, folder, names = int(argv[0]), argv[1], argv[2:]
@@ -131,9 +146,11 @@ def main(argv):
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the parent, which ends this process
     sys.stdout = sys.stderr     # the learner's print() goes to stderr, never into the report
     exercises = {ex.name: ex for ex in load()}
+    checker = _passing_checker(exercises["gradient_checker"], folder)
     for name in names:
         _send(channel, ("start", name))
-        result = grade_file(exercises[name], os.path.join(folder, exercises[name].filename))
+        with learner_checker(checker if name != "gradient_checker" else None):
+            result = grade_file(exercises[name], os.path.join(folder, exercises[name].filename))
         _send(channel, ("done", result.status, result.comparisons, result.messages))
     channel.close()
     return 0
