@@ -89,6 +89,8 @@ MISTAKES = [
     # the mistakes of issue 25
     ("gradient_checker", "def numerical_gradient(f, x, eps=1e-5):\n",
      "def numerical_gradient(f, x, eps=1e-7):\n", None, None),   # another default step: still right
+    ("gradient_checker", "def numerical_gradient(f, x, eps=1e-5):\n",
+     "def numerical_gradient(f, x, eps=1e-2):\n", None, None),
     ("gradient_checker", "grad[i] = (plus - minus) / (2 * eps)", "grad[i] = (plus - f(x)) / eps",
      "grad h(x) at (4, 10)", "one-sided"),
     ("gradient_checker", "def numerical_gradient(f, x, eps=1e-5):\n",
@@ -161,7 +163,8 @@ def kl_penalty_and_grad(y, rho, weight):
     ("dA_gradients", _CASTS + "\ndA_cost_and_grads = _float32(dA_cost_and_grads)\n", "gW", "float32"),
     ("dA_gradients", _CASTS + "\ndA_cost_and_grads = _float32(dA_cost_and_grads, back=True)\n", "gW", "float32"),
     ("softmax_mlp", _CASTS + "\nmlp_cost_and_grads = _float32(mlp_cost_and_grads)\n", "gW1", "float32"),
-    ("contractive_penalty", _CASTS + "\ncontractive_penalty_and_grads = _float32(contractive_penalty_and_grads, True)\n",
+    ("contractive_penalty",
+     _CASTS + "\ncontractive_penalty_and_grads = _float32(contractive_penalty_and_grads, True)\n",
      "gW", "float32"),
     ("conv_backward", _CASTS + "\nconv_backward = _float32(conv_backward)\n", "dW", "float32"),
     ("vae_gradients", """
@@ -503,7 +506,8 @@ def test_exit_and_keyboard_interrupt_fail_their_exercise_and_the_others_are_grad
     _write(wb, "dA_gradients", attempt("dA_gradients"))
     _write(wb, "sparse_kl", "import sys\nsys.exit(0)\n" + attempt("sparse_kl"))
     _write(wb, "vae_gradients", attempt("vae_gradients").replace("    n = mu.shape[0]\n", "    exit()\n"))
-    _write(wb, "softmax_mlp", attempt("softmax_mlp").replace("    h = 1 / (1", "    raise KeyboardInterrupt\n    h = 1 / (1"))
+    _write(wb, "softmax_mlp", attempt("softmax_mlp").replace("    h = 1 / (1",
+                                                             "    raise KeyboardInterrupt\n    h = 1 / (1"))
     assert cli.main(["exercises", "check", "--dir", str(wb)]) == 1
     out = capsys.readouterr().out
     assert "dA_gradients: passed" in out and "of 9" in out
@@ -552,7 +556,8 @@ def test_pytest_in_an_untouched_workbook_exits_non_zero(fresh):
 def test_check_into_a_closed_pipe_ends_quietly_and_prints_to_stdout_only_the_report(tmp_path):
     wb = tmp_path / "wb"
     start(str(wb))
-    _write(wb, "sparse_kl", attempt("sparse_kl").replace("    n = y.shape[0]\n", "    n = y.shape[0]\n    print('hello')\n"))
+    _write(wb, "sparse_kl", attempt("sparse_kl").replace("    n = y.shape[0]\n",
+                                                         "    n = y.shape[0]\n    print('hello')\n"))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT] + sys.path))
     command = [sys.executable, "-m", "dae", "exercises", "check", "--dir", str(wb)]
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)

@@ -40,7 +40,8 @@ FINITE_DIFFERENCES = ("this looks like a finite-difference estimate, not the ana
 FLOAT32 = ("this was computed in float32 (about 7 digits): compute in float64, as the graders' arrays are "
            "(no .astype(numpy.float32), no float32 constants)")
 FLOAT32_SOMEWHERE = ("about float32's precision: was something computed in float32? Compute in float64 (no "
-                     ".astype(numpy.float32)); or, if this is a finite-difference estimate, derive the gradient by hand")
+                     ".astype(numpy.float32)); or, if this is a finite-difference estimate, derive the "
+                     "gradient by hand")
 NEAR_MISS = ("close, but not to float64 round-off: a finite-difference estimate, or float32 arithmetic "
              "somewhere? A correct float64 answer agrees to ~1e-16")
 

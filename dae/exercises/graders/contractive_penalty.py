@@ -49,7 +49,8 @@ def _grade(fns, case):
             (f"the sum over the rows: a missing 1/N (the penalty is the mean over the N = {n} rows)", n * want_p)]),
         compare("gW", got["gW"], want_gW, n, [(ONLY_THROUGH_H, through_h), (ONLY_THROUGH_W, through_w)],
                 estimate=lambda eps: numerical_gradient(lambda v: penalty(v, b, x), W, eps)),
-        compare("gb", got["gb"], want_gb, n, estimate=lambda eps: numerical_gradient(lambda v: penalty(W, v, x), b, eps)),
+        compare("gb", got["gb"], want_gb, n,
+                estimate=lambda eps: numerical_gradient(lambda v: penalty(W, v, x), b, eps)),
     ]
 
 
