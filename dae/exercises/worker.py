@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from .core import LoadError, Result, grade, grade_file, load_functions
+from .core import LoadError, Result, grade_file, load_functions
 from .graders import load
 from .grading import learner_checker
 
@@ -29,25 +29,33 @@ _STARTUP = 120.0      # seconds for the child to import dae, on a busy machine
 
 
 def grade_files(exercises, folder, timeout=None):
-    """[Result] of each exercise's file in ``folder``, graded in a child process (see the module)."""
+    """[Result] of each exercise's file in ``folder``, graded in a child process (see the module).
+
+    gradient_checker.py is graded first (quietly, when it was not asked for): when it passes, the
+    later exercises are also checked with the learner's own checker."""
     timeout = TIMEOUT if timeout is None else float(timeout)
     if timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout}")
-    results, pending = [], list(exercises)
+    exercises = list(exercises)
+    quiet = [ex for ex in load() if ex.name == "gradient_checker" and ex not in exercises
+             and any(other.name != ex.name for other in exercises)]
+    results, pending, checker = [], quiet + exercises, False
     while pending:
-        done = _run_child(pending, folder, timeout)
+        done = _run_child(pending, folder, timeout, checker)
+        for result in done:
+            checker = checker or (result.name == "gradient_checker" and result.passed)
         results += done
         pending = pending[len(done):]
-    return results
+    return results[len(quiet):]
 
 
-def _run_child(exercises, folder, timeout):
+def _run_child(exercises, folder, timeout, checker):
     """Results for a first part of ``exercises`` (at least one: the one that hung or crashed fails)."""
     read_end, write_end = os.pipe()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [_package_parent()] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     argv = [sys.executable, "-c", "import sys; from dae.exercises.worker import main; sys.exit(main(sys.argv[1:]))",
-            str(write_end), folder] + [ex.name for ex in exercises]
+            str(write_end), folder, "checker" if checker else "-"] + [ex.name for ex in exercises]
     try:
         child = subprocess.Popen(argv, pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno()
                                  if _has_fileno(sys.stderr) else subprocess.DEVNULL, env=env)
@@ -129,28 +137,30 @@ def _send(stream, message):
     stream.flush()
 
 
-def _passing_checker(exercise, folder):
-    """The learner's ``numerical_gradient`` when their gradient_checker.py passes, else None."""
-    path = os.path.join(folder, exercise.filename)
+def _checker(exercise, folder):
+    """The learner's ``numerical_gradient`` (their gradient_checker.py passed), or None."""
     try:
-        functions = load_functions(exercise, path)
+        return load_functions(exercise, os.path.join(folder, exercise.filename))["numerical_gradient"]
     except LoadError:
         return None
-    return functions["numerical_gradient"] if grade(exercise, functions, path).passed else None
 
 
 def main(argv):
-    """The child: ``FD FOLDER NAME...``; grades each NAME.py of FOLDER and sends the results to FD."""
-    fd, folder, names = int(argv[0]), argv[1], argv[2:]
+    """The child: ``FD FOLDER CHECKER NAME...``; grades each NAME.py of FOLDER and sends the results
+    to FD. CHECKER is ``checker`` when gradient_checker.py passed already (then it checks the
+    gradients), else ``-`` (then it does once gradient_checker, graded first, passes)."""
+    fd, folder, checker, names = int(argv[0]), argv[1], argv[2], argv[3:]
     channel = os.fdopen(fd, "wb")
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C stops the parent, which ends this process
     sys.stdout = sys.stderr     # the learner's print() goes to stderr, never into the report
     exercises = {ex.name: ex for ex in load()}
-    checker = _passing_checker(exercises["gradient_checker"], folder)
+    checker = _checker(exercises["gradient_checker"], folder) if checker == "checker" else None
     for name in names:
         _send(channel, ("start", name))
         with learner_checker(checker if name != "gradient_checker" else None):
             result = grade_file(exercises[name], os.path.join(folder, exercises[name].filename))
+        if name == "gradient_checker" and result.passed:
+            checker = _checker(exercises[name], folder)
         _send(channel, ("done", result.status, result.comparisons, result.messages))
     channel.close()
     return 0
