@@ -99,6 +99,8 @@ MISTAKES = [
      "kl = q * numpy.log(q / rho) + (1 - q) * numpy.log((1 - q) / (1 - rho))", "penalty", "reversed"),
     ("vae_gradients", "return mu + numpy.exp(logvar / 2) * eps", "return mu + numpy.sqrt(logvar) * eps",
      "z", "exp(logvar / 2), not sqrt(logvar)"),
+    ("vae_gradients", "kl = -0.5 * (1 + logvar - mu ** 2 - numpy.exp(logvar))",
+     "kl = -0.5 * (1 + numpy.log(logvar) - mu ** 2 - logvar)", "kl", "already the LOG of the variance"),
     ("conv_backward", "dxp[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride] += cols",
      "dxp[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride] = cols", "dx", "overlapping windows"),
     ("dA_gradients", "da = (dz @ W) * y * (1 - y)", "pre = x_tilde @ W + b\n    da = (dz @ W) * pre * (1 - pre)",

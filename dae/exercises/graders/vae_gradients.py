@@ -10,6 +10,8 @@ VARIANCE = "exp(logvar) is the variance: the standard deviation that scales eps 
 LOGVAR_AS_STD = "logvar used as the standard deviation: s = exp(logvar / 2)"
 SQRT_OF_LOGVAR = ("NaN from a square root: logvar is the LOG of the variance (negative whenever the variance is "
                   "below 1), so the standard deviation is exp(logvar / 2), not sqrt(logvar)")
+LOG_OF_LOGVAR = ("NaN from a log: logvar is already the LOG of the variance, so "
+                 "KL_n = -1/2 sum_j (1 + logvar_nj - mu_nj^2 - exp(logvar_nj)), with no log (or sqrt) of logvar")
 NO_HALF = "the 1/2 of the chain rule through exp(logvar / 2) is missing"
 
 
@@ -58,15 +60,18 @@ def _kl(fns, case):
     n = mu.shape[0]
     got = unpack(fns["kl_and_grads"](mu, logvar), ("kl", "dmu", "dlogvar"), "kl_and_grads")
     want_kl, want_dmu, want_dlogvar = _reference()["kl_and_grads"](mu, logvar)
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        log_of_logvar = -0.5 * (1 + numpy.log(logvar) - mu ** 2 - logvar).sum(axis=1).mean()
+        log_of_logvar_grad = -0.5 * (1 / logvar - 1) / n
     return [
         compare("kl", got["kl"], want_kl, n, [
             (f"the sum over the rows: a missing 1/N (the KL term is the mean over the N = {n} rows)",
-             n * kl(mu, logvar))]),
+             n * kl(mu, logvar)), (LOG_OF_LOGVAR, log_of_logvar)]),
         compare("dmu (KL)", got["dmu"], want_dmu, n,
                 estimate=lambda h: numerical_gradient(lambda v: kl(v, logvar), mu, h)),
         compare("dlogvar (KL)", got["dlogvar"], want_dlogvar, n, [
             ("the -1/2 of the '1 + logvar' term is missing: dKL/dlogvar = (exp(logvar) - 1) / 2, per row",
-             numpy.exp(logvar) / (2 * n))],
+             numpy.exp(logvar) / (2 * n)), (LOG_OF_LOGVAR, log_of_logvar_grad)],
             estimate=lambda h: numerical_gradient(lambda v: kl(mu, v), logvar, h)),
     ]
 
