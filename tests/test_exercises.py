@@ -469,6 +469,15 @@ def test_rel_error_and_compare():
     assert "NaN" in compare("g", want * numpy.nan, want).hint
     assert compare("gb", want.reshape(1, 6), want.reshape(6)).passed  # a (1, H) bias gradient is fine
     assert not compare("g", want + 1e-4, want).passed
+    assert "factor of 3" in compare("g", 3 * want, want).hint
+    assert compare("cost", 1.577, 1.0).hint is None                  # one number: no factor named
+    assert compare("g", want * 1.001, want).hint is None                # a factor near 1 is no factor
+    for bad, why in ((want.astype(complex), "complex"), (want.astype(int), "integer"), (None, "`return`"),
+                     (want.astype(object), "dtype object"), ("text", "not an array of real numbers")):
+        c = compare("g", bad, want)
+        assert not c.passed and why in c.hint, (why, c.hint)
+    c = compare("g", (want / 3).astype(numpy.float32), want / 3)
+    assert not c.passed and "float32" in c.hint and "[" in c.worst_line()
 
 
 def test_a_grader_cannot_pass_wrong_answers():
