@@ -95,6 +95,8 @@ MISTAKES = [
      "grad h(x) at (4, 10)", "one-sided"),
     ("gradient_checker", "def numerical_gradient(f, x, eps=1e-5):\n",
      "def numerical_gradient(f, x, eps=1e-5):\n    eps = 1e-2\n", "grad sum(x sin x)", "does not change with eps"),
+    ("gradient_checker", "grad = numpy.zeros_like(x, dtype=float)", "grad = numpy.zeros_like(x, dtype=numpy.float32)",
+     "grad sum(x sin x)", "float32"),
     ("sparse_kl", "kl = rho * numpy.log(rho / q) + (1 - rho) * numpy.log((1 - rho) / (1 - q))",
      "kl = q * numpy.log(q / rho) + (1 - q) * numpy.log((1 - q) / (1 - rho))", "penalty", "reversed"),
     ("vae_gradients", "return mu + numpy.exp(logvar / 2) * eps", "return mu + numpy.sqrt(logvar) * eps",

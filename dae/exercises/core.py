@@ -105,7 +105,7 @@ class Result:
         width = max([12] + [len(name) for name in worst])
         for name, c in worst.items():
             error = "inf" if math.isinf(c.error) else f"{c.error:.1e}"
-            sign = "<=" if c.passed else ">"
+            sign = "<=" if c.error <= c.threshold else ">"
             lines.append(f"    {name:<{width}} rel. error {error:>7} {sign:>2} {c.threshold:.0e}   {c.verdict()}")
             if c.hint and not c.passed:
                 lines.append(f"    {'':<{width}} hint: {c.hint}")
