@@ -265,8 +265,7 @@ patience = 10 * n_train_batches  # look at this many minibatches at least
 validation_frequency = min(n_train_batches, patience // 2)
 print("... finetunning the model")
 best_validation_loss, best_iter, test_score, best_params = numpy.inf, 0, 0.0, None
-start_time = timeit.default_timer()
-epoch, done_looping = 0, False
+start_time, epoch, done_looping = timeit.default_timer(), 0, False
 while epoch < training_epochs and not done_looping:
     epoch = epoch + 1
     for minibatch_index in range(n_train_batches):
@@ -274,21 +273,19 @@ while epoch < training_epochs and not done_looping:
         iter = (epoch - 1) * n_train_batches + minibatch_index
         if (iter + 1) % validation_frequency == 0:
             this_validation_loss = numpy.mean(validate_model())
-            print(f"epoch {epoch}, minibatch {minibatch_index + 1}/{n_train_batches}, "
-                  f"validation error {this_validation_loss * 100.0:f} %", flush=True)
+            where = f"epoch {epoch}, minibatch {minibatch_index + 1}/{n_train_batches}"
+            print(f"{where}, validation error {this_validation_loss * 100.0:f} %", flush=True)
             if this_validation_loss < best_validation_loss:
                 if this_validation_loss < best_validation_loss * improvement_threshold:
                     patience = max(patience, iter * patience_increase)
                 best_validation_loss, best_iter, best_params = this_validation_loss, iter, copy.deepcopy(sda.params)
                 test_score = numpy.mean(test_model())
-                print(f"     epoch {epoch}, minibatch {minibatch_index + 1}/{n_train_batches}, "
-                      f"test error of best model {test_score * 100.0:f} %", flush=True)
+                print(f"     {where}, test error of best model {test_score * 100.0:f} %", flush=True)
         if patience <= iter:
             done_looping = True
             break
     train_fn.optimizer.learning_rate *= lr_decay
-end_time = timeit.default_timer()
-finetuned_sda = sda
+end_time, finetuned_sda = timeit.default_timer(), sda
 
 # %% [markdown]
 # The run's summary, in the tutorial's words; the model keeps the best-validation parameters.
@@ -319,10 +316,54 @@ dae.save_model(finetuned_sda, f"{output_folder}/sda.npz")
 # %% [markdown]
 # ## Your turn
 #
-# Fine-tuning back-propagates through a softmax and sigmoid hidden layers. Derive and code that
-# backward pass yourself, checked against finite differences, in the exercise `softmax_mlp`
-# of the workbook:
+# Fine-tuning back-propagates through a softmax classifier and sigmoid hidden layers. Derive and code that
+# backward pass yourself, one layer first, then two.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: softmax regression and one hidden layer (`softmax_mlp`)
+#
+# First `softmax_cost_and_grads(W, b, x, y)`, the classifier alone. For $N$ examples
+# $\mathbf{x}_n$ (the rows of `x`, shape (N, D)) with labels $y_n \in \{0, \dots, K-1\}$ (`y`, N
+# integers) and the logits $\mathbf{a}_n = \mathbf{x}_n W + \mathbf{b}$ (`W` (D, K), `b` (K,)),
+#
+# $$P(Y = k \mid \mathbf{x}_n) = \frac{e^{a_{nk}}}{\sum_{j} e^{a_{nj}}}, \qquad \mathrm{cost} = -\frac{1}{N} \sum_{n=1}^{N} \log P(Y = y_n \mid \mathbf{x}_n).$$
+#
+# Return `(cost, gW, gb)`. Then `mlp_cost_and_grads(W1, b1, W2, b2, x, y)`: one sigmoid hidden
+# layer $\mathbf{h}_n = s(\mathbf{x}_n W_1 + \mathbf{b}_1)$ (`W1` (D, H), `b1` (H,)) under the same
+# classifier, now reading $\mathbf{h}_n$ with `W2` (H, K) and `b2` (K,); return
+# `(cost, gW1, gb1, gW2, gb2)`. Subtract each row's maximum from $\mathbf{a}_n$ before
+# exponentiating (it changes nothing but overflow); derive $\partial\,\mathrm{cost} / \partial \mathbf{a}_n$
+# first (a one-hot vector of $y_n$ helps), then follow the chain rule down through the sigmoid.
+# The gradients are analytic, in float64.
+
+# %%
+import numpy
+
+
+def softmax_cost_and_grads(W, b, x, y):
+    """The softmax classifier's mean NLL and its gradients: (cost, gW, gb)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def mlp_cost_and_grads(W1, b1, W2, b2, x, y):
+    """One sigmoid hidden layer under the softmax: (cost, gW1, gb1, gW2, gb2)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("softmax_mlp", softmax_cost_and_grads, mlp_cost_and_grads)

@@ -157,9 +157,50 @@ print(f"wrote {path}")
 # %% [markdown]
 # ## Your turn
 #
-# The exercise `contractive` asks you to derive and code the gradient of the contractive
-# penalty yourself, and to check it against finite differences:
+# Derive and code the contractive penalty's gradient yourself, and answer a question about the
+# Theano tutorial's version of it.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: the contractive penalty (`contractive_penalty`)
+#
+# Write `contractive_penalty_and_grads(W, b, x)`. With the tied cA's encoder
+# $\mathbf{h}_n = s(\mathbf{x}_n W + \mathbf{b})$ and its Jacobian
+# $J_n[j, i] = \partial h_{nj} / \partial x_{ni} = h_{nj} (1 - h_{nj}) W_{ij}$, the penalty of a
+# minibatch of $N$ rows is
+#
+# $$\mathrm{penalty} = \frac{1}{N} \sum_{n=1}^{N} \lVert J_n \rVert_F^2 = \frac{1}{N} \sum_{n} \sum_{j} \left( h_{nj} (1 - h_{nj}) \right)^2 \sum_{i} W_{ij}^2.$$
+#
+# Shapes: `W` (n_visible, n_hidden), `b` (n_hidden,), `x` (N, n_visible) in [0, 1]. Return
+# `(penalty, gW, gb)`: a float and float64 arrays shaped like `W` and `b`, analytic. Do not build
+# $J$: the sum factorises into a per-unit factor of the data and one of $W$'s column alone. $W$
+# enters along two paths (through $\mathbf{h}$, and directly): add what each gives.
+#
+# A question to answer for yourself: the Theano tutorial wrote
+# `L_jacob = T.sum(J ** 2) // n_batchsize`, and training printed a penalty, yet the penalty did
+# nothing to the weights. Why does `//` silently give no gradient? (`dae exercises solution
+# contractive_penalty` prints the answer.)
+
+# %%
+import numpy
+
+
+def contractive_penalty_and_grads(W, b, x):
+    """The mean squared Frobenius norm of the encoder's Jacobian: (penalty, gW, gb)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("contractive_penalty", contractive_penalty_and_grads)

@@ -284,10 +284,106 @@ with open(f"{output_folder}/results.json", "w") as f:
 # %% [markdown]
 # ## Your turn
 #
-# The convolution's and the max-pooling's backward passes are the two new gradients of this
-# chapter. Write them yourself, checked against finite differences, in the exercises
-# `conv_backward` and `maxpool_backward` of the workbook:
+# The convolution's and the max-pooling's backward passes are this chapter's two new gradients.
+# Write them yourself, CS231n style.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: a convolution layer, forward and backward (`conv_backward`)
+#
+# Arrays are NCHW: (examples, channels, height, width). Write
+# `conv_forward(x, W, b, stride=1, padding=0)`: with `x` (N, C, H, W), `W` (F, C, kh, kw), `b` (F,),
+# the stride $S$ and $\bar{x}$ the input zero-padded by `padding` on both spatial axes,
+#
+# $$\mathrm{out}_{n f p q} = b_f + \sum_{c, i, j} W_{f c i j} \, \bar{x}_{n, c, p S + i, q S + j},$$
+#
+# of shape (N, F, Ho, Wo) with Ho = (H + 2 padding - kh) // stride + 1 (Wo likewise): a
+# cross-correlation, what every deep-learning library calls a convolution. Then
+# `conv_backward(dout, x, W, b, stride=1, padding=0)`: given `dout`
+# $= \partial E / \partial\,\mathrm{out}$ for a scalar cost $E$, return `(dx, dW, db)` shaped like
+# `x`, `W` and `b`. The helpers `im2col` (unfold every patch into a column, so the layer is one
+# matrix product) and `col2im` (its adjoint: every entry of a column is *added* back where it was
+# read from, overlapping patches summing) are not graded on their own; use them, or not.
+
+# %%
+import numpy
+
+
+def im2col(x, kh, kw, stride, padding):
+    """Helper: x's kh x kw patches as the columns of a (C kh kw, N Ho Wo) matrix."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def col2im(cols, x_shape, kh, kw, stride, padding):
+    """Helper: im2col's adjoint, an array of shape x_shape."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def conv_forward(x, W, b, stride=1, padding=0):
+    """The layer's output, (N, F, Ho, Wo)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def conv_backward(dout, x, W, b, stride=1, padding=0):
+    """The gradients (dx, dW, db) given dout = dE/dout."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("conv_backward", conv_forward, conv_backward)
+
+# %% [markdown]
+# ### Exercise: max pooling with switches (`maxpool_backward`)
+#
+# Write `maxpool_forward(x, size=2)`: the maximum over each non-overlapping size x size window,
+#
+# $$\mathrm{out}_{n c p q} = \max_{0 \le i, j < \mathrm{size}} x_{n, c, p \cdot \mathrm{size} + i, q \cdot \mathrm{size} + j},$$
+#
+# of shape (N, C, H / size, W / size) (H and W divisible by size), returned with its *switches*:
+# whatever your backward pass needs to know where each maximum was (e.g. the position
+# 0 .. size^2 - 1 inside each window). Then `maxpool_backward(dout, switches, size=2)`: given
+# `dout` $= \partial E / \partial\,\mathrm{out}$, the gradient `dx` $= \partial E / \partial x$ of shape
+# (N, C, H, W). The rule for ties, as dae's `MaxPool2D` has it: each window's maximum is its
+# *first* maximum in row-major order (the one `numpy.argmax` picks), and only that entry receives
+# the window's gradient; an all-equal window (all zeros after a ReLU, say) sends it to its
+# top-left entry.
+
+# %%
+import numpy
+
+
+def maxpool_forward(x, size=2):
+    """Max over each size x size window, and the switches: (out, switches)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def maxpool_backward(dout, switches, size=2):
+    """dx = dE/dx given dout = dE/dout and the switches."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("maxpool_backward", maxpool_forward, maxpool_backward)

@@ -247,10 +247,98 @@ dae.tutorial.show(filters_30, f"{output_folder}/filters_corruption_30.png")
 # %% [markdown]
 # ## Your turn
 #
-# The gradients above were written by hand; checking them against finite differences is how you
-# know they are right. The exercises `gradient_checker` (write the check) and `dA_gradients`
-# (derive and code the dA's backward pass yourself) are in the workbook:
+# Two exercises, in the manner of CS231n's assignments: the gradient checker that every gradient here was
+# tested with, then the dA's backward pass, by hand; and a payoff: the tutorial's dA trained with your
+# gradient.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: a gradient checker (`gradient_checker`)
+#
+# Every gradient derived by hand is checked against a finite-difference estimate, as UFLDL's
+# `computeNumericalGradient` and CS231n's `eval_numerical_gradient` do. Write
+# `numerical_gradient(f, x, eps=1e-5)`: for a scalar function $f$ and a float64 array $\mathbf{x}$
+# of any shape, the central difference at every entry $i$,
+#
+# $$g_i = \frac{f(\mathbf{x} + \epsilon \mathbf{e}_i) - f(\mathbf{x} - \epsilon \mathbf{e}_i)}{2 \epsilon},$$
+#
+# where $\mathbf{e}_i$ is 1 at entry $i$ and 0 elsewhere, and $\epsilon$ is `eps`. Its error is
+# $O(\epsilon^2)$; the one-sided $(f(\mathbf{x} + \epsilon \mathbf{e}_i) - f(\mathbf{x})) / \epsilon$ is
+# only $O(\epsilon)$. The rules: use the `eps` you are given, return an array shaped like `x`, and
+# leave `x` exactly as you found it (change one entry, evaluate, put it back). For example
+# $h(\mathbf{x}) = x_1^2 + 3 x_1 x_2$ at $(4, 10)$ has the gradient $(38, 12)$, and
+# `for i in numpy.ndindex(x.shape)` visits every entry of an array of any shape.
+#
+# Your checker is for checking your own code: the graders of the other exercises do not use it,
+# they compare with the package's own functions and gradients.
+
+# %%
+import numpy
+
+
+def numerical_gradient(f, x, eps=1e-5):
+    """Central differences of the scalar function f at the float64 array x: an array shaped like x."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("gradient_checker", numerical_gradient)
+
+# %% [markdown]
+# ### Exercise: the dA's cost and gradients (`dA_gradients`)
+#
+# Write `dA_cost_and_grads(W, b, b_prime, x, x_tilde)`: the cost of a minibatch of $N$ rows and
+# its three gradients, with the corrupted input $\tilde{\mathbf{x}}$ (`x_tilde`) given,
+#
+# $$\mathbf{y} = s(\tilde{\mathbf{x}} W + \mathbf{b}), \qquad \mathbf{z} = s(\mathbf{y} W^T + \mathbf{b}'), \qquad \mathrm{cost} = \frac{1}{N} \sum_{n=1}^{N} L(\mathbf{x}_n, \mathbf{z}_n),$$
+#
+# with $s$ the sigmoid and $L$ the cross-entropy of this chapter, against the *clean* $\mathbf{x}$.
+# Shapes: `W` (n_visible, n_hidden), `b` (n_hidden,), `b_prime` (n_visible,), `x` and `x_tilde`
+# (N, n_visible) with values in [0, 1]. Return `(cost, gW, gb, gb_prime)`: a float and three
+# float64 arrays shaped like `W`, `b` and `b_prime`, computed analytically (the chain rule, not
+# finite differences). Derive them on paper first: work backwards from the decoder's
+# pre-activation, and remember that $W$ is used twice, so its gradient has a term from each use.
+# The formulas earlier in this chapter are there to compare with once you are done.
+
+# %%
+import numpy
+
+
+def dA_cost_and_grads(W, b, b_prime, x, x_tilde):
+    """The dA's minibatch cost and its gradients: (cost, gW, gb, gb_prime)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("dA_gradients", dA_cost_and_grads)
+
+# %% [markdown]
+# ### The payoff: the tutorial's dA, trained with your gradient
+#
+# Once `dA_gradients` passes, the cell below trains the tutorial's two dAs (no corruption, then
+# 30%: 500 hidden units, learning rate 0.1, minibatches of 20, seed 123) with *your*
+# `dA_cost_and_grads` in place of the library's, on a slice of the training set that takes about a
+# minute. The library draws the corruption, as the dA does; your function gives the cost and the
+# gradients, and SGD steps with them. Each epoch's cost is printed beside the library's own run on
+# the same slice, and your filters are drawn beside the library's. Until the check passes, the cell
+# says so in one line. From a terminal: `dae exercises train dA_gradients --dir my_workbook`.
+
+# %%
+import dae.exercises
+
+payoff = dae.exercises.train("dA_gradients", dA_cost_and_grads, output_folder=f"{output_folder}/yours")

@@ -351,11 +351,61 @@ print(f"The code for file {script} ran for {(timeit.default_timer() - run_start)
 # %% [markdown]
 # ## Your turn
 #
-# The fine-tuning gradient runs back through eight layers, sigmoid and linear. The exercises
-# `sigmoid_cross_entropy` (the output layer's gradient, where the sigmoid and the logarithm
-# cancel) and `gradient_checker` (check any model's gradients against finite differences) are
-# in the workbook:
+# The fine-tuning gradient starts at the output layer, where the sigmoid and the logarithm of
+# the cross-entropy cancel. Write that layer yourself, stable at saturated units.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: the sigmoid and a stable cross-entropy (`sigmoid_cross_entropy`)
+#
+# Three functions of the logits $\mathbf{a}$ (the output layer's pre-activations, `a`):
+#
+# - `sigmoid(a)`: $s(a) = 1 / (1 + e^{-a})$ elementwise, finite and accurate for every $a$, even
+#   $a = \pm 800$ (which of $e^{a}$ and $e^{-a}$ overflows depends on the sign of $a$).
+# - `cross_entropy_from_logits(x, a)`: each row's summed cross-entropy between the targets
+#   $\mathbf{x}$ (`x`, (N, D), in [0, 1]) and $\mathbf{z} = s(\mathbf{a})$,
+#   $L_n = -\sum_k \left[ x_{nk} \log z_{nk} + (1 - x_{nk}) \log (1 - z_{nk}) \right]$, an array of
+#   shape (N,). Written from $\mathbf{a}$ it never takes $\log 0$: express $\log s(a)$ and
+#   $\log (1 - s(a))$ with $\log(1 + e^{t})$ alone (`numpy.logaddexp(0, t)`). The graders use
+#   logits of $\pm 800$.
+# - `cross_entropy_grad(x, a)`: $\partial C / \partial \mathbf{a}$ for $C = \sum_n L_n$ (no mean),
+#   shaped like `a`. The answer is short, and it is why a sigmoid output goes with the
+#   cross-entropy.
+
+# %%
+import numpy
+
+
+def sigmoid(a):
+    """s(a) = 1 / (1 + exp(-a)) elementwise, finite for every a."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def cross_entropy_from_logits(x, a):
+    """Each row's summed cross-entropy between x and s(a): shape (N,)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def cross_entropy_grad(x, a):
+    """dC/da for C = the sum of the rows' cross-entropies: shaped like a."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("sigmoid_cross_entropy", sigmoid, cross_entropy_from_logits, cross_entropy_grad)

@@ -270,10 +270,62 @@ print(f"figures in {output_folder}/; whole run {results['wall_seconds'] / 60:.2f
 # %% [markdown]
 # ## Your turn
 #
-# The two paths of the gradient at the code (sampling and KL) are the heart of the VAE. Derive
-# and code them yourself, checked against finite differences, in the exercise `vae_gradients`
-# of the workbook:
+# The two paths of the gradient at the code, through the sample and through the KL term, are
+# the heart of the VAE. Derive and code them yourself.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: the reparameterised sample and the KL term (`vae_gradients`)
+#
+# The encoder gives $\boldsymbol{\mu}$ (`mu`) and $\log \boldsymbol{\sigma}^2$ (`logvar`), each
+# (N, J). Three functions, every operation elementwise:
+#
+# - `reparameterize(mu, logvar, eps)`: the sample
+#   $\mathbf{z} = \boldsymbol{\mu} + \boldsymbol{\sigma} \odot \boldsymbol{\epsilon}$ of
+#   $\mathcal{N}(\boldsymbol{\mu}, \mathrm{diag}(\boldsymbol{\sigma}^2))$, made from the standard normal
+#   draws $\boldsymbol{\epsilon}$ (`eps`); $\boldsymbol{\sigma}$ is the standard deviation.
+# - `reparameterize_backward(dz, mu, logvar, eps)`: given `dz` $= \partial C / \partial \mathbf{z}$ with
+#   $\boldsymbol{\epsilon}$ held fixed, return `(dmu, dlogvar)`.
+# - `kl_and_grads(mu, logvar)`: the minibatch's mean KL term and its gradients `(kl, dmu, dlogvar)`,
+#
+# $$\mathrm{KL}_n = -\frac{1}{2} \sum_{j=1}^{J} \left[ 1 + \log \sigma_{nj}^2 - \mu_{nj}^2 - \sigma_{nj}^2 \right], \qquad \mathrm{kl} = \frac{1}{N} \sum_{n=1}^{N} \mathrm{KL}_n.$$
+#
+# The gradients are analytic, in float64.
+
+# %%
+import numpy
+
+
+def reparameterize(mu, logvar, eps):
+    """The sample z of N(mu, diag(exp(logvar))) made from eps."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def reparameterize_backward(dz, mu, logvar, eps):
+    """(dmu, dlogvar) given dz = dC/dz, eps held fixed."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+
+def kl_and_grads(mu, logvar):
+    """The mean KL(q(z|x) || N(0, I)) and its gradients: (kl, dmu, dlogvar)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("vae_gradients", reparameterize, reparameterize_backward, kl_and_grads)

@@ -366,9 +366,60 @@ with open(f"{output_folder}/results.md", "w", encoding="utf-8") as f:
 # %% [markdown]
 # ## Your turn
 #
-# The exercise `sparse_kl` asks you to write the KL sparsity penalty and its gradient yourself,
-# and to check them against finite differences:
+# Write the sparse autoencoder's KL penalty and its gradient yourself, as in Andrew Ng's UFLDL notes,
+# then train a sparse autoencoder with them.
 #
-# ```bash
-# dae exercises start my_workbook
-# ```
+# Fill in each stub between its `# ---- your code here ----` and `# ---- end of your code ----`
+# markers and run its cell, then run the grading cell under it. The grading cell calls the same
+# graders as `dae exercises check`: for each quantity your code returns it prints the relative
+# error against the package's reference, beside its threshold, and for a mistake it recognises,
+# a hint. Left untouched, a stub raises `NotImplementedError` and the grading cell prints
+# `not started`. Use NumPy only; the graders call your functions with float64 arrays.
+#
+# Prefer an editor and pytest? `dae exercises start my_workbook` copies the same exercises into
+# files, and `dae exercises check --dir my_workbook` (or `pytest` in that folder) grades them.
+
+# %% [markdown]
+# ### Exercise: the KL sparsity penalty (`sparse_kl`)
+#
+# Write `kl_penalty_and_grad(y, rho, weight)`. For the codes $\mathbf{y}$ of a minibatch (`y`,
+# (N, H), sigmoid activations in (0, 1)), each unit's mean activation is
+# $\hat\rho_j = \frac{1}{N} \sum_n y_{nj}$; with the target $\rho$ (`rho`) and the weight $\beta$
+# (`weight`),
+#
+# $$\mathrm{KL}(\rho \,\|\, q) = \rho \log \frac{\rho}{q} + (1 - \rho) \log \frac{1 - \rho}{1 - q}, \qquad P = \beta \sum_{j=1}^{H} \mathrm{KL}(\rho \,\|\, \hat\rho_j).$$
+#
+# Return `(P, dy)`: the penalty, a real float, and $\partial P / \partial \mathbf{y}$, a float64 array
+# of shape (N, H). Differentiate $\mathrm{KL}(\rho \,\|\, q)$ with respect to $q$ first, then chain
+# through $\hat\rho_j$: how does it move when one $y_{nj}$ moves?
+
+# %%
+import numpy
+
+
+def kl_penalty_and_grad(y, rho, weight):
+    """The KL sparsity penalty and its gradient with respect to y: (P, dy)."""
+    # ---- your code here ----
+    raise NotImplementedError
+    # ---- end of your code ----
+
+# %%
+import dae.exercises
+
+dae.exercises.check("sparse_kl", kl_penalty_and_grad)
+
+# %% [markdown]
+# ### The payoff: a sparse autoencoder, trained with your penalty
+#
+# Once `sparse_kl` passes, the cell below trains this chapter's `sparse_kl` variant (500 hidden
+# units, a target rate of 0.05, weight 1.0, learning rate 0.1, minibatches of 20, seed 123) with
+# *your* `kl_penalty_and_grad` in place of the library's, on a slice of the training set that
+# takes under a minute: the library computes the reconstruction cost and its gradient, your
+# function adds the penalty and its gradient. Each epoch's cost is printed beside the library's own
+# run on the same slice, and your filters are drawn beside the library's. Until the check passes,
+# the cell says so in one line. From a terminal: `dae exercises train sparse_kl --dir my_workbook`.
+
+# %%
+import dae.exercises
+
+payoff = dae.exercises.train("sparse_kl", kl_penalty_and_grad, output_folder=f"{output_folder}/yours")

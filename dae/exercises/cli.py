@@ -4,15 +4,19 @@
     dae exercises check [NAME] [--dir DIR] [--solutions]
     dae exercises solution NAME
     dae exercises list
+    dae exercises train dA_gradients|sparse_kl [--dir DIR] [--n-train N] [--epochs E] [--output-folder F]
 
 ``check`` prints, per exercise, ``not started`` / ``passed`` / ``failed`` with each graded
 quantity's relative error against its threshold and a hint for a recognised mistake, and exits
-0 only when every checked exercise passes.
+0 only when every checked exercise passes. ``train`` is the payoff of ``dA_gradients`` (and of
+``sparse_kl``): the tutorial's model trained with the learner's code, its costs beside the
+library's, its filters drawn into the workbook; it refuses, with the check's report and status 1,
+until the exercise passes.
 """
 import sys
 
 from ..io import run_quietly_on_closed_pipe
-from . import workbook
+from . import payoff, workbook
 from .core import summary
 
 
@@ -51,6 +55,16 @@ def cmd_solution(args):
     return 0
 
 
+def cmd_train(args):
+    try:
+        trained = payoff.train(args.name, dir=args.dir, output_folder=args.output_folder, n_train=args.n_train,
+                               epochs=args.epochs)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"dae exercises train: {exc}", file=sys.stderr)
+        return 2
+    return 1 if trained is None else 0
+
+
 def cmd_list(args):
     for i, ex in enumerate(workbook.exercises(), start=1):
         print(f"{i}. {ex.filename:<26} {ex.tutorial}\n   {ex.title}")
@@ -83,6 +97,19 @@ def add_subparser(subparsers):
                        "own terms (paste it into the workbook file and it passes).")
     r.add_argument("name", metavar="NAME", help="the exercise, e.g. dA_gradients")
     r.set_defaults(func=cmd_solution)
+    t = sub.add_parser("train", help="the payoff: train a tutorial's model with your code (once it passes)",
+                       description="dA_gradients: train the dA tutorial's two runs (no corruption, then 30%%) on "
+                       "a slice of MNIST with your dA_cost_and_grads, print each epoch's cost beside the library's "
+                       "run, and write your filters (filters_corruption_0.png, filters_corruption_30.png) into the "
+                       "workbook. sparse_kl: the same for the sparse autoencoder with your KL penalty "
+                       "(sparse_filters.png). Refuses (status 1, with the check's report) until the exercise passes.")
+    t.add_argument("name", metavar="NAME", choices=payoff.PAYOFFS, help="the exercise: " + ", ".join(payoff.PAYOFFS))
+    t.add_argument("--dir", help="the workbook folder (default: this folder or the one it is in)")
+    t.add_argument("--output-folder", help="where the filters go (default: the workbook folder)")
+    t.add_argument("--n-train", type=int, default=payoff.N_TRAIN,
+                   help=f"train on the first N MNIST images (default {payoff.N_TRAIN}: about a minute)")
+    t.add_argument("--epochs", type=int, default=payoff.EPOCHS, help=f"epochs of each run (default {payoff.EPOCHS})")
+    t.set_defaults(func=cmd_train)
     ls = sub.add_parser("list", help="the exercises, in order, with their tutorials")
     ls.set_defaults(func=cmd_list)
     return p

@@ -78,6 +78,9 @@ class Result:
     def passed(self):
         return self.status == "passed"
 
+    def __repr__(self):  # short and the same on every run (a notebook cell shows it)
+        return f"<Result {self.exercise.name}: {self.status}>"
+
     def worst(self):
         """{name: the worst Comparison of that name over the cases}, in the order first seen."""
         out = {}
