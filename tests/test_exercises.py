@@ -218,6 +218,20 @@ def maxpool_backward(dout, switches, size=2):
     up = lambda a: a.repeat(size, axis=2).repeat(size, axis=3)  # noqa: E731
     return (x == up(out)) * up(dout)
 """, "dx", "every tied maximum"),
+    ("maxpool_backward", """
+def maxpool_forward(x, size=2):
+    out = x.reshape(x.shape[0], x.shape[1], x.shape[2] // size, size, x.shape[3] // size, size).max(axis=(3, 5))
+    return out, (x, out)
+
+
+def maxpool_backward(dout, switches, size=2):
+    x, out = switches
+    up = lambda a: a.repeat(size, axis=2).repeat(size, axis=3)  # noqa: E731
+    mask = x == up(out)
+    n, c, h, w = x.shape
+    count = mask.reshape(n, c, h // size, size, w // size, size).sum(axis=(3, 5))
+    return mask * up(dout / count)
+""", "dx", "split among the tied maxima"),
     ("gradient_checker", _FD.replace("(plus - minus) / (2 * eps)", "(plus - minus) / (2 * eps)") + """
 
 def numerical_gradient(f, x, eps=1e-5):

@@ -20,6 +20,8 @@ AVERAGE = ("dout spread evenly over the window: that is average pooling's backwa
 ALL_TIED = ("dout sent to every tied maximum of a window: only ONE position receives it, the first maximum "
             "in row-major order (numpy.argmax over the flattened window); an all-zero window passes dout to its "
             "first entry only")
+SPLIT_TIED = ("dout split among the tied maxima of a window: only ONE position receives all of it, the first "
+              "maximum in row-major order (numpy.argmax over the flattened window), as dae's MaxPool2D does")
 LAST_TIED = ("a tie goes to the last maximum of the window: the rule is the FIRST maximum in row-major order "
              "(numpy.argmax over the flattened window, as dae's MaxPool2D)")
 COLUMN_MAJOR = ("a tie goes to the first maximum in column-major order (the window read down its columns): "
@@ -71,7 +73,8 @@ def _tie_candidates(x, dout, size):
     last = _first(is_max.reshape(shape[:-2] + (-1,))[..., ::-1])[..., ::-1].reshape(shape)
     column = _first(is_max.swapaxes(-1, -2).reshape(shape[:-2] + (-1,))).reshape(shape).swapaxes(-1, -2)
     first = _first(is_max.reshape(shape[:-2] + (-1,))).reshape(shape)
-    return [(ALL_TIED, _placed(dout, is_max)), (LAST_TIED, _placed(dout, last)), (COLUMN_MAJOR, _placed(dout, column)),
+    split = is_max / is_max.sum(axis=(-2, -1), keepdims=True)
+    return [(ALL_TIED, _placed(dout, is_max)), (SPLIT_TIED, _placed(dout, split)), (LAST_TIED, _placed(dout, last)), (COLUMN_MAJOR, _placed(dout, column)),
             (TRANSPOSED, _placed(dout, first.swapaxes(-1, -2)))]
 
 
