@@ -194,3 +194,33 @@ def test_a_list_parameter_takes_one_or_more_values(tmp_path, capsys):
         run_script(path, ["--sizes", "1.5"])      # of the elements' type
     with pytest.raises(ValueError, match="list of int, float or str"):
         read_parameters('# %% tags=["parameters"]\nmixed = [1, "a"]\n')
+
+
+def test_show_zooms_a_mosaic_inline_and_keeps_the_file_small(tmp_path, monkeypatch):
+    from PIL import Image
+    import io
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    image = numpy.arange(12, dtype="uint8").reshape(3, 4)
+    tutorial.show(image, str(tmp_path / "m.png"), zoom=2)
+    assert Image.open(tmp_path / "m.png").size == (4, 3)
+    inline = numpy.asarray(Image.open(io.BytesIO(shown[0].data)))
+    numpy.testing.assert_array_equal(inline, image.repeat(2, 0).repeat(2, 1))
+
+
+def test_show_animation_writes_a_gif_and_displays_it(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+    import IPython.display
+
+    frames = [numpy.full((5, 6), v, dtype="uint8") for v in (0, 100, 200)]
+    assert tutorial.show_animation(frames, str(tmp_path / "a" / "f.gif"), duration=100) == 3
+    assert Image.open(tmp_path / "a" / "f.gif").n_frames == 3 and capsys.readouterr().out == ""
+    shown = []
+    monkeypatch.setattr(tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    tutorial.show_animation(frames, str(tmp_path / "g.gif"), labels=["a", "b", "c"], zoom=3)
+    assert len(shown) == 1 and shown[0].format == "gif" and shown[0].width == 18
+    assert shown[0].data == (tmp_path / "g.gif").read_bytes()
