@@ -19,6 +19,7 @@ import numpy
 
 from .. import backend
 from .. import config
+from .. import kernels
 from ..corruption import corrupt
 from ..functions import cross_entropy_from_logits, sigmoid
 from ..layers import Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Sequential, Upsample2D
@@ -198,8 +199,9 @@ class ConvAutoencoder:
                            high_inclusive=self.noise != "masking")
 
     def _blocks(self, n):
-        """Slices of ``block_size`` examples covering range(n) (one slice when block_size is None)."""
-        size = self.block_size or n
+        """Slices of ``block_size`` examples covering range(n) (one slice when block_size is None, or
+        when the compiled kernels run: they go through the minibatch one image at a time anyway)."""
+        size = n if kernels.active(self.params[0]) else (self.block_size or n)
         return [slice(start, start + size) for start in range(0, n, size)]
 
     def cost_and_grads(self, x, *, rng, corruption_level=0.0):
