@@ -301,13 +301,11 @@ class Conv2D:
         if x_cn is not None:
             return self._direct_backward(dY, x_cn)
         db = dY.reshape(f, -1).sum(axis=1)
-        # (each dW below is computed transposed, as (X dY^T)^T: the same sums, but OpenBLAS runs a
-        # product about twice as fast when its long dimension, N Ho Wo, is that of the result's rows)
         if cols is not None:  # input side: dW_r = dY X^T
-            dW = (cols @ dY.reshape(f, -1).T).T.reshape(self.W.shape)
+            dW = (dY.reshape(f, -1) @ cols.T).reshape(self.W.shape)
         elif s == 1:  # output side: D is im2col of dY padded by k - 1, with the kernel flipped
             D = im2col_cn(dY, (kh, kw), 1, (kh - 1, kw - 1))  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
-            dW_flipped = (xpad.reshape(c, -1) @ D.T).T.reshape(f, kh, kw, c)
+            dW_flipped = (D @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c)
             dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
         else:  # output side, strided: the adjoint of the shift-and-add, then dW_t = D xpad^T
             _, n, hp, wp = xpad.shape
