@@ -12,6 +12,12 @@ compute the same numbers, element by element in the same order where the referen
 compare both paths, tests/test_kernels.py), but as one compiled pass over the data with the outer
 loop (``prange``) spread over the cores, where NumPy makes several passes on one core.
 
+The convolution itself is the exception: ``Conv2D`` (stride 1) hands its whole forward and
+backward pass to the *direct* convolution below (``correlate``, ``correlate_grads``), which reads
+the input where it lies instead of copying it kh kw times into im2col's columns, and computes
+four output maps from three taps of each input row at a time. Its sums run in another order than
+the reference's matrix products, so the two paths agree to float32 rounding, not bit for bit.
+
 Each kernel is written as the equation it computes, one output element at a time, and compiled
 on its first call (``numba.njit(parallel=True, cache=True)``: the machine code is cached on disk,
 so only the very first run in a fresh environment pays the compile time, a few seconds). The

@@ -227,6 +227,16 @@ def test_a_conv_autoencoder_training_step_is_the_same_on_both_paths(kw, level, b
 
 
 @needs_numba
+def test_the_compiled_kernels_take_the_whole_minibatch_at_once():
+    model = conv_ae()
+    assert model.block_size == 4
+    with config.kernels_as("numba"):
+        assert model._blocks(9) == [slice(0, 9)]
+    with config.kernels_as("numpy"):
+        assert model._blocks(9) == [slice(0, 4), slice(4, 8), slice(8, 12)]
+
+
+@needs_numba
 def test_the_numba_path_really_runs_each_kernel(monkeypatch):
     """With kernels="numba" every dispatch line hands its work to the kernel (counted here)."""
     calls = {}

@@ -82,6 +82,8 @@ class ConvAutoencoder:
     On the CPU a minibatch goes through the network ``block_size`` examples at a time (4; the
     attribute can be changed, None for the whole minibatch, the default on a GPU): the costs and
     gradients of the blocks add up to the minibatch's, and the blocks' arrays stay in the cache.
+    The compiled kernels (``dae.config.kernels == "numba"``) take the whole minibatch at once: their
+    convolution works one image per core at a time anyway.
     """
 
     def __init__(self, numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,
