@@ -34,7 +34,8 @@ setup(
     packages=find_packages(include=["dae", "dae.*"]),
     package_data={
         # the exercises' workbook templates (copied by `dae exercises start`)
-        "dae.exercises": ["templates/*.py", "templates/*.md", "templates/*.ini"],
+        "dae.exercises": ["templates/*.py", "templates/*.md", "templates/*.ini",
+                          "solutions/*.py"],   # and the readable solutions (`dae exercises solution`)
         # the original Theano graph's run (dae.reference): costs and filter mosaic
         "dae.reference": ["*.json", "*.png"],
     },

@@ -12,6 +12,12 @@ compute the same numbers, element by element in the same order where the referen
 compare both paths, tests/test_kernels.py), but as one compiled pass over the data with the outer
 loop (``prange``) spread over the cores, where NumPy makes several passes on one core.
 
+The convolution itself is the exception: ``Conv2D`` (stride 1) hands its whole forward and
+backward pass to the *direct* convolution below (``correlate``, ``correlate_grads``), which reads
+the input where it lies instead of copying it kh kw times into im2col's columns, and computes
+four output maps from three taps of each input row at a time. Its sums run in another order than
+the reference's matrix products, so the two paths agree to float32 rounding, not bit for bit.
+
 Each kernel is written as the equation it computes, one output element at a time, and compiled
 on its first call (``numba.njit(parallel=True, cache=True)``: the machine code is cached on disk,
 so only the very first run in a fresh environment pays the compile time, a few seconds). The
@@ -50,10 +56,18 @@ def active(*arrays):
 PARALLEL_MIN = 1 << 19
 
 
-def _compile(fn):
+def _output_is_large(args):
+    return args[-1].size >= PARALLEL_MIN
+
+
+def _compile(fn=None, *, threaded_if=_output_is_large, fastmath=False):
     """fn, compiled by numba on its first call (cached on disk); numba is imported then. Two builds:
-    the outer ``prange`` spread over the cores, and a one-thread build for small outputs (the last
-    argument of every kernel is its output)."""
+    the outer ``prange`` spread over the cores, and a one-thread build for small work: by default
+    when the output (the last argument of every kernel) has fewer than PARALLEL_MIN elements,
+    ``threaded_if(args)`` otherwise. ``fastmath``: numba's flag (sums may be reassociated, so that
+    a dot product runs on vectors; "contract" only fuses a multiply and an add)."""
+    if fn is None:
+        return functools.partial(_compile, threaded_if=threaded_if, fastmath=fastmath)
     compiled = {}
 
     @functools.wraps(fn)
@@ -65,9 +79,10 @@ def _compile(fn):
                 # machine they then fight OpenBLAS's threads (which spin too) for the cores
                 numba.config.THREADING_LAYER = "workqueue"
             globals()["prange"], globals()["U"] = numba.prange, numba.uintp
-            compiled[True] = numba.njit(parallel=True, cache=True, nogil=True)(fn)
-            compiled[False] = numba.njit(cache=True, nogil=True)(fn)
-        return compiled[args[-1].size >= PARALLEL_MIN](*args)
+            flags = dict(cache=True, nogil=True, fastmath=fastmath)
+            compiled[True] = numba.njit(parallel=True, **flags)(fn)
+            compiled[False] = numba.njit(**flags)(fn)
+        return compiled[bool(threaded_if(args))](*args)
     call.python = fn  # the plain-Python loops (slow), for reading and for the tests
     return call
 
@@ -159,6 +174,131 @@ def _shift_add(Z, stride, y):
                     src, dst = Z[f, i, j, n, p * stride + i], y[f, n, p]
                     for q in range(Wo):
                         dst[U(q)] += src[U(q) * U(stride) + U(j)]
+
+
+# ----- direct convolution, stride 1 ------------------------------------------------------------------
+# A convolution of the conv autoencoder's sizes (3 to 16 channels, 3x3 and 5x5 kernels) is too thin
+# for a good matrix product: im2col writes out kh kw copies of the input for a product that uses each
+# only F times. The direct way reads the input where it lies. One image per task; its maps are copied
+# once into zero-padded rows of width Wp = W + 2 pw laid end to end (``xf``), so that for the output
+# at k = p Wp + q the tap (i, j) reads xf[k + i Wp + j]: one long loop per tap over all the outputs of
+# the image, which the compiler turns into vector instructions (each row's Wp - Wo extra positions are
+# computed and dropped).
+DIRECT_PARALLEL_MIN = 1 << 21   # multiply-adds below which a convolution runs on one thread
+BLOCK_F = 4                     # output maps computed together: each input value read once for all 4
+
+
+def _direct_work_is_large(args):
+    """The multiply-adds of a direct-convolution call (x, W4, ...) or (x, dy, ..., dW): at least
+    DIRECT_PARALLEL_MIN, over more than one image."""
+    x, out = args[0], args[-1]
+    per_input = out.size // (out.shape[0] * out.shape[2]) if out.ndim == 5 else args[1].size // x.shape[0]
+    return x.shape[1] > 1 and x.size * per_input >= DIRECT_PARALLEL_MIN
+
+
+@_compile(threaded_if=_direct_work_is_large, fastmath={"contract"})
+def _correlate(x, W4, b, ph, pw, relu, y):
+    """y[f, n, p, q] = b[f] + sum over (c, i, j) of W[f, c, i, j] x[c, n, p + i - ph, q + j - pw] (zero
+    where that falls outside the map), then max(y, 0) when ``relu``; one image n per task. W4 is W
+    with zeros added: its F a multiple of BLOCK_F, its kw a multiple of 3 (four output maps and three
+    taps (i, j), (i, j + 1), (i, j + 2) a pass)."""
+    C, N, H, Wd = x.shape
+    F4, _, kh, kw3 = W4.shape
+    F, _, Ho, Wo = y.shape
+    Wp = Wd + 2 * pw
+    L = Ho * Wp                     # the flat outputs k = p Wp + q of one map
+    for n in prange(N):
+        # xf[c, (r + ph) Wp + t + pw] = x[c, n, r, t], zeros around (one more row: the last taps overrun)
+        xf = numpy.zeros((C, (Ho + kh) * Wp + kw3), dtype=x.dtype)
+        for c in range(C):
+            for r in range(H):
+                src, start = x[c, n, r], U((r + ph) * Wp + pw)
+                for t in range(Wd):
+                    xf[c, start + U(t)] = src[U(t)]
+        acc = numpy.empty((BLOCK_F, L), dtype=y.dtype)
+        for f0 in range(0, F4, BLOCK_F):
+            a0, a1, a2, a3 = acc[0], acc[1], acc[2], acc[3]
+            a0[:], a1[:], a2[:] = b[min(f0, F - 1)], b[min(f0 + 1, F - 1)], b[min(f0 + 2, F - 1)]
+            a3[:] = b[min(f0 + 3, F - 1)]
+            for c in range(C):
+                src = xf[c]
+                for i in range(kh):
+                    for j in range(0, kw3, 3):
+                        o0, o1, o2 = U(i * Wp + j), U(i * Wp + j + 1), U(i * Wp + j + 2)
+                        w = W4[f0:f0 + 4, c, i, j:j + 3]
+                        w00, w01, w02, w10, w11, w12 = w[0, 0], w[0, 1], w[0, 2], w[1, 0], w[1, 1], w[1, 2]
+                        w20, w21, w22, w30, w31, w32 = w[2, 0], w[2, 1], w[2, 2], w[3, 0], w[3, 1], w[3, 2]
+                        for k in range(L):
+                            v0, v1, v2 = src[U(k) + o0], src[U(k) + o1], src[U(k) + o2]
+                            a0[U(k)] += w00 * v0 + w01 * v1 + w02 * v2
+                            a1[U(k)] += w10 * v0 + w11 * v1 + w12 * v2
+                            a2[U(k)] += w20 * v0 + w21 * v1 + w22 * v2
+                            a3[U(k)] += w30 * v0 + w31 * v1 + w32 * v2
+            for f in range(f0, min(f0 + BLOCK_F, F)):
+                for p in range(Ho):
+                    dst, start = y[f, n, p], U(p * Wp)
+                    for q in range(Wo):
+                        v = acc[f - f0, start + U(q)]
+                        dst[U(q)] = v if (v > 0.0 or not relu) else 0.0
+
+
+@_compile(threaded_if=_direct_work_is_large, fastmath=True)
+def _correlate_grads(x, dy, ph, pw, db, dW):
+    """dW[n, f, c, i, j] = sum over (p, q) of dy[f, n, p, q] x[c, n, p + i - ph, q + j - pw] and
+    db[n, f] = sum over (p, q) of dy[f, n, p, q]: each image's share (the caller adds them up). dW's
+    F is a multiple of BLOCK_F and its kw of 3, as W4 in _correlate (the extra entries are dropped).
+    The sums run over the flat positions k of _correlate, 16 at a time into 16 partial sums (``part``,
+    one vector register each), for four maps f and three taps a pass."""
+    C, N, H, Wd = x.shape
+    F, _, Ho, Wo = dy.shape
+    F4, kh, kw3 = dW.shape[1], dW.shape[3], dW.shape[4]
+    Wp = Wd + 2 * pw
+    L = -(-Ho * Wp // 16) * 16        # the flat positions, rounded up to whole vectors
+    for n in prange(N):
+        xf = numpy.zeros((C, (Ho + kh) * Wp + kw3 + 16), dtype=x.dtype)   # x[c, n] padded, as in _correlate
+        for c in range(C):
+            for r in range(H):
+                src, start = x[c, n, r], U((r + ph) * Wp + pw)
+                for t in range(Wd):
+                    xf[c, start + U(t)] = src[U(t)]
+        gy = numpy.zeros((F4, L), dtype=dy.dtype)   # dy[f, n] in rows of width Wp, zeros after Wo and F
+        for f in range(F):
+            total = 0.0
+            for p in range(Ho):
+                src, start = dy[f, n, p], U(p * Wp)
+                for q in range(Wo):
+                    gy[f, start + U(q)] = src[U(q)]
+                    total += src[U(q)]
+            db[n, f] = total
+        part = numpy.empty((BLOCK_F * 3, 16), dtype=dy.dtype)
+        for f0 in range(0, F4, BLOCK_F):
+            g0, g1, g2, g3 = gy[f0], gy[f0 + 1], gy[f0 + 2], gy[f0 + 3]
+            for c in range(C):
+                src = xf[c]
+                for i in range(kh):
+                    for j in range(0, kw3, 3):
+                        o0, o1, o2 = U(i * Wp + j), U(i * Wp + j + 1), U(i * Wp + j + 2)
+                        part[:] = 0.0
+                        for k0 in range(0, L, 16):
+                            for m in range(16):
+                                k = U(k0 + m)
+                                e0, e1, e2, e3 = g0[k], g1[k], g2[k], g3[k]
+                                v0, v1, v2 = src[k + o0], src[k + o1], src[k + o2]
+                                part[0, m] += e0 * v0
+                                part[1, m] += e0 * v1
+                                part[2, m] += e0 * v2
+                                part[3, m] += e1 * v0
+                                part[4, m] += e1 * v1
+                                part[5, m] += e1 * v2
+                                part[6, m] += e2 * v0
+                                part[7, m] += e2 * v1
+                                part[8, m] += e2 * v2
+                                part[9, m] += e3 * v0
+                                part[10, m] += e3 * v1
+                                part[11, m] += e3 * v2
+                        for a in range(BLOCK_F):
+                            for b in range(3):
+                                dW[n, f0 + a, c, i, j + b] = part[3 * a + b].sum()
 
 
 # ----- pooling ------------------------------------------------------------------------------------
@@ -264,3 +404,34 @@ def gather(x, switches, size):
     out = numpy.empty((int(numpy.prod(lead)), h, w), dtype=x.dtype)
     _gather(_maps(x), _maps(switches), size, out)
     return out.reshape(lead + out.shape[1:])
+
+
+def _blocked_shape(f, kw):
+    """(F, kw) rounded up: F to a multiple of BLOCK_F, kw to a multiple of 3."""
+    return -(-f // BLOCK_F) * BLOCK_F, -(-kw // 3) * 3
+
+
+def correlate(x, W, b, padding, relu=False):
+    """x (C, N, H, W), W (F, C, kh, kw), b (F,), stride 1 -> y (F, N, Ho, Wo) (ReLU'd when ``relu``)."""
+    C, N, H, Wd = x.shape
+    F, _, kh, kw = W.shape
+    ph, pw = padding
+    F4, kw3 = _blocked_shape(F, kw)
+    W4 = numpy.zeros((F4, C, kh, kw3), dtype=x.dtype)
+    W4[:F, :, :, :kw] = W
+    y = numpy.empty((F, N, H + 2 * ph - kh + 1, Wd + 2 * pw - kw + 1), dtype=x.dtype)
+    _correlate(x, W4, b, ph, pw, relu, y)
+    return y
+
+
+def correlate_grads(x, dy, kernel, padding):
+    """The parameter gradients of ``correlate``: (dW (F, C, kh, kw), db (F,)) for x (C, N, H, W) and
+    dcost/dy (F, N, Ho, Wo)."""
+    C, N = x.shape[:2]
+    F = dy.shape[0]
+    kh, kw = kernel
+    F4, kw3 = _blocked_shape(F, kw)
+    db = numpy.empty((N, F), dtype=dy.dtype)
+    dW = numpy.empty((N, F4, C, kh, kw3), dtype=dy.dtype)
+    _correlate_grads(x, dy, padding[0], padding[1], db, dW)
+    return dW[:, :F, :, :, :kw].sum(axis=0), db.sum(axis=0)

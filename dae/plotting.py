@@ -3,6 +3,11 @@
 ``tile_raster_images`` lays the rows of a matrix out as a grid of small images, the way the
 tutorial shows the columns of W (the filters): ``tile_raster_images(W.T, (28, 28), (10, 10),
 (1, 1))`` is a 289 x 289 mosaic of the first 100 filters, each scaled to [0, 1] on its own.
+
+Around it, what a chapter draws: ``mosaic_tile_shape`` (a grid that fits the filters there
+are), ``zoom`` (nearest-neighbour enlargement, so pixels stay sharp), ``save_image`` (PNG),
+``save_gif`` (frames as an animated GIF), ``image_rows_figure`` (rows of digits, labelled) and
+``cost_curves_figure`` (cost per epoch, against a reference run's).
 """
 import numpy
 
@@ -105,10 +110,28 @@ def _check_images(X, img_shape, name):
     return X
 
 
+def mosaic_tile_shape(n_images, columns=10, most=100):
+    """(rows, columns) of a grid that shows ``min(n_images, most)`` images with no empty row:
+    10 x 10 for 100 or more, 5 x 10 for 50, 1 x 7 for 7."""
+    n_images = check_positive_int(n_images, "n_images")
+    shown = min(n_images, check_positive_int(most, "most"))
+    columns = min(check_positive_int(columns, "columns"), shown)
+    return (-(-shown // columns), columns)
+
+
+def zoom(image, factor):
+    """``image`` (2-D, or H x W x channels) enlarged ``factor`` times by repeating each pixel
+    (nearest neighbour: no blur, the pixels of a 28 x 28 filter stay visible)."""
+    factor = check_positive_int(factor, "factor")
+    image = numpy.asarray(image)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image must be 2-D (grey) or 3-D (with channels), got shape {image.shape}")
+    return image.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
 def save_image(array, path):
     """Write a uint8 mosaic (2-D grey or H x W x 4 RGBA) to ``path`` as PNG, atomically."""
     from PIL import Image
-
 
     image = Image.fromarray(array)
     atomic_write(path, lambda f: image.save(f, format="PNG"))
@@ -192,5 +215,84 @@ def codes_by_label(codes, labels, title, xlabel="z0", ylabel="z1"):
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(title="label", markerscale=4, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
+
+
+def save_gif(frames, path, duration=400, labels=None):
+    """Write uint8 grey ``frames`` (2-D arrays of one shape) to ``path`` as an animated GIF that
+    loops, ``duration`` milliseconds per frame, atomically; ``labels`` (one string per frame)
+    are written in a strip under each frame. Returns the number of frames in the file: Pillow
+    merges a frame equal to the one before it into one longer frame."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    frames = [numpy.asarray(f) for f in frames]
+    if not frames:
+        raise ValueError("frames must hold at least one image, got none")
+    for i, f in enumerate(frames):
+        if f.dtype != numpy.uint8 or f.ndim != 2 or f.shape != frames[0].shape:
+            raise ValueError(f"frames[{i}] must be a 2-D uint8 image of shape {frames[0].shape}, "
+                             f"got {f.dtype} {f.shape}")
+    if labels is not None and len(labels) != len(frames):
+        raise ValueError(f"labels must hold one string per frame ({len(frames)}), got {len(labels)}")
+    duration = check_positive_int(duration, "duration")
+    images = [Image.fromarray(f) for f in frames]
+    if labels is not None:
+        height = max(14, frames[0].shape[0] // 16)
+        font = ImageFont.load_default(size=int(height * 0.75))
+        for i, label in enumerate(labels):
+            framed = Image.new("L", (images[i].width, images[i].height + height), 255)
+            framed.paste(images[i])
+            ImageDraw.Draw(framed).text((4, images[i].height + height // 8), str(label), fill=0, font=font)
+            images[i] = framed
+    atomic_write(path, lambda out: images[0].save(out, format="GIF", save_all=True, append_images=images[1:],
+                                                  duration=duration, loop=0))
+    return 1 + sum(not numpy.array_equal(numpy.asarray(a), numpy.asarray(b)) for a, b in zip(images, images[1:]))
+
+
+def image_rows_figure(rows, names, img_shape=(28, 28), title=None):
+    """A matplotlib Figure: row ``r`` shows the images of ``rows[r]`` (an array (n, h * w) with
+    values in [0, 1]) side by side, labelled ``names[r]`` on the left."""
+    from matplotlib.figure import Figure
+
+    rows = [numpy.asarray(backend.to_host(r), dtype=numpy.float64) for r in rows]
+    if len(rows) != len(names) or not rows:
+        raise ValueError(f"rows and names must have one entry each, got {len(rows)} rows and {len(names)} names")
+    n = rows[0].shape[0]
+    fig = Figure(figsize=(0.8 * n + 1.6, 0.85 * len(rows) + (0.4 if title else 0.1)))
+    axes = numpy.asarray(fig.subplots(len(rows), n, squeeze=False))
+    for r, (images, name) in enumerate(zip(rows, names)):
+        images = _check_images(images, img_shape, f"rows[{r}]")
+        for c, ax in enumerate(axes[r]):
+            ax.imshow(numpy.clip(images[c].reshape(img_shape), 0, 1), cmap="gray", vmin=0, vmax=1,
+                      interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=10)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.subplots_adjust(left=1.5 / (0.8 * n + 1.6), right=0.99, bottom=0.02, top=0.88 if title else 0.98,
+                        wspace=0.05, hspace=0.05)
+    return fig
+
+
+def cost_curves_figure(curves, reference=None, reference_label="reference run", ylabel="mean cost per example"):
+    """A matplotlib Figure: each ``curves`` entry ({label: [cost of epoch 0, 1, ...]}) as a line
+    with dots, and ``reference`` (a list of costs per epoch) dashed on top of them, labelled
+    ``reference_label``."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(6.4, 4.0))
+    ax = fig.subplots()
+    if reference is not None:
+        ax.plot(range(len(reference)), reference, "k--", linewidth=1.5, label=reference_label, zorder=3)  # on top
+    for label, costs in curves.items():
+        ax.plot(range(len(costs)), costs, "o-", markersize=4, label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend()
     fig.tight_layout()
     return fig

@@ -34,7 +34,9 @@ tagged for papermill, each with a comment that is its ``--help`` line::
 
 Figures: ``dae.tutorial.show(image_or_figure, path)`` writes a uint8 mosaic (what
 ``tile_raster_images`` returns) or a matplotlib ``Figure`` to ``path`` (its folder is made) and,
-in Jupyter, also displays that file inline; run as a script it only writes the file. Returns None.
+in Jupyter, also displays that file inline (a mosaic ``zoom=`` times larger, pixels kept
+sharp); run as a script it only writes the file. Returns None. ``show_animation(frames, path)``
+does the same for a list of mosaics, written as an animated GIF.
 
 Code: ``dae.tutorial.show_source(obj, ...)`` shows the source of live functions, methods or
 classes (highlighted in Jupyter, plain text on stdout in a script), so a chapter shows what runs.
@@ -74,7 +76,8 @@ import sys
 import tokenize
 
 from . import backend as _backend
-from .plotting import save_image
+from .plotting import save_gif, save_image
+from .plotting import zoom as zoom_image
 from .train import Checkpointing, Display
 
 _PARAMETERS_CELL = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
@@ -326,12 +329,11 @@ def fit(trainer, train_x, epochs, resume=False):
 
 
 # ----- figures ------------------------------------------------------------------------------
-def show(figure, path, dpi=80):
+def show(figure, path, dpi=80, zoom=1):
     """Write ``figure`` (a uint8 image array, or a matplotlib Figure) to ``path`` and, in a
-    Jupyter kernel, display the written file inline."""
-    folder = os.path.dirname(path)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
+    Jupyter kernel, display the written file inline; an image array is displayed ``zoom`` times
+    larger (each pixel repeated: sharp, not blurred), the file keeps its own size."""
+    _make_folder(path)
     if hasattr(figure, "savefig"):
         figure.savefig(path, dpi=dpi)
         if getattr(figure.canvas, "manager", None) is not None:
@@ -342,7 +344,36 @@ def show(figure, path, dpi=80):
         save_image(figure, path)
     if in_notebook():
         from IPython.display import Image, display
-        display(Image(filename=path))
+        if zoom != 1 and not hasattr(figure, "savefig"):
+            display(Image(data=_png_bytes(zoom_image(figure, zoom)), format="png"))
+        else:
+            display(Image(filename=path))
+
+
+def show_animation(frames, path, duration=400, labels=None, zoom=1):
+    """Write the uint8 ``frames`` to ``path`` as a looping GIF (``dae.plotting.save_gif``:
+    ``duration`` ms a frame, ``labels`` under them) and, in a Jupyter kernel, display it inline,
+    ``zoom`` times wider than the file (which stays small). Returns the number of frames written."""
+    _make_folder(path)
+    n_frames = save_gif(frames, path, duration=duration, labels=labels)
+    if in_notebook():
+        from IPython.display import Image, display
+        display(Image(filename=path, width=zoom * frames[0].shape[1]))
+    return n_frames
+
+
+def _make_folder(path):
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+
+
+def _png_bytes(array):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 # ----- tests --------------------------------------------------------------------------------

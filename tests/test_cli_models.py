@@ -154,9 +154,9 @@ def test_the_default_dA_is_the_tutorials_to_float32_rounding(tmp_path, capsys):
     printed = [line.split(", validation")[0] for line in out.splitlines() if line.startswith("Training epoch")]
     assert [line.split(",")[0] for line in printed] == [line.split(",")[0] for line in tutorial_lines[2:]]
     costs = [float(line.split()[-1]) for line in printed]
-    assert costs == pytest.approx(tutorial["costs_30"], rel=1e-6)  # the tutorial's second run is the 30% one
+    assert costs == pytest.approx(tutorial["costs_noisy"], rel=1e-6)  # the second run: corruption_level 0.3
     saved, _ = load_arrays(tmp_path / "d" / "model.npz")
-    da = tutorial["da"]
+    da = tutorial["da_noisy"]
     for name, param in zip(da.param_names, da.params):
         numpy.testing.assert_allclose(saved[name], param, rtol=0, atol=1e-5, err_msg=name)
 

@@ -33,7 +33,8 @@ def your_turn(name):
 
 
 def run_cells(cells, namespace):
-    """Run each code cell twice; its printed text (the same both times, or the test fails)."""
+    """Run each code cell twice; its printed text (the same both times, or the test fails), the
+    timing lines (' ran for ') left out."""
     printed = []
     for kind, code in cells:
         if kind != "code":
@@ -43,7 +44,7 @@ def run_cells(cells, namespace):
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer):
                 exec(compile(code, "<cell>", "exec"), namespace)
-            outs.append(buffer.getvalue())
+            outs.append("".join(line for line in buffer.getvalue().splitlines(True) if " ran for " not in line))
         assert outs[0] == outs[1], f"a cell printed something else when re-run:\n{code}"
         printed.append(outs[0])
     return printed

@@ -27,6 +27,7 @@ def build(request, monkeypatch):
     every call take the threaded (prange) build."""
     if request.param == "threaded build":
         monkeypatch.setattr(kernels, "PARALLEL_MIN", 0)
+        monkeypatch.setattr(kernels, "DIRECT_PARALLEL_MIN", 0)
     return request.param
 
 
@@ -80,6 +81,65 @@ def test_correlate_output_side_equal_on_both_paths(stride, build):
     (ref, _), (fast, cols) = both(conv.correlate_cn, xpad, W, stride)
     assert cols is None and fast.shape == ref.shape
     numpy.testing.assert_allclose(fast, ref, rtol=1e-5, atol=1e-5)
+
+
+DIRECT_CASES = [  # (C, N, H, W), (F, kh, kw), padding: F not a multiple of 4, kw not of 3, 1x1, N = 1
+    ((3, 4, 8, 8), (8, 5, 5), 2), ((8, 2, 6, 7), (3, 3, 3), 1), ((2, 3, 9, 8), (5, 3, 2), 1),
+    ((4, 1, 7, 7), (4, 3, 3), 0), ((1, 2, 5, 5), (2, 1, 1), 0), ((16, 3, 8, 8), (16, 3, 3), 2),
+]
+
+
+@needs_numba
+@pytest.mark.parametrize("shape,filters,padding", DIRECT_CASES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_direct_convolution_gives_the_layers_numbers(shape, filters, padding, dtype, build):
+    """Conv2D (stride 1) forward and backward: im2col and products on the NumPy path, the compiled
+    direct convolution (kernels.correlate, correlate_grads) on the numba path."""
+    (c, n, h, w), (f, kh, kw) = shape, filters
+    layer = conv.Conv2D(None, c, f, (kh, kw), padding=padding, W=maps((f, c, kh, kw), 1, dtype),
+                        b=maps((f,), 2, dtype), layout="CNHW")
+    x = maps(shape, dtype=dtype)
+
+    def forward_backward():
+        y, cache = layer.forward(x)
+        dx, (dW, db) = layer.backward(maps(y.shape, 3, dtype), cache)
+        return y, dx, dW, db, cache.x is not None
+    ref, fast = both(forward_backward)
+    assert not ref[-1] and fast[-1]            # the numba path really took the direct convolution
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else dict(rtol=1e-12, atol=1e-12)
+    for name, a, b in zip(("y", "dx", "dW", "db"), ref, fast):
+        assert b.shape == a.shape and b.dtype == a.dtype, name
+        numpy.testing.assert_allclose(b, a, err_msg=name, **tol)
+    relu = kernels.correlate(x, layer.W, layer.b, (padding, padding), relu=True)
+    numpy.testing.assert_allclose(relu, numpy.maximum(ref[0], 0), **tol)
+
+
+@needs_numba
+def test_a_strided_or_widely_padded_conv_keeps_the_im2col_path():
+    for stride, padding in ((2, 1), (1, 3)):
+        layer = conv.Conv2D(numpy.random.RandomState(0), 3, 4, 3, stride=stride, padding=padding, layout="CNHW")
+        x = maps((3, 2, 8, 8))
+        (y0, c0), (y1, c1) = both(layer.forward, x)
+        assert c1.x is None
+        numpy.testing.assert_allclose(y1, y0, rtol=1e-5, atol=1e-5)
+
+
+def test_the_plain_python_direct_convolution_loops_compute_the_reference():
+    x, W, b = maps((3, 2, 5, 6)), maps((5, 3, 3, 2), 1), maps((5,), 2)
+    W4 = numpy.zeros((8, 3, 3, 3), "float32")
+    W4[:5, :, :, :2] = W
+    with config.kernels_as("numpy"):
+        ref, _ = conv.correlate_cn(x, W, 1, 1)
+    y = numpy.empty((5, 2, 5, 7), "float32")
+    kernels._correlate.python(x, W4, b, 1, 1, False, y)
+    numpy.testing.assert_allclose(y, ref + b[:, None, None, None], rtol=1e-5, atol=1e-5)
+    dy = maps(y.shape, 3)
+    db, dW = numpy.empty((2, 5), "float32"), numpy.empty((2, 8, 3, 3, 3), "float32")
+    kernels._correlate_grads.python(x, dy, 1, 1, db, dW)
+    cols = conv.im2col_cn(x, (3, 2), 1, 1)
+    numpy.testing.assert_allclose(dW.sum(axis=0)[:5, :, :, :2], (dy.reshape(5, -1) @ cols.T).reshape(W.shape),
+                                  rtol=1e-5, atol=1e-5)
+    numpy.testing.assert_allclose(db.sum(axis=0), dy.sum(axis=(1, 2, 3)), rtol=1e-5, atol=1e-5)
 
 
 @needs_numba
@@ -167,10 +227,21 @@ def test_a_conv_autoencoder_training_step_is_the_same_on_both_paths(kw, level, b
 
 
 @needs_numba
+def test_the_compiled_kernels_take_the_whole_minibatch_at_once():
+    model = conv_ae()
+    assert model.block_size == 4
+    with config.kernels_as("numba"):
+        assert model._blocks(9) == [slice(0, 9)]
+    with config.kernels_as("numpy"):
+        assert model._blocks(9) == [slice(0, 4), slice(4, 8), slice(8, 12)]
+
+
+@needs_numba
 def test_the_numba_path_really_runs_each_kernel(monkeypatch):
     """With kernels="numba" every dispatch line hands its work to the kernel (counted here)."""
     calls = {}
-    for name in ("pad", "im2col", "col2im", "shift_add", "max_pool", "place", "gather"):
+    names = {"pad", "im2col", "col2im", "shift_add", "max_pool", "place", "gather", "correlate", "correlate_grads"}
+    for name in names:
         original = getattr(kernels, name)
 
         def counted(*args, _name=name, _original=original):
@@ -179,9 +250,12 @@ def test_the_numba_path_really_runs_each_kernel(monkeypatch):
         monkeypatch.setattr(kernels, name, counted)
     x = numpy.random.RandomState(0).rand(4, 3, 16, 16).astype("float32")
     with config.kernels_as("numba"):
-        conv_ae().cost_and_grads(x, rng=numpy.random.RandomState(0))
+        conv_ae().cost_and_grads(x, rng=numpy.random.RandomState(0))   # the direct convolution, the pooling
+        assert set(calls) == {"correlate", "correlate_grads", "max_pool", "place", "gather"}, calls
         conv.col2im_cn(numpy.ones((27, 8), "float32"), (3, 2, 2, 2), (3, 3), 1, 1)
-    assert set(calls) == {"pad", "im2col", "col2im", "shift_add", "max_pool", "place", "gather"}, calls
+        conv.correlate_cn(maps((3, 2, 6, 6)), maps((4, 3, 3, 3)), 1, 1)      # input side: im2col
+        conv.correlate_cn(maps((3, 2, 6, 6)), maps((2, 3, 3, 3)), 1, 1)      # output side: pad, shift_add
+    assert set(calls) == names, calls
     calls.clear()
     with config.kernels_as("numpy"):
         conv_ae().cost_and_grads(x, rng=numpy.random.RandomState(0))

@@ -66,4 +66,5 @@ def test_the_built_package_carries_the_data(tmp_path):
         assert (built / "mnist" / f"{stem}.gz").is_file()
     assert (built / "images" / "chelsea.png").is_file() and (built / "SOURCES.md").is_file()
     assert (tmp_path / "dae" / "exercises" / "templates" / "dA_gradients.py").is_file()
+    assert (tmp_path / "dae" / "exercises" / "solutions" / "dA_gradients.py").is_file()
     assert (tmp_path / "dae" / "reference" / "original_graph_costs.json").is_file()

@@ -112,3 +112,82 @@ def test_codes_by_label_draws_one_colour_per_label():
     numpy.testing.assert_array_equal(ax.collections[1].get_offsets(), codes[[0, 2]])
     with pytest.raises(ValueError, match="codes must be"):
         dae.plotting.codes_by_label(codes[:, :1], numpy.array([1, 0, 1]), "t")
+
+
+@pytest.mark.parametrize("n, shape", [(500, (10, 10)), (100, (10, 10)), (50, (5, 10)), (55, (6, 10)), (7, (1, 7)),
+                                      (1, (1, 1))])
+def test_mosaic_tile_shape_fits_the_filters_there_are(n, shape):
+    assert dae.plotting.mosaic_tile_shape(n) == shape
+    rows, columns = shape
+    assert rows * columns >= min(n, 100) > (rows - 1) * columns     # no empty row
+    with pytest.raises(ValueError, match="n_images"):
+        dae.plotting.mosaic_tile_shape(0)
+
+
+def test_zoom_repeats_each_pixel():
+    image = numpy.array([[0, 255], [10, 20]], dtype=numpy.uint8)
+    big = dae.plotting.zoom(image, 3)
+    assert big.shape == (6, 6) and big.dtype == numpy.uint8
+    numpy.testing.assert_array_equal(big[::3, ::3], image)
+    assert (big[:3, :3] == 0).all() and (big[3:, 3:] == 20).all()
+    assert dae.plotting.zoom(numpy.zeros((2, 3, 4)), 2).shape == (4, 6, 4)
+    with pytest.raises(ValueError, match="factor"):
+        dae.plotting.zoom(image, 0)
+    with pytest.raises(ValueError, match="2-D"):
+        dae.plotting.zoom(numpy.zeros(4), 2)
+
+
+def test_save_gif_writes_every_frame_that_differs(tmp_path):
+    from PIL import Image
+
+    rng = numpy.random.RandomState(0)
+    frames = [(rng.rand(12, 15) * 255).astype(numpy.uint8) for _ in range(4)]
+    assert dae.plotting.save_gif(frames, tmp_path / "a.gif", duration=250) == 4
+    gif = Image.open(tmp_path / "a.gif")
+    assert (gif.n_frames, gif.size, gif.info["duration"], gif.info["loop"]) == (4, (15, 12), 250, 0)
+    for i, frame in enumerate(frames):
+        gif.seek(i)
+        numpy.testing.assert_array_equal(numpy.asarray(gif.convert("L")), frame)   # grey levels kept exactly
+    # a repeated frame is merged by Pillow (the count says so); labels keep every frame apart
+    assert dae.plotting.save_gif(frames + frames[-1:], tmp_path / "b.gif") == 4 == Image.open(tmp_path / "b.gif").n_frames
+    labels = [str(i) for i in range(5)]   # (a narrow frame: a short label)
+    assert dae.plotting.save_gif(frames + frames[-1:], tmp_path / "c.gif", labels=labels) == 5
+    labelled = Image.open(tmp_path / "c.gif")
+    assert labelled.n_frames == 5 and labelled.size[0] == 15 and labelled.size[1] > 12
+
+
+@pytest.mark.parametrize("frames, kwargs, words", [
+    ([], {}, "at least one"),
+    ([numpy.zeros((3, 3), numpy.uint8), numpy.zeros((4, 3), numpy.uint8)], {}, r"frames\[1\]"),
+    ([numpy.zeros((3, 3))], {}, "uint8"),
+    ([numpy.zeros((3, 3), numpy.uint8)], {"labels": ["a", "b"]}, "labels"),
+    ([numpy.zeros((3, 3), numpy.uint8)], {"duration": 0}, "duration"),
+])
+def test_save_gif_refuses_bad_frames(tmp_path, frames, kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        dae.plotting.save_gif(frames, tmp_path / "x.gif", **kwargs)
+    assert not (tmp_path / "x.gif").exists()
+
+
+def test_image_rows_figure_draws_one_labelled_row_per_entry():
+    rng = numpy.random.RandomState(2)
+    rows = [rng.rand(5, 16), rng.rand(5, 16), rng.rand(5, 16)]
+    fig = dae.plotting.image_rows_figure(rows, ["clean", "noisy", "rebuilt"], img_shape=(4, 4), title="t")
+    assert len(fig.axes) == 15
+    assert [fig.axes[5 * r].get_ylabel() for r in range(3)] == ["clean", "noisy", "rebuilt"]
+    numpy.testing.assert_allclose(fig.axes[7].images[0].get_array(), rows[1][2].reshape(4, 4))
+    with pytest.raises(ValueError, match="one entry each"):
+        dae.plotting.image_rows_figure(rows, ["a"], img_shape=(4, 4))
+    with pytest.raises(ValueError, match=r"rows\[0\]"):
+        dae.plotting.image_rows_figure([rng.rand(5, 9)], ["a"], img_shape=(4, 4))
+
+
+def test_cost_curves_figure_draws_the_curves_and_the_reference_dashed():
+    fig = dae.plotting.cost_curves_figure({"a": [3.0, 2.0, 1.5], "b": [4.0, 3.0]}, reference=[2.5, 2.0, 1.8, 1.7],
+                                          reference_label="ref")
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines) == ["ref", "a", "b"] and lines["ref"].get_linestyle() == "--"
+    assert lines["ref"].get_zorder() > lines["a"].get_zorder()    # dashes visible over a curve it matches
+    assert list(lines["a"].get_xdata()) == [0, 1, 2] and list(lines["b"].get_ydata()) == [4.0, 3.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ref", "a", "b"]

@@ -6,6 +6,7 @@ error, no request leaves the file system, the search box finds pages).
 Needs the docs extra (``pip install -e ".[docs]"``) and, for the browser part, Debian's
 ``chromium``; without them the tests are skipped and say why.
 """
+import ast
 import fcntl
 import html.parser
 import json
@@ -103,6 +104,41 @@ def chapters():
         return [stem for stem, _ in build_site.chapter_order(f.read())]
 
 
+def notebook(stem):
+    import nbformat
+    return nbformat.read(os.path.join(REPO, "notebooks", stem + ".ipynb"), as_version=4)
+
+
+def outputs(nb, mime):
+    """The ``mime`` data of every output of the notebook's code cells."""
+    return [o["data"][mime] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if mime in o.get("data", {})]
+
+
+def shown_source(nb):
+    """The code of each ``dae.tutorial.show_source`` output (text/markdown holding a ```python block)."""
+    blocks = []
+    for md in outputs(nb, "text/markdown"):
+        m = re.fullmatch(r"\s*```python\n(.*?)\n?```\s*", md, re.S)
+        if m:
+            blocks.append(m.group(1))
+    return blocks
+
+
+def one_line(text):
+    """Whitespace runs made one space, and the typographic quotes, dashes and ellipses that Sphinx
+    puts in prose (smartquotes) made ASCII again."""
+    for fancy, plain in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
+                         ("\u2014", "---"), ("\u2013", "--"), ("\u2026", "...")):
+        text = text.replace(fancy, plain)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def stdout(cell):
+    return "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+
+
 # ----------------------------------------------------------------------------------------------
 # the pages, as files
 # ----------------------------------------------------------------------------------------------
@@ -178,22 +214,82 @@ def test_each_chapter_shows_its_notebook(site):
         page = read(site, f"chapters/{stem}.html")
         text = text_of(Page(page))
         images = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                     if "image/png" in o.get("data", {}))
+                     if {"image/png", "image/gif"} & set(o.get("data", {})))
         assert page.count("<img ") >= images > 0, stem
         code = [c.source for c in nb.cells if c.cell_type == "code" and c.source.strip()]
         assert page.count('class="cell_input') >= len(code), stem
         # the last printed line of the notebook is on the page
         streams = [o["text"] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                    if o.get("output_type") == "stream" and o.get("name") == "stdout"]
-        assert streams and streams[-1].strip().splitlines()[-1].strip() in text, stem
+        assert streams and one_line(streams[-1].strip().splitlines()[-1]) in one_line(text), stem
         if any("$" in c.source for c in nb.cells if c.cell_type == "markdown"):
             assert 'class="math' in page, stem
+
+
+def test_shown_source_is_highlighted_python_once(site):
+    """show_source's output is the highlighted Markdown (a Python block), not also its plain text."""
+    shown_anywhere = 0
+    for stem in chapters():
+        blocks = shown_source(notebook(stem))
+        page = read(site, f"chapters/{stem}.html")
+        outputs_html = "".join(page.split('class="cell_output')[1:])
+        assert outputs_html.count('class="highlight-python') >= len(blocks), stem
+        text = text_of(Page(page))
+        for code in blocks:
+            norm = one_line(code)
+            assert text.count(norm) == [one_line(b) for b in blocks].count(norm), (stem, code[:80])
+        shown_anywhere += len(blocks)
+    if not shown_anywhere:
+        pytest.skip("no chapter's notebook shows library source yet (dae.tutorial.show_source)")
+
+
+def test_animations_are_the_gifs_themselves(site):
+    """An IPython.display.Image of a GIF is shown as that GIF, every frame of it."""
+    import base64
+    import hashlib
+    import io
+
+    from PIL import Image
+    gifs_anywhere = 0
+    for stem in chapters():
+        gifs = [base64.b64decode(g) for g in outputs(notebook(stem), "image/gif")]
+        page = read(site, f"chapters/{stem}.html")
+        on_page = {}
+        for src in re.findall(r'<img [^>]*src="([^"]+\.gif)"', page):
+            with open(os.path.normpath(os.path.join(site, "chapters", unquote(src))), "rb") as f:
+                data = f.read()
+            on_page[hashlib.sha256(data).hexdigest()] = data
+        for gif in gifs:
+            assert hashlib.sha256(gif).hexdigest() in on_page, stem
+            frames = Image.open(io.BytesIO(gif)).n_frames
+            assert frames > 1, f"{stem}: the notebook's GIF has one frame"
+        gifs_anywhere += len(gifs)
+    if not gifs_anywhere:
+        pytest.skip("no chapter's notebook displays a GIF yet")
+
+
+def test_chapters_show_their_exercise_cells(site):
+    """Each chapter's exercise cells: the stubs, the grading cells and what they print."""
+    cells_anywhere = 0
+    for stem in chapters():
+        code = [c for c in notebook(stem).cells if c.cell_type == "code"]
+        stubs = [c for c in code if build_site.STUB in c.source]
+        graded = [c for c in code if build_site.GRADED.search(c.source) or build_site.TRAINED.search(c.source)]
+        text = one_line(text_of(Page(read(site, f"chapters/{stem}.html"))))
+        assert text.count(build_site.STUB) >= len(stubs), stem
+        for cell in graded:
+            assert one_line(cell.source) in text, (stem, cell.source)
+            if stdout(cell).strip():
+                assert one_line(stdout(cell)) in text, (stem, stdout(cell))
+        cells_anywhere += len(stubs) + len(graded)
+    if not cells_anywhere:
+        pytest.skip("no chapter's notebook has exercise cells yet")
 
 
 def test_exercises_page_states_every_task(site):
     import dae.exercises
     page = read(site, "exercises.html")
-    text = text_of(Page(page))
+    text = one_line(text_of(Page(page)))
     assert "dae exercises start" in text and "dae exercises check" in text
     actions = build_site.subcommands(build_site.help_text(["exercises"]))
     assert {"start", "check"} <= set(actions)
@@ -203,6 +299,40 @@ def test_exercises_page_states_every_task(site):
         assert f"dae exercises check {ex.name}" in text, ex.name
         for function in ex.functions:
             assert f"def {function}" in text, function
+        # the statement: the template's docstrings, as they are when the site is built
+        with open(os.path.join(REPO, "dae", "exercises", "templates", ex.filename), encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+        docs = [ast.get_docstring(tree)] + [ast.get_docstring(node) for node in tree.body
+                                            if isinstance(node, ast.FunctionDef) and node.name in ex.functions]
+        for doc in docs:
+            assert doc and one_line(doc.splitlines()[0]) in text, (ex.name, doc)
+        # linked to the chapter whose notebook holds it
+        holder = [stem for stem in chapters() if any(ex.name in build_site.GRADED.findall(c.source)
+                                                     for c in notebook(stem).cells if c.cell_type == "code")]
+        for stem in holder:
+            assert f'href="chapters/{stem}.html#your-turn"' in page, (ex.name, stem)
+    # how grading works and the payoff: the graders' own docstrings and constants
+    import importlib
+    for name in ("grading", "core", "worker", "payoff"):
+        try:
+            module = importlib.import_module(f"dae.exercises.{name}")
+        except ImportError:
+            continue
+        assert one_line(module.__doc__.strip().splitlines()[0]) in text, name
+    assert one_line(dae.exercises.grading.SCALE) in text
+    # the reports, run at build time: an untouched exercise, the package's solution, the payoff's refusal
+    import dae.exercises.payoff
+    name = list(dae.exercises.payoff.PAYOFFS)[0]
+    for line in (f"$ dae exercises check {name} --dir my_workbook {name}: not started",
+                 f"$ dae exercises check --solutions {name} {name}: passed",
+                 f"$ dae exercises train {name} --dir my_workbook {name}: not started"):
+        assert line in text, line
+    for constant in ("THRESHOLD", "WRONG"):
+        assert f"grading.{constant}" in text, constant
+    for stem in chapters():
+        for cell in notebook(stem).cells:
+            if cell.cell_type == "code" and build_site.TRAINED.search(cell.source):
+                assert one_line(cell.source) in text, (stem, cell.source)
 
 
 def test_cli_page_holds_each_commands_help(site):
@@ -212,6 +342,9 @@ def test_cli_page_holds_each_commands_help(site):
     assert "train" in commands and "exercises" in commands
     for command in commands:
         assert f"usage: dae {command}" in text, command
+        for action in build_site.subcommands(build_site.help_text([command])):
+            assert f"usage: dae {command} {action}" in text, (command, action)
+    assert "usage: dae exercises train" in text
 
 
 def test_theano_page_pairs_each_construct_with_dae(site):
@@ -378,6 +511,11 @@ INSPECT = """(async () => {
     mathElements: math.length,
     unrendered: math.filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.slice(0, 80)),
     rendered: document.querySelectorAll("mjx-container svg").length,
+    gifs: [...document.images].filter(i => /\\.gif$/i.test(i.src)).map(i => i.naturalWidth),
+    // library source in a cell's output, coloured by Pygments: a keyword not in the text's colour
+    highlighted: [...document.querySelectorAll(".cell_output div.highlight-python pre")].filter(pre => {
+      const k = pre.querySelector("span.k, span.kn, span.nf");
+      return k && getComputedStyle(k).color !== getComputedStyle(pre).color; }).length,
     text: clone.textContent,
   };
 })()"""
@@ -427,6 +565,9 @@ def test_chapters_show_rendered_maths_and_their_figures(site, browser):
     for stem in chapters():
         seen = open_and_inspect(browser, site, f"chapters/{stem}.html")
         assert seen["images"] > 0, stem
+        nb = notebook(stem)
+        assert len(seen["gifs"]) >= len(outputs(nb, "image/gif")) and all(seen["gifs"]), (stem, seen["gifs"])
+        assert seen["highlighted"] >= len(shown_source(nb)), (stem, seen["highlighted"])
         if seen["mathElements"]:
             assert seen["rendered"] >= seen["mathElements"], stem
         broken = broken_inline_maths(stem)

@@ -215,3 +215,33 @@ def test_long_run_checkpoints_and_fit_resumes_only_when_asked(tmp_path):
     assert path.exists() and len(whole) == 2
     assert len(dae.tutorial.fit(trainer(), x, 3, resume=True)) == 3   # two restored, one more
     assert len(dae.tutorial.fit(trainer(), x, 1)) == 1                 # without resume: from the start
+
+
+def test_show_zooms_a_mosaic_inline_and_keeps_the_file_small(tmp_path, monkeypatch):
+    from PIL import Image
+    import io
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    image = numpy.arange(12, dtype="uint8").reshape(3, 4)
+    tutorial.show(image, str(tmp_path / "m.png"), zoom=2)
+    assert Image.open(tmp_path / "m.png").size == (4, 3)
+    inline = numpy.asarray(Image.open(io.BytesIO(shown[0].data)))
+    numpy.testing.assert_array_equal(inline, image.repeat(2, 0).repeat(2, 1))
+
+
+def test_show_animation_writes_a_gif_and_displays_it(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+    import IPython.display
+
+    frames = [numpy.full((5, 6), v, dtype="uint8") for v in (0, 100, 200)]
+    assert tutorial.show_animation(frames, str(tmp_path / "a" / "f.gif"), duration=100) == 3
+    assert Image.open(tmp_path / "a" / "f.gif").n_frames == 3 and capsys.readouterr().out == ""
+    shown = []
+    monkeypatch.setattr(tutorial, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    tutorial.show_animation(frames, str(tmp_path / "g.gif"), labels=["a", "b", "c"], zoom=3)
+    assert len(shown) == 1 and shown[0].format == "gif" and shown[0].width == 18
+    assert shown[0].data == (tmp_path / "g.gif").read_bytes()

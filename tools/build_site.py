@@ -231,52 +231,219 @@ def write_guide(src, readme, links):
     write(os.path.join(src, "guide.md"), links.rewrite("\n".join(lines) + "\n", "guide.md"))
 
 
-def write_exercises(src, readme, chapters, links):
+GRADED = re.compile(r"""dae\.exercises\.check\(\s*["'](\w+)["']""")
+TRAINED = re.compile(r"""dae\.exercises\.train\(\s*["'](\w+)["']""")
+STUB = "# ---- your code here ----"
+
+
+class ChapterExercises:
+    """What one chapter's notebook holds of the exercises: the names its grading cells check, its
+    payoff cells (``dae.exercises.train``), whether it has a 'Your turn' section, its code cells."""
+
+    def __init__(self, stem):
+        import nbformat
+        nb = nbformat.read(os.path.join(REPO, "notebooks", stem + ".ipynb"), as_version=4)
+        self.stem = stem
+        self.code = [c for c in nb.cells if c.cell_type == "code"]
+        self.graded = [m.group(1) for c in self.code for m in GRADED.finditer(c.source)]
+        self.payoffs = [c for c in self.code if TRAINED.search(c.source)]
+        self.your_turn = any(re.search(r"^## Your turn\s*$", c.source, re.M)
+                             for c in nb.cells if c.cell_type == "markdown")
+
+    def link(self, prefix=""):
+        return f"{prefix}chapters/{self.stem}.ipynb" + ("#your-turn" if self.your_turn else "")
+
+    def example(self, name):
+        """(stub cell, grading cell) of exercise ``name``, or None when the notebook has none."""
+        for k, cell in enumerate(self.code):
+            if re.search(rf"""dae\.exercises\.check\(\s*["']{name}["']""", cell.source):
+                stubs = [c for c in self.code[:k] if STUB in c.source]
+                return (stubs[-1], cell) if stubs else None
+        return None
+
+
+def stdout_of(cell):
+    return "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+
+
+def fenced(text, language="text"):
+    return f"```{language}\n{text.rstrip()}\n```\n\n"
+
+
+def exercise_chapters(exercises, chapters):
+    """{exercise name: ChapterExercises of the chapter that holds it}: the notebook whose cells grade
+    it, else the chapter its template names (``Exercise.tutorial``)."""
+    found = [ChapterExercises(stem) for stem, _ in chapters]
+    by_stem = {c.stem: c for c in found}
+    where = {}
+    for ex in exercises:
+        holder = next((c for c in found if ex.name in c.graded), None)
+        stem = os.path.splitext(os.path.basename(str(ex.tutorial)))[0]
+        where[ex.name] = holder or by_stem.get(stem)
+    return found, where
+
+
+def exercises_in_chapters(found, where, exercises, titles):
+    """The page's 'In the chapters' part: the table of chapters and their exercises, one example
+    (a stub, its grading cell and what it prints untouched) taken from the notebooks."""
+    text = "### In the chapters\n\nEach chapter ends with *Your turn*: for each exercise, the task (the maths, " \
+           f"the shapes, what to return), a stub cell to fill in between `{STUB}` and " \
+           "`# ---- end of your code ----`, and a grading cell that prints the same report as " \
+           "`dae exercises check`.\n\n| chapter | its exercises | payoff |\n| --- | --- | --- |\n"
+    for chapter in found:
+        names = [ex.name for ex in exercises if where[ex.name] is chapter]
+        if names or chapter.payoffs:
+            payoff = ", ".join(f"`dae.exercises.train(\"{TRAINED.search(c.source).group(1)}\", ...)`"
+                               for c in chapter.payoffs)
+            text += (f"| [{titles[chapter.stem]}]({chapter.link()}) | "
+                     f"{', '.join(f'{{ref}}`{n} <{slug_exercise(n)}>`' for n in names)} | {payoff} |\n")
+    example = next(((c, c.example(ex.name)) for ex in exercises for c in found if c.example(ex.name)), None)
+    if example:
+        chapter, (stub, grading) = example
+        text += f"\nIn [{titles[chapter.stem]}]({chapter.link()}), for example, a stub and its grading cell:\n\n"
+        text += fenced(stub.source, "python") + fenced(grading.source, "python")
+        if stdout_of(grading).strip():
+            text += "Run before the stub is filled in, the grading cell prints:\n\n" + fenced(stdout_of(grading))
+    return text
+
+
+def slug_exercise(name):
+    return "exercise-" + name.lower().replace("_", "-")
+
+
+def module_docs(names):
+    """Sphinx's rendering of the docstrings of the modules ``names`` that exist (automodule)."""
+    import importlib.util
+    text = ""
+    for name in names:
+        if importlib.util.find_spec(name) is not None:
+            text += f"```{{eval-rst}}\n.. automodule:: {name}\n   :no-index:\n```\n\n"
+    return text
+
+
+def constants(module):
+    """| constant | value | what | rows of a module's commented constants (``NAME = value  # what``)."""
+    with open(module.__file__, encoding="utf-8") as f:
+        found = re.findall(r"^([A-Z][A-Z0-9_]*) = ([^#\n]+?)\s+#\s*(.+)$", f.read(), re.M)
+    rows = "".join(f"| `{module.__name__.rsplit('.', 1)[1]}.{n}` | `{v}` | {w.replace('|', '&#124;')} |\n"
+                   for n, v, w in found)
+    return rows
+
+
+def write_exercises(src, readme, chapters, titles, links):
     import dae.exercises
+    import dae.exercises.payoff
     templates = os.path.join(REPO, "dae", "exercises", "templates")
     shutil.copytree(templates, os.path.join(src, "exercises_templates"),
                     ignore=shutil.ignore_patterns("__pycache__"))
-    chapter_of = {stem: stem for stem, _ in chapters}
-    text = "# Exercises\n\n"
-    text += "The gradient workbook: you derive each gradient yourself, the checks grade it.\n\n"
-    text += "## How to start\n\n" + links.rewrite(section(readme, "Exercises", with_heading=False), "exercises.md")
+    exercises = dae.exercises.exercises()
+    found, where = exercise_chapters(exercises, chapters)
+    text = "# Exercises\n\nYou derive each gradient yourself, in a chapter's notebook or in a workbook of " \
+           "files; the checks grade it against the package's own code and, for the common mistakes, " \
+           "say what is wrong. Everything below is generated from the notebooks, the README and the " \
+           "exercises' code when this site was built.\n\n## How to start\n\n"
+    text += exercises_in_chapters(found, where, exercises, titles)
+    text += "### In a workbook, and everything else (from the README)\n\n"
+    text += links.rewrite(section(readme, "Exercises", with_heading=False), "exercises.md")
     text += "\nThe commands are on the [command line page](cli.md).\n"
+    paid = list(dae.exercises.payoff.PAYOFFS)       # the exercises with a payoff, the dA's first
+    text += exercises_grading(paid[0] if paid else exercises[0].name)
+    if paid:
+        text += exercises_payoff(found, titles, paid[0])
+    text += exercises_command(templates, links)
+    text += exercises_tasks(exercises, where, titles)
+    write(os.path.join(src, "exercises.md"), text)
+
+
+def exercises_grading(name):
+    import importlib
+    grading = importlib.import_module("dae.exercises.grading")
+    text = "\n## How grading works\n\nWhat the checks print, run when this site was built: an untouched " \
+           "exercise, then the package's own solution of it.\n\n"
+    text += fenced(session([["exercises", "check", name, "--dir", "my_workbook"],
+                            ["exercises", "check", "--solutions", name]]))
+    text += "From the graders' own documentation (`dae/exercises/`):\n\n"
+    text += module_docs(["dae.exercises.grading", "dae.exercises.core", "dae.exercises.worker"])
+    rows = constants(grading)
+    try:
+        rows += constants(importlib.import_module("dae.exercises.worker"))
+    except ImportError:
+        pass
+    if rows:
+        text += "The constants, as the code has them:\n\n| constant | value | what |\n| --- | --- | --- |\n" + rows + "\n"
+    return text
+
+
+def exercises_payoff(found, titles, name):
+    text = "\n## The payoff\n\n"
+    text += module_docs(["dae.exercises.payoff"])
+    text += "Asked before the exercise passes, it refuses (run when this site was built):\n\n"
+    text += fenced(session([["exercises", "train", name, "--dir", "my_workbook"]]))
+    cells = [(c, cell) for c in found for cell in c.payoffs]
+    if cells:
+        text += "In the chapters, the payoff is a cell after the grading cells:\n\n"
+        for chapter, cell in cells:
+            text += f"[{titles[chapter.stem]}]({chapter.link()}):\n\n" + fenced(cell.source, "python")
+            if stdout_of(cell).strip():
+                text += "which, until the exercise passes, prints:\n\n" + fenced(stdout_of(cell))
+    text += "From a terminal, `dae exercises train` (its help is below).\n"
+    return text
+
+
+def exercises_command(templates, links):
+    text = "\n## The `dae exercises` command\n\nIts own help, captured when this site was built " \
+           "(every action it has is here).\n\n"
+    exercises_help = help_text(["exercises"])
+    text += fenced(f"$ dae exercises --help\n{exercises_help}")
+    for action in subcommands(exercises_help):
+        text += fenced(f"$ dae exercises {action} --help\n{help_text(['exercises', action])}")
     with open(os.path.join(templates, "README.md"), encoding="utf-8") as f:
         workbook = f.read()
     text += "\n## The workbook's README\n\nWhat `dae exercises start` writes into the workbook, " \
             "beside the exercise files:\n\n" + links.rewrite(shift_headings(workbook, 2), "exercises.md")
-    text += "\n## The `dae exercises` command\n\nIts own help, captured when this site was built " \
-            "(`check` grades; every action it has is here).\n\n"
-    exercises_help = help_text(["exercises"])
-    text += f"```text\n$ dae exercises --help\n{exercises_help.rstrip()}\n```\n\n"
-    for action in subcommands(exercises_help):
-        text += f"```text\n$ dae exercises {action} --help\n{help_text(['exercises', action]).rstrip()}\n```\n\n"
-    text += "\n## The tasks\n\nEach exercise is one file of the workbook, shown here as the workbook " \
-            "holds it: the statement in its docstrings, the stubs to replace.\n"
-    for k, ex in enumerate(dae.exercises.exercises(), 1):
-        name = ex.name
-        filename = getattr(ex, "filename", name + ".py")
-        text += f"\n### {k}. `{filename}`: {getattr(ex, 'title', name)}\n\n"
-        tutorial = os.path.splitext(os.path.basename(str(getattr(ex, "tutorial", ""))))[0]
-        if tutorial in chapter_of:
-            text += f"Chapter: [{tutorial}](chapters/{tutorial}.ipynb). "
-        text += f"Check it with `dae exercises check {name}`.\n\n"
-        path = os.path.join(templates, filename)
-        with open(path, encoding="utf-8") as f:
+    return text
+
+
+def exercises_tasks(exercises, where, titles):
+    text = "\n## The tasks\n\nEach exercise is one file of the workbook, shown here as the workbook " \
+           "holds it: the statement in its docstrings, the stubs to replace.\n"
+    for k, ex in enumerate(exercises, 1):
+        text += f"\n({slug_exercise(ex.name)})=\n### {k}. `{ex.filename}`: {ex.title}\n\n"
+        chapter = where.get(ex.name)
+        if chapter is not None:
+            text += f"In the chapter [{titles[chapter.stem]}]({chapter.link()}); "
+        text += f"check it with `dae exercises check {ex.name}`.\n\n"
+        with open(os.path.join(REPO, "dae", "exercises", "templates", ex.filename), encoding="utf-8") as f:
             doc = ast.get_docstring(ast.parse(f.read()))
         if doc:
-            text += "```text\n" + doc + "\n```\n\n"
-        text += f"```{{literalinclude}} exercises_templates/{filename}\n:language: python\n```\n"
-    write(os.path.join(src, "exercises.md"), text)
+            text += fenced(doc)
+        text += f"```{{literalinclude}} exercises_templates/{ex.filename}\n:language: python\n```\n"
+    return text
+
+
+def dae_command(args, cwd=REPO, ok=(0,)):
+    """What ``dae ARGS`` prints, run in ``cwd`` (BuildError if it exits with a status not in ``ok``)."""
+    env = dict(os.environ, COLUMNS="80", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    res = subprocess.run([sys.executable, "-m", "dae", *args], capture_output=True, text=True, env=env, cwd=cwd)
+    if res.returncode not in ok:
+        raise BuildError(f"`dae {' '.join(args)}` failed (exit status {res.returncode}):\n{res.stderr}")
+    return res.stdout
 
 
 def help_text(args):
-    env = dict(os.environ, COLUMNS="80", PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    res = subprocess.run([sys.executable, "-m", "dae", *args, "--help"], capture_output=True, text=True,
-                         env=env, cwd=REPO)
-    if res.returncode != 0:
-        raise BuildError(f"`dae {' '.join(args)} --help` failed:\n{res.stderr}")
-    return res.stdout
+    return dae_command(list(args) + ["--help"])
+
+
+def session(steps):
+    """A terminal session in a fresh workbook, run now: ``steps`` are the argument lists of
+    ``dae`` commands run in the folder that holds ``my_workbook`` (a check that does not pass exits 1)."""
+    import tempfile
+    text = ""
+    with tempfile.TemporaryDirectory(prefix="dae-site-") as tmp:
+        for args in [["exercises", "start", "my_workbook"]] + steps:
+            text += f"$ dae {' '.join(args)}\n{dae_command(args, cwd=tmp, ok=(0, 1)).rstrip()}\n\n"
+    return text.rstrip()
 
 
 def subcommands(help_out):
@@ -424,7 +591,7 @@ def stage(src, cache):
     write_home(src, readme, chapters, titles, links)
     write_results(src, readme, links)
     write_guide(src, readme, links)
-    write_exercises(src, readme, chapters, links)
+    write_exercises(src, readme, chapters, titles, links)
     write_cli(src)
     write_api(src)
     copy_mathjax(mathjax_es5(cache), os.path.join(src, "_static"))

@@ -1,4 +1,4 @@
-"""``dae exercises``: start a workbook, check it, print a reference solution.
+"""``dae exercises``: start a workbook, check it, print a readable solution.
 
     dae exercises start my_workbook [--force]
     dae exercises check [NAME] [--dir DIR] [--solutions]
@@ -35,7 +35,7 @@ def cmd_start(args):
 
 def cmd_check(args):
     try:
-        results = workbook.check(args.name, directory=args.dir, solutions=args.solutions)
+        results = workbook.check(args.name, directory=args.dir, solutions=args.solutions, timeout=args.timeout)
     except (FileNotFoundError, ValueError) as exc:
         print(f"dae exercises check: {exc}", file=sys.stderr)
         return 2
@@ -89,9 +89,12 @@ def add_subparser(subparsers):
     c.add_argument("name", metavar="NAME", nargs="*", help="exercise(s) to check (default: all)")
     c.add_argument("--dir", help="the workbook folder (default: this folder or the one it is in)")
     c.add_argument("--solutions", action="store_true", help="grade the package's reference solutions instead")
+    c.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="the time limit of each exercise; one still running is stopped and fails (default: 60)")
     c.set_defaults(func=cmd_check)
-    r = sub.add_parser("solution", help="print the reference solution of NAME",
-                       description="Print the reference solution of NAME: the package's own code.")
+    r = sub.add_parser("solution", help="print a readable solution of NAME",
+                       description="Print a solution of NAME: a standalone, commented answer in the template's "
+                       "own terms (paste it into the workbook file and it passes).")
     r.add_argument("name", metavar="NAME", help="the exercise, e.g. dA_gradients")
     r.set_defaults(func=cmd_solution)
     t = sub.add_parser("train", help="the payoff: train a tutorial's model with your code (once it passes)",

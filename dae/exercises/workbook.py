@@ -8,8 +8,9 @@ templates ship inside the package (``dae/exercises/templates``), so this works f
 import os
 
 from ..io import atomic_write
-from .core import grade_file, grade_reference
+from .core import grade_reference
 from .graders import load
+from .worker import grade_files
 
 MARKER = ".dae-workbook"
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -97,15 +98,16 @@ def find(directory=None):
                             "`dae exercises start DIR`")
 
 
-def check(names=None, directory=None, solutions=False):
+def check(names=None, directory=None, solutions=False, timeout=None):
     """Grade the named exercises (default: all) of the workbook, or the package's solutions.
 
     A name may be a path to the exercise's file (``my_workbook/dA_gradients.py``): its folder is
-    then the workbook, unless ``directory`` says otherwise."""
+    then the workbook, unless ``directory`` says otherwise. Each file is graded in a child process
+    with a time limit of ``timeout`` seconds per exercise (default: a minute; see worker)."""
     chosen = exercises() if not names else [get(n) for n in names]
     if solutions:
         return [grade_reference(ex) for ex in chosen]
     if directory is None and names and any(os.path.isfile(n) and os.path.dirname(n) for n in names):
         directory = os.path.dirname([n for n in names if os.path.isfile(n) and os.path.dirname(n)][0])
     folder = find(directory)
-    return [grade_file(ex, os.path.join(folder, ex.filename)) for ex in chosen]
+    return grade_files(chosen, folder, timeout)

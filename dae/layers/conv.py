@@ -19,8 +19,9 @@ from ..validation import check_choice, check_param, check_positive_int, check_rn
 
 LAYOUTS = ("NCHW", "CNHW")
 # what Conv2D.backward reads: the input's (C, N, H, W) shape, and either the padded input
-# (output side) or its im2col columns (input side)
-ConvCache = namedtuple("ConvCache", "x_shape_cn xpad cols")
+# (output side) or its im2col columns (input side); or, after the compiled direct convolution
+# (dae/kernels.py), the input x itself
+ConvCache = namedtuple("ConvCache", "x_shape_cn xpad cols x", defaults=(None,))
 
 
 def _pair(value, name):
@@ -263,6 +264,9 @@ class Conv2D:
         check_4d(x, "x", self.in_channels, axis=0 if cn else 1)
         x_cn = x if cn else x.transpose(1, 0, 2, 3)
         self.output_shape(x.shape[2], x.shape[3])
+        if self._direct(x_cn):
+            y = kernels.correlate(x_cn, self.W, self.b, (self.padding, self.padding))
+            return (y if cn else y.transpose(1, 0, 2, 3)), ConvCache(x_cn.shape, None, None, x_cn)
         if self.out_channels >= self.in_channels:  # input side: the padding goes into im2col
             xpad = None
             y, cols = correlate_cn(x_cn, self.W, self.stride, self.padding)
@@ -273,12 +277,29 @@ class Conv2D:
         cache = ConvCache(x_cn.shape, xpad if cols is None else None, cols)
         return (y if cn else y.transpose(1, 0, 2, 3)), cache
 
+    def _direct(self, x_cn):
+        """Whether the compiled direct convolution runs (dae/kernels.py): numba kernels on, stride 1,
+        and a padding that the flipped kernel of dx can mirror."""
+        return kernels.active(x_cn, self.W) and self.stride == 1 and self.padding <= min(self.kernel_size) - 1
+
+    def _direct_backward(self, dY, x_cn):
+        kh, kw = self.kernel_size
+        dW, db = kernels.correlate_grads(x_cn, dY, self.kernel_size, (self.padding, self.padding))
+        if not self.need_dx:
+            return None, [dW, db]
+        W_adj = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)   # as in backward below
+        zeros = numpy.zeros(self.in_channels, dtype=dY.dtype)
+        dx_cn = kernels.correlate(dY, W_adj, zeros, (kh - 1 - self.padding, kw - 1 - self.padding))
+        return (dx_cn if self.layout == "CNHW" else dx_cn.transpose(1, 0, 2, 3)), [dW, db]
+
     def backward(self, dy, cache):
-        x_shape_cn, xpad, cols = cache
+        x_shape_cn, xpad, cols, x_cn = cache
         xp = backend.array_module(dy)
         f, c, kh, kw = self.W.shape
         s, pad = self.stride, self.padding
         dY = xp.ascontiguousarray(dy if self.layout == "CNHW" else dy.transpose(1, 0, 2, 3))  # (F, N, Ho, Wo)
+        if x_cn is not None:
+            return self._direct_backward(dY, x_cn)
         db = dY.reshape(f, -1).sum(axis=1)
         if cols is not None:  # input side: dW_r = dY X^T
             dW = (dY.reshape(f, -1) @ cols.T).reshape(self.W.shape)

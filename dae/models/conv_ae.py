@@ -19,6 +19,7 @@ import numpy
 
 from .. import backend
 from .. import config
+from .. import kernels
 from ..corruption import corrupt
 from ..functions import cross_entropy_from_logits, sigmoid
 from ..layers import Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Sequential, Upsample2D
@@ -81,6 +82,8 @@ class ConvAutoencoder:
     On the CPU a minibatch goes through the network ``block_size`` examples at a time (4; the
     attribute can be changed, None for the whole minibatch, the default on a GPU): the costs and
     gradients of the blocks add up to the minibatch's, and the blocks' arrays stay in the cache.
+    The compiled kernels (``dae.config.kernels == "numba"``) take the whole minibatch at once: their
+    convolution works one image per core at a time anyway.
     """
 
     def __init__(self, numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,
@@ -198,8 +201,9 @@ class ConvAutoencoder:
                            high_inclusive=self.noise != "masking")
 
     def _blocks(self, n):
-        """Slices of ``block_size`` examples covering range(n) (one slice when block_size is None)."""
-        size = self.block_size or n
+        """Slices of ``block_size`` examples covering range(n) (one slice when block_size is None, or
+        when the compiled kernels run: they go through the minibatch one image at a time anyway)."""
+        size = n if kernels.active(self.params[0]) else (self.block_size or n)
         return [slice(start, start + size) for start in range(0, n, size)]
 
     def cost_and_grads(self, x, *, rng, corruption_level=0.0):

@@ -12,11 +12,11 @@ corrupted input and is trained to reconstruct the *clean* x. With s the logistic
 Writing a_z = y W' + b' for the decoder's pre-activation, the gradients that Theano's
 ``T.grad`` produced for the tutorial are, for a minibatch of N rows::
 
-    dz  = (z - x) / N                       (dcost/da_z: the sigmoid and the log cancel)
-    dy  = (dz W) * y * (1 - y)              (dcost/da_y, back through the decoder)
-    gb' = sum over rows of dz
-    gb  = sum over rows of dy
-    gW  = x~^T dy  +  dz^T y                (encoder term + decoder term: W is used twice)
+    delta_z = (z - x) / N                       (dcost/da_z: the sigmoid and the log cancel)
+    delta_y = (delta_z W) * y * (1 - y)         (dcost/da_y, back through the decoder)
+    gW      = x~^T delta_y  +  delta_z^T y      (encoder term + decoder term: W is used twice)
+    gb      = sum over rows of delta_y
+    gb'     = sum over rows of delta_z
 
 The same, as the API pages render it:
 
@@ -85,19 +85,20 @@ def tied_parameters(numpy_rng, n_visible, n_hidden, W=None, bhid=None, bvis=None
 def tied_cost_and_grads(W, b, b_prime, x, tilde_x):
     """The tutorial's cost and gradients on an already corrupted input: ``(cost, [gW, gb, gb_prime])``.
 
-    ``y = s(x~ W + b)``, ``z = s(y W^T + b')``, cost = mean over rows of the summed
+    ``y = s(x~ W + b)``, ``z = s(y W^T + b')``, cost = mean over the N rows of the summed
     cross-entropy between the clean ``x`` and ``z``; the gradients of the module docstring.
     """
-    n = x.shape[0]
-    y = sigmoid(tilde_x @ W + b)
-    a_z = y @ W.T + b_prime
-    z = sigmoid(a_z)
+    N = x.shape[0]                                 # rows (examples) in the minibatch
+    y = sigmoid(tilde_x @ W + b)                   # the code of the corrupted input
+    a_z = y @ W.T + b_prime                        # the decoder's input
+    z = sigmoid(a_z)                               # the reconstruction
     cost = cross_entropy_from_logits(x, a_z).mean()
-    dz = (z - x) / n
-    dy = dz @ W
-    dy = dy * y * (1.0 - y)
-    gW = tilde_x.T @ dy + dz.T @ y
-    return cost, [gW, dy.sum(axis=0), dz.sum(axis=0)]
+    delta_z = (z - x) / N                          # dcost/da_z: the sigmoid and the log cancel
+    delta_y = (delta_z @ W) * y * (1.0 - y)        # back through W^T, then the encoder's sigmoid
+    gW = tilde_x.T @ delta_y + delta_z.T @ y       # W is used twice: encoder term + decoder term
+    gb = delta_y.sum(axis=0)
+    gb_prime = delta_z.sum(axis=0)
+    return cost, [gW, gb, gb_prime]
 
 
 def _refuse_options(options):
@@ -153,18 +154,20 @@ class dA:
     def get_corrupted_input(self, input, corruption_level, rng=None):
         """x~ = x * m, m_k ~ Bernoulli(1 - corruption_level), drawn from ``rng`` (default: this
         model's ``theano_rng``)."""
+        x = self._input(input)
         level = check_corruption_level(corruption_level)
         rng = self.theano_rng if rng is None else rng
-        return corrupt(self._input(input), level, "masking", rng, self.corruption_site)
+        return corrupt(x, level, "masking", rng, self.corruption_site)   # x * m
 
     def get_hidden_values(self, input):
         """y = s(x W + b)."""
-        return sigmoid(self._input(input) @ self.W + self.b)
+        x = self._input(input)
+        return sigmoid(x @ self.W + self.b)
 
     def get_reconstructed_input(self, hidden):
         """z = s(y W' + b')."""
-        hidden = check_matrix(hidden, "hidden", self.n_hidden, self.xp)
-        return sigmoid(hidden.astype(self.W.dtype, copy=False) @ self.W_prime + self.b_prime)
+        y = check_matrix(hidden, "hidden", self.n_hidden, self.xp).astype(self.W.dtype, copy=False)
+        return sigmoid(y @ self.W_prime + self.b_prime)
 
     def cost_and_grads(self, x, *, rng, corruption_level=0.0):
         """The minibatch cost and its gradients ``[gW, gb, gb_prime]``, aligned with ``params``.

@@ -26,6 +26,13 @@ extensions = [
 # notebooks are rendered as they were executed by tools/build_notebooks.py
 nb_execution_mode = "off"
 nb_merge_streams = True
+# which of an output's representations a page shows (the lowest number wins). Stated here, not left
+# to MyST-NB's defaults: the source a chapter shows (dae.tutorial.show_source: a ```python block in
+# text/markdown, the same text in text/plain) is the highlighted Markdown, once; an animation
+# (IPython.display.Image of a .gif) is the GIF itself, which the page plays.
+nb_mime_priority_overrides = [("html", "image/gif", 60), ("html", "text/markdown", 80),
+                              ("html", "text/plain", 100)]
+nb_render_markdown_format = "commonmark"   # a fenced block keeps its language: Python is highlighted
 myst_enable_extensions = ["dollarmath", "amsmath", "deflist"]
 myst_dmath_double_inline = True
 myst_heading_anchors = 3          # GitHub-style anchors, so the README's #links resolve

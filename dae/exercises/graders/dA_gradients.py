@@ -19,6 +19,8 @@ CLEAN_IN_GW = ("the clean x in gW's encoder term: the encoder reads x_tilde, so 
                "x_tilde (the decoder's term from y)")
 NO_SIGMOID = ("the encoder's sigmoid is skipped on the way back: dcost/dy must go through y = s(.) "
               "(s' = y (1 - y)) before it reaches W and b")
+ON_PRE_ACTIVATION = ("the sigmoid's derivative taken on the pre-activation: with a = x_tilde W + b and y = s(a), "
+                     "s'(a) = y (1 - y), the output's y, not a (1 - a)")
 
 
 def make_case(shape, seed):
@@ -58,10 +60,12 @@ def _grade(fns, case):
     d_pre = numerical_gradient(lambda A: float(ref.cross_entropy_from_logits(x, ref.sigmoid(A) @ W.T + b_prime).mean()),
                                x_tilde @ W + b)
     d_out = numerical_gradient(lambda A: float(ref.cross_entropy_from_logits(x, A).mean()), y @ W.T + b_prime)
-    out = [compare("cost", got["cost"], cost(W, b, b_prime, x, x_tilde), n, [
-        (f"the sum over the rows: a missing 1/N (the cost is the mean over the N = {n} rows)",
-         n * cost(W, b, b_prime, x, x_tilde)),
+    want_cost, want_grads = ref.tied_cost_and_grads(W, b, b_prime, x, x_tilde)
+    out = [compare("cost", got["cost"], want_cost, n, [
+        (f"the sum over the rows: a missing 1/N (the cost is the mean over the N = {n} rows)", n * want_cost),
         (SWAPPED, swapped[0]), (NO_CLEAN, tilde_only[0]), (NO_TILDE, clean_only[0])])]
+    pre = x_tilde @ W + b
+    d_on_pre = (d_out @ W) * pre * (1 - pre)
     for k, (name, p) in enumerate(params.items(), start=1):
         def f(value, i=args[name]):
             values = [W, b, b_prime]
@@ -72,10 +76,12 @@ def _grade(fns, case):
             enc = numerical_gradient(lambda We: _untied_cost(We, W.T, b, b_prime, x, x_tilde), W)
             dec = numerical_gradient(lambda Wd: _untied_cost(W, Wd, b, b_prime, x, x_tilde), W.T).T
             candidates = [(DECODER_FORGOTTEN, enc), (ENCODER_FORGOTTEN, dec), (CLEAN_IN_GW, x.T @ d_pre + dec),
-                          (NO_SIGMOID, x_tilde.T @ (d_out @ W) + dec)] + candidates
+                          (NO_SIGMOID, x_tilde.T @ (d_out @ W) + dec),
+                          (ON_PRE_ACTIVATION, x_tilde.T @ d_on_pre + dec)] + candidates
         if name == "gb":
-            candidates.append((NO_SIGMOID, (d_out @ W).sum(axis=0)))
-        out.append(compare(name, got[name], numerical_gradient(f, p), n, candidates))
+            candidates += [(NO_SIGMOID, (d_out @ W).sum(axis=0)), (ON_PRE_ACTIVATION, d_on_pre.sum(axis=0))]
+        out.append(compare(name, got[name], want_grads[k - 1], n, candidates,
+                           estimate=lambda eps, f=f, p=p: numerical_gradient(f, p, eps)))
     return out
 
 
@@ -91,5 +97,5 @@ EXERCISE = Exercise(
     "the denoising autoencoder's cost and its three gradients, by hand",
     ["dA_cost_and_grads"],
     [Part(["dA_cost_and_grads"], _grade, [(s, 200 + i) for i, s in enumerate(SHAPES)])],
-    _reference, lambda: [ref.tied_cost_and_grads, _reference],
+    _reference,
 )

@@ -1,9 +1,18 @@
-"""Grades ``numerical_gradient(f, x, eps=1e-5)``: central differences of a scalar function."""
+"""Grades ``numerical_gradient(f, x, eps=1e-5)``: central differences of a scalar function.
+
+The checker is called with an explicit step (each of ``EPS``) and judged against the package's
+central differences at that same step, so a one-sided difference fails at every step size
+(its error is O(eps), visible at eps = 1e-2) and a checker that ignores ``eps`` fails too.
+"""
 import numpy
 
 from .. import _references as ref
 from ..core import Exercise, Part
-from ..grading import Comparison, compare
+from ..grading import THRESHOLD, Comparison, compare
+
+EPS = (1e-2, 1e-4, 1e-6)   # the steps the checker is called with (never its default)
+IGNORES_EPS = ("the result does not change with eps: use the eps you are given (the graders call "
+               "numerical_gradient(f, x, eps) with eps = 1e-2, 1e-4 and 1e-6)")
 
 # (name, f, its exact gradient, x): UFLDL's h(x) = x1^2 + 3 x1 x2 first, whose gradient at (4, 10) is
 # (38, 12); then x sin x on a (3, 4) array, log-sum-exp on a vector, tanh against random C in 3-D
@@ -29,33 +38,53 @@ def _case(i, seed):
     return label, f, grad, x
 
 
-def _one_sided(f, x, eps):
-    """The usual slip: a forward difference, (f(x + eps) - f(x)) / eps."""
+def _one_sided(f, x, eps, sign=1.0):
+    """The usual slip: a forward difference (f(x + eps) - f(x)) / eps (sign=-1: a backward one)."""
     g = numpy.zeros_like(x)
     fx = f(x)
     for i in numpy.ndindex(x.shape):
         y = x.copy()
-        y[i] += eps
-        g[i] = (f(y) - fx) / eps
+        y[i] += sign * eps
+        g[i] = sign * (f(y) - fx) / eps
     return g
 
 
 def _grade(fns, case):
-    label, f, grad, x = _case(*case)
-    want = grad(x)
-    before = x.copy()
-    got = fns["numerical_gradient"].raw(f, x)
-    out = [compare(f"grad {label}", got, want, candidates=[
-        ("a one-sided difference (f(x + eps) - f(x)) / eps: use the central difference "
-         "(f(x + eps) - f(x - eps)) / (2 eps), whose error is O(eps^2) instead of O(eps)",
-         _one_sided(f, before, 1e-5)),
-        ("every entry perturbed at once: perturb one entry at a time (e_i, the i-th unit vector)",
-         numpy.full(x.shape, (f(before + 1e-5) - f(before - 1e-5)) / 2e-5)),
-    ], shape_hint=f"return an array shaped like x {x.shape}")]
-    restored = numpy.array_equal(x, before)
-    out.append(Comparison("x restored", 0.0 if restored else float("inf"), hint=None if restored else
-                          "x was left changed: put each entry back (x[i] = old) after its two evaluations"))
+    label, f, _, x = _case(*case)
+    out, answers = [], []
+    for eps in EPS:
+        want = ref.numerical_gradient(f, x.copy(), eps)
+        probe = x.copy()
+        got = fns["numerical_gradient"].raw(f, probe, eps)
+        answers.append((got, want))
+        out.append(compare(f"grad {label}", got, want, threshold=THRESHOLD, candidates=[
+            (f"a one-sided difference (f(x + eps) - f(x)) / eps (here at eps = {eps:g}): use the central "
+             "difference (f(x + eps) - f(x - eps)) / (2 eps), whose error is O(eps^2) instead of O(eps)",
+             _one_sided(f, x, eps)),
+            (f"a one-sided difference (f(x) - f(x - eps)) / eps (here at eps = {eps:g}): use the central "
+             "difference (f(x + eps) - f(x - eps)) / (2 eps)", _one_sided(f, x, eps, -1.0)),
+            ("every entry perturbed at once: perturb one entry at a time (e_i, the i-th unit vector)",
+             numpy.full(x.shape, (f(x + eps) - f(x - eps)) / (2 * eps))),
+        ], shape_hint=f"return an array shaped like x {x.shape}"))
+        restored = numpy.array_equal(probe, x)
+        out.append(Comparison("x restored", 0.0 if restored else float("inf"), THRESHOLD, hint=None if restored else
+                              "x was left changed: put each entry back (x[i] = old) after its two evaluations"))
+    if _ignores_eps(answers):
+        for c in out:
+            if c.name.startswith("grad") and not c.passed:
+                c.hint = IGNORES_EPS
     return out
+
+
+def _ignores_eps(answers):
+    """Whether the learner's answers are the same at every step while the references differ."""
+    gots = [numpy.asarray(g, dtype=float) if getattr(g, "dtype", numpy.dtype("O")).kind == "f" else None
+            for g, _ in answers]
+    if any(g is None or g.shape != gots[0].shape for g in gots):
+        return False
+    same = all(numpy.array_equal(g, gots[0]) for g in gots)
+    differ = any(not numpy.allclose(w, answers[0][1], rtol=1e-9, atol=0) for _, w in answers)
+    return same and differ
 
 
 def _reference():
@@ -67,5 +96,5 @@ EXERCISE = Exercise(
     "central differences: the gradient checker every other exercise relies on",
     ["numerical_gradient"],
     [Part(["numerical_gradient"], _grade, [(i, 100 + i) for i in range(len(FUNCTIONS))])],
-    _reference, lambda: [ref.numerical_gradient],
+    _reference,
 )

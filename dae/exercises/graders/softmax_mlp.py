@@ -9,6 +9,8 @@ SHAPES = [(6, 5, 4, 3), (4, 3, 3, 3), (7, 4, 6, 5)]  # (N, n_in, n_hidden, n_cla
 NO_ONEHOT = ("the one-hot target is not subtracted: dNLL/da = (softmax(a) - onehot(y)) / N, both terms")
 NO_SIGMOID_GRAD = ("the hidden layer's sigmoid is skipped on the way back: multiply dcost/dh by "
                    "h (1 - h) before the hidden layer's weights")
+ON_PRE_ACTIVATION = ("the sigmoid's derivative taken on the pre-activation: with a = x W1 + b1 and h = s(a), "
+                     "s'(a) = h (1 - h), the output's h, not a (1 - a)")
 
 
 def make_case(shape, seed):
@@ -27,12 +29,12 @@ def mlp_cost(W1, b1, W2, b2, x, y):
     return softmax_cost(W2, b2, hidden.output(x), y)
 
 
-def _fd(cost, values, i):
+def _fd(cost, values, i, eps=1e-5):
     def f(v):
         vals = list(values)
         vals[i] = v
         return cost(*vals)
-    return numerical_gradient(f, values[i])
+    return numerical_gradient(f, values[i], eps)
 
 
 def _softmax(fns, case):
@@ -42,11 +44,12 @@ def _softmax(fns, case):
     n = shape[0]
     got = unpack(fns["softmax_cost_and_grads"](W, b, x, y), ("cost", "gW", "gb"), "softmax_cost_and_grads")
     p = ref.LogisticRegression(n_in=W.shape[0], n_out=W.shape[1], W=W, b=b).p_y_given_x(x)
-    out = [compare("softmax cost", got["cost"], softmax_cost(W, b, x, y), n)]
+    want = _reference()["softmax_cost_and_grads"](W, b, x, y)
+    out = [compare("softmax cost", got["cost"], want[0], n)]
     for i, name in ((0, "gW"), (1, "gb")):
         no_onehot = [x.T @ p / n, p.sum(axis=0) / n][i]
-        out.append(compare(name, got[name], _fd(lambda W_, b_: softmax_cost(W_, b_, x, y), [W, b], i), n,
-                           [(NO_ONEHOT, no_onehot)]))
+        out.append(compare(name, got[name], want[1 + i], n, [(NO_ONEHOT, no_onehot)],
+                           estimate=lambda eps, i=i: _fd(lambda W_, b_: softmax_cost(W_, b_, x, y), [W, b], i, eps)))
     return out
 
 
@@ -63,10 +66,15 @@ def _mlp(fns, case):
     h, _ = hidden.forward(x)
     _, cache = top.forward(h, target=y)
     dh, _ = top.backward(1.0, cache)
-    out = [compare("mlp cost", got["cost"], mlp_cost(*values, x, y), n)]
+    want = _reference()["mlp_cost_and_grads"](W1, b1, W2, b2, x, y)
+    a1 = x @ W1 + b1
+    on_pre = dh * a1 * (1 - a1)
+    out = [compare("mlp cost", got["cost"], want[0], n)]
     for i, name in enumerate(names[1:]):
-        candidates = [(NO_SIGMOID_GRAD, x.T @ dh), (NO_SIGMOID_GRAD, dh.sum(axis=0))][i:i + 1] if i < 2 else []
-        out.append(compare(name, got[name], _fd(lambda *v: mlp_cost(*v, x, y), values, i), n, candidates))
+        candidates = [[(NO_SIGMOID_GRAD, x.T @ dh), (ON_PRE_ACTIVATION, x.T @ on_pre)],
+                      [(NO_SIGMOID_GRAD, dh.sum(axis=0)), (ON_PRE_ACTIVATION, on_pre.sum(axis=0))], [], []][i]
+        out.append(compare(name, got[name], want[1 + i], n, candidates,
+                           estimate=lambda eps, i=i: _fd(lambda *v: mlp_cost(*v, x, y), values, i, eps)))
     return out
 
 
@@ -87,16 +95,11 @@ def _reference():
     return {"softmax_cost_and_grads": softmax_cost_and_grads, "mlp_cost_and_grads": mlp_cost_and_grads}
 
 
-def _solution_objects():
-    return [ref.LogisticRegression.forward, ref.LogisticRegression.backward,
-            ref.HiddenLayer.forward, ref.HiddenLayer.backward, _reference]
-
-
 EXERCISE = Exercise(
     "softmax_mlp", "tutorials/SdA_tutorial.py",
     "softmax regression and one hidden layer under it: the SdA's fine-tuning, forward and back",
     ["softmax_cost_and_grads", "mlp_cost_and_grads"],
     [Part(["softmax_cost_and_grads"], _softmax, [(s, 400 + i) for i, s in enumerate(SHAPES)]),
      Part(["mlp_cost_and_grads"], _mlp, [(s, 410 + i) for i, s in enumerate(SHAPES)])],
-    _reference, _solution_objects,
+    _reference,
 )

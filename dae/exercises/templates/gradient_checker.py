@@ -23,6 +23,9 @@ def numerical_gradient(f, x, eps=1e-5):
 
     Example (UFLDL's): h(x) = x1^2 + 3 x1 x2 at x = (4, 10) has the gradient (38, 12).
 
+    The graders call it with an explicit step (eps = 1e-2, 1e-4 and 1e-6) and compare with the
+    central difference at that same step: use the ``eps`` you are given.
+
     Hint: ``for i in numpy.ndindex(x.shape)`` visits every entry ``x[i]`` of an array of any
     shape. You may change x while you work, but leave it exactly as it was given: the
     graders check that ``x`` is unchanged when you return.

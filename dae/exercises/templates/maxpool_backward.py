@@ -18,6 +18,11 @@ def maxpool_forward(x, size=2):
     Return ``(out, switches)``: switches is whatever your backward pass needs to know where
     each maximum was (e.g. an integer array of the position 0 .. size^2 - 1 inside each window).
 
+    Ties: when a window's maximum appears more than once (an all-zero window after a ReLU, say),
+    the switch is the FIRST of them in row-major order, i.e. along the window's first row, then
+    the next: position k = i size + j with the smallest k. This is what dae's MaxPool2D does, and
+    what numpy.argmax over the flattened window returns. Exactly one position per window gets dout.
+
     Hint: reshape x to (N, C, H/size, size, W/size, size) and move the two window axes to the
     end; then max and argmax along one axis do all windows at once.
     """
