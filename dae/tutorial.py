@@ -71,6 +71,7 @@ import tokenize
 
 from . import backend as _backend
 from .plotting import save_image
+from .train import Display as _Display
 
 _PARAMETERS_CELL = re.compile(r"^# %%.*\btags\s*=\s*\[[^\]]*[\"']parameters[\"']")
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
@@ -302,6 +303,12 @@ def need(namespace, name, cell):
     if namespace.get(name) is None:
         raise RunFirst(f"run {cell} first (this cell uses its {name})")
     return namespace[name]
+
+
+def progress_bar():
+    """The trainer's display for a chapter's training cell: a progress bar on a terminal, nothing
+    in a notebook or a log (the cell prints its own line per epoch)."""
+    return _Display("bar" if sys.stdout.isatty() else "none")
 
 
 # ----- figures ------------------------------------------------------------------------------
