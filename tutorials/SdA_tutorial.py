@@ -265,8 +265,7 @@ patience = 10 * n_train_batches  # look at this many minibatches at least
 validation_frequency = min(n_train_batches, patience // 2)
 print("... finetunning the model")
 best_validation_loss, best_iter, test_score, best_params = numpy.inf, 0, 0.0, None
-start_time = timeit.default_timer()
-epoch, done_looping = 0, False
+start_time, epoch, done_looping = timeit.default_timer(), 0, False
 while epoch < training_epochs and not done_looping:
     epoch = epoch + 1
     for minibatch_index in range(n_train_batches):
@@ -274,21 +273,19 @@ while epoch < training_epochs and not done_looping:
         iter = (epoch - 1) * n_train_batches + minibatch_index
         if (iter + 1) % validation_frequency == 0:
             this_validation_loss = numpy.mean(validate_model())
-            print(f"epoch {epoch}, minibatch {minibatch_index + 1}/{n_train_batches}, "
-                  f"validation error {this_validation_loss * 100.0:f} %", flush=True)
+            where = f"epoch {epoch}, minibatch {minibatch_index + 1}/{n_train_batches}"
+            print(f"{where}, validation error {this_validation_loss * 100.0:f} %", flush=True)
             if this_validation_loss < best_validation_loss:
                 if this_validation_loss < best_validation_loss * improvement_threshold:
                     patience = max(patience, iter * patience_increase)
                 best_validation_loss, best_iter, best_params = this_validation_loss, iter, copy.deepcopy(sda.params)
                 test_score = numpy.mean(test_model())
-                print(f"     epoch {epoch}, minibatch {minibatch_index + 1}/{n_train_batches}, "
-                      f"test error of best model {test_score * 100.0:f} %", flush=True)
+                print(f"     {where}, test error of best model {test_score * 100.0:f} %", flush=True)
         if patience <= iter:
             done_looping = True
             break
     train_fn.optimizer.learning_rate *= lr_decay
-end_time = timeit.default_timer()
-finetuned_sda = sda
+end_time, finetuned_sda = timeit.default_timer(), sda
 
 # %% [markdown]
 # The run's summary, in the tutorial's words; the model keeps the best-validation parameters.
