@@ -281,6 +281,8 @@ print(f"Deep autoencoder {'-'.join(map(str, sizes))}: test squared error {deep_e
       f"(PCA-{code_size}: {pca_error:.2f}; the paper: 3.00 and 13.87), training {train_error:.2f}, "
       f"{epochs_done} fine-tuning epochs", flush=True)
 print(f"The training code for file {script} ran for {seconds / 60.0:.2f}m")
+result = {"pca_error": pca_error, "deep_error": deep_error, "train_error": train_error, "epochs": epochs_done,
+          "minutes": seconds / 60.0}
 model = net
 
 # %% [markdown]
@@ -374,8 +376,6 @@ else:
     model_2d = net_2d
 
 # %%
-result = {"pca_error": pca_error, "deep_error": deep_error, "train_error": train_error, "epochs": epochs_done,
-          "minutes": seconds / 60.0}
 if not skip_2d:
     dae.tutorial.need(globals(), "model_2d", "the 2-D training cell")
     figure = dae.plotting.codes_2d(
