@@ -191,7 +191,7 @@ dae.tutorial.show_source(dae.ConvAutoencoder._decode, dae.ConvAutoencoder._backw
 #
 # The cell builds a fresh model from `seed` every time it runs, so running it again prints the
 # same lines. What to look for: the epoch at which the held-out error first drops below PCA's
-# (printed at the end), and how the training cost compares with the held-out error.
+# (the next cell prints it), and how the training cost compares with the held-out error.
 
 # %%
 rng = numpy.random.RandomState(seed)
