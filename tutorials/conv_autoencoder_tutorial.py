@@ -134,7 +134,7 @@ print(f"PCA with {code_size} components: held-out error {pca_error:.4f} (summed 
 #
 # and back: a dense layer expands the code, each pooling is undone by *unpooling with the
 # encoder's switches*, each convolution by a convolution, and the last one is linear: the
-# reconstruction $\mathbf{z}$. The cost is the mean over the minibatch of $\sum_k (z_k - x_k)^2$.
+# reconstruction $\mathbf{z}$. The cost $J$ is the mean over the minibatch of $\sum_k (z_k - x_k)^2$.
 #
 # **The convolution.** A layer with $F$ filters of $C$ channels and $k_h \times k_w$ pixels has
 # weights $W$ of shape $(F, C, k_h, k_w)$ and a bias $b_f$ per filter; output map $f$ at pixel
@@ -142,9 +142,9 @@ print(f"PCA with {code_size} components: held-out error {pca_error:.4f} (summed 
 # so that the maps keep their size). Gather every $C k_h k_w$ window of the input as a column
 # of a matrix $X = \mathrm{im2col}(\mathbf{x})$ and the convolution is one matrix product,
 # $Y = W_r X + \mathbf{b}$, with $W_r$ the filters as rows. Its backward pass is two more: for
-# the output gradient $\delta = \partial C / \partial Y$, $\partial C / \partial W_r = \delta X^T$,
-# $\partial C / \partial \mathbf{b}$ the sums of the rows of $\delta$, and
-# $\partial C / \partial \mathbf{x} = \mathrm{col2im}(W_r^T \delta)$, where $\mathrm{col2im}$ adds
+# the output gradient $\delta = \partial J / \partial Y$, $\partial J / \partial W_r = \delta X^T$,
+# $\partial J / \partial \mathbf{b}$ the sums of the rows of $\delta$, and
+# $\partial J / \partial \mathbf{x} = \mathrm{col2im}(W_r^T \delta)$, where $\mathrm{col2im}$ adds
 # each column back onto the window it came from (for stride 1, the same numbers as a
 # convolution of $\delta$ with the flipped filters, which the code uses). When a layer has
 # fewer filters than input channels, `correlate_cn` multiplies first and then shifts and adds
@@ -182,7 +182,7 @@ dae.tutorial.show_source(dae.ConvAutoencoder._decode, dae.ConvAutoencoder._backw
 # ## Training
 #
 # Adam on shuffled minibatches, through `dae.Trainer`, which also measures the held-out error
-# after every epoch (`evaluate`). Two small choices matter at a budget of some ten thousand steps:
+# after every epoch (`evaluate`). Two small choices matter at this budget of steps:
 # the output bias starts at the training patches' mean colour (so the first steps are not spent
 # learning the average), and the learning rate decays linearly to zero over the run,
 # $\eta_t = \eta_0 (1 - t / T)$, where $\eta_0$ is `learning_rate` and $t / T$ the fraction of the
@@ -260,8 +260,8 @@ figure = dae.plotting.learning_curve(
 dae.tutorial.show(figure, f"{output_folder}/learning_curve.png", dpi=100)
 
 # %% [markdown]
-# The first layer's filters in colour: each of the $c_1$ filters is a $3 \times k_1 \times k_1$
-# block of weights, drawn as a small colour image, scaled to $[0, 1]$ as a whole (its three
+# The first layer's filters in colour: each of the $c_1$ filters (the first entry of `channels`) is a
+# $3 \times k_1 \times k_1$ block of weights ($k_1$ the first of `kernel_sizes`), drawn as a small colour image, scaled to $[0, 1]$ as a whole (its three
 # colours keep their balance) and enlarged 16 times so its pixels can be seen. What they look
 # like depends on the run: with a few filters of a few pixels and a short training they can
 # still look much like noise. Then held-out patches (top row) above the autoencoder's
