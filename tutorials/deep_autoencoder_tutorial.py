@@ -111,10 +111,10 @@ print(f"... {train_x.shape[0]} training digits, {test_x.shape[0]} test digits", 
 # ## The yardstick: PCA
 #
 # With $X$ the centred training digits (one per row) and its singular value decomposition
-# $X = U S V^T$, the first $k$ rows of $V^T$, $V_k^T$, are the $k$ principal directions. A digit
-# $\mathbf{x}$ is coded as $\mathbf{c} = (\mathbf{x} - \bar{\mathbf{x}}) V_k$, with
+# $X = U S P^T$, the first $k$ rows of $P^T$, $P_k^T$, are the $k$ principal directions. A digit
+# $\mathbf{x}$ is coded as $\mathbf{c} = (\mathbf{x} - \bar{\mathbf{x}}) P_k$, with
 # $\bar{\mathbf{x}}$ the mean training digit, and rebuilt as
-# $\hat{\mathbf{x}} = \bar{\mathbf{x}} + \mathbf{c} V_k^T$: the best any *linear* $k$-dimensional
+# $\hat{\mathbf{x}} = \bar{\mathbf{x}} + \mathbf{c} P_k^T$: the best any *linear* $k$-dimensional
 # code can do, in squared error on the training set. The figure of merit, for PCA and the
 # autoencoder alike, is the paper's squared error per image over $N$ test digits,
 # $\frac{1}{N} \sum_n \sum_{j=1}^{784} (x_{nj} - \hat{x}_{nj})^2$.
@@ -190,7 +190,7 @@ dae.tutorial.show_source(dae.DeepAutoencoder.cost_and_grads, SigmoidCrossEntropy
 # `dae train --model deep` runs too), each run by `dae.phases.run_phases` with its own checkpoint:
 #
 # 1. **Pretraining**, greedy, layer by layer: layer $i$ is a tied-weight denoising autoencoder
-#    (masking noise 10%) trained to rebuild $\mathbf{h}_{i-1}$, the codes of the layers below,
+#    (masking noise of level `corruption_level`) trained to rebuild $\mathbf{h}_{i-1}$, the codes of the layers below,
 #    with its own reconstruction biases $\mathbf{b}'_i$; the code layer is the same with a
 #    linear code. (Hinton pretrained restricted Boltzmann machines; the denoising autoencoder
 #    is their autoencoder counterpart, as in the SdA tutorial.)
