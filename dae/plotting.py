@@ -7,7 +7,10 @@ tutorial shows the columns of W (the filters): ``tile_raster_images(W.T, (28, 28
 Around it, what a chapter draws: ``mosaic_tile_shape`` (a grid that fits the filters there
 are), ``zoom`` (nearest-neighbour enlargement, so pixels stay sharp), ``save_image`` (PNG),
 ``save_gif`` (frames as an animated GIF), ``image_rows_figure`` (rows of digits, labelled) and
-``cost_curves_figure`` (cost per epoch, against a reference run's).
+``cost_curves_figure`` (cost per epoch, against a reference run's); ``learning_curves``,
+``images_side_by_side`` and ``codes_by_label`` (the cA, variants and VAE chapters); ``rgb_tiles``,
+``rgb_filters_image``, ``learning_curve``, ``image_rows`` and ``codes_2d`` (the deep and conv
+chapters).
 """
 import numpy
 
@@ -295,4 +298,110 @@ def cost_curves_figure(curves, reference=None, reference_label="reference run", 
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
+    return fig
+
+
+# ----- the chapters' figures -------------------------------------------------------------------
+def rgb_tiles(images, tile_shape, spacing=1, scale=1):
+    """Colour images (n, 3, h, w), values in [0, 1], tiled row by row into one RGBA uint8 mosaic
+    (``tile_raster_images``'s (R, G, B, None) mode) and enlarged ``scale`` times by repeating pixels."""
+    images = numpy.asarray(backend.to_host(images), dtype=numpy.float64)
+    if images.ndim != 4 or images.shape[1] != 3:
+        raise ValueError(f"images must have shape (n, 3, height, width), got {images.shape}")
+    scale = check_positive_int(scale, "scale")
+    n, _, h, w = images.shape
+    rgb = tuple(numpy.clip(images[:, ch], 0.0, 1.0).reshape(n, -1) for ch in range(3))
+    image = tile_raster_images(rgb + (None,), img_shape=(h, w), tile_shape=tile_shape,
+                               tile_spacing=(spacing, spacing), scale_rows_to_unit_interval=False)
+    return image.repeat(scale, axis=0).repeat(scale, axis=1)
+
+
+def rgb_filters_image(W, scale=16):
+    """Colour filters W (F, 3, k, k) as one RGBA mosaic in a near-square grid, each filter scaled
+    to [0, 1] as a whole (its three colours keep their balance), enlarged ``scale`` times."""
+    W = numpy.asarray(backend.to_host(W), dtype=numpy.float64)
+    if W.ndim != 4 or W.shape[1] != 3:
+        raise ValueError(f"W must have shape (filters, 3, height, width), got {W.shape}")
+    f = W.shape[0]
+    flat = W.reshape(f, -1)
+    lo, hi = flat.min(axis=1), flat.max(axis=1)
+    W = (W - lo[:, None, None, None]) / (hi - lo + 1e-8)[:, None, None, None]
+    cols = int(numpy.ceil(numpy.sqrt(f)))
+    return rgb_tiles(W, (int(numpy.ceil(f / cols)), cols), spacing=1, scale=scale)
+
+
+def learning_curve(curves, references=(), xlabel="epoch", ylabel="cost", ylim=None, title=None):
+    """A matplotlib Figure of learning curves against reference levels.
+
+    - ``curves``: [(label, epochs, values), ...], one line each (markers where there are few points);
+    - ``references``: [(label, value), ...], one dashed horizontal line each, its value in the legend;
+    - ``ylim``: (bottom, top) or None."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(6.5, 4))
+    ax = fig.subplots()
+    for label, epochs, values in curves:
+        if len(epochs) != len(values):
+            raise ValueError(f"curve {label!r}: {len(epochs)} epochs for {len(values)} values")
+        ax.plot(epochs, values, marker="o" if len(values) <= 30 else None, markersize=3, label=label)
+    for (label, value), style in zip(references, ("--", ":", "-.", (0, (5, 5)))):
+        ax.axhline(value, color="k", linestyle=style, linewidth=1, label=f"{label} ({value:.3g})")
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def image_rows(rows, names, img_shape=(28, 28), title=None):
+    """A matplotlib Figure: one row of grey images per entry of ``rows`` (each (n, h * w), values
+    in [0, 1]), labelled on the left by ``names``."""
+    from matplotlib.figure import Figure
+
+    if len(rows) != len(names) or not rows:
+        raise ValueError(f"rows and names must be non-empty and of one length, got {len(rows)} and {len(names)}")
+    rows = [numpy.asarray(backend.to_host(r), dtype=numpy.float64) for r in rows]
+    n = rows[0].shape[0]
+    fig = Figure(figsize=(n * 0.75, len(rows) * 0.95))
+    axes = numpy.asarray(fig.subplots(len(rows), n, squeeze=False))
+    for r, (images, name) in enumerate(zip(rows, names)):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(numpy.clip(images[c], 0, 1).reshape(img_shape), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def codes_2d(panels, labels):
+    """A matplotlib Figure of 2-D codes side by side, each point coloured by its class.
+
+    ``panels``: [(codes (n, 2), title, axis name), ...]; ``labels``: the n classes (0 .. 9)."""
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+
+    labels = numpy.asarray(labels)
+    fig = Figure(figsize=(6.5 * len(panels), 6))
+    axes = numpy.asarray(fig.subplots(1, len(panels), squeeze=False))[0]
+    colours = colormaps["tab10"]
+    for ax, (codes, title, axis) in zip(axes, panels):
+        codes = numpy.asarray(backend.to_host(codes))
+        if codes.shape != (len(labels), 2):
+            raise ValueError(f"codes of {title!r} must have shape ({len(labels)}, 2), got {codes.shape}")
+        for digit in numpy.unique(labels):
+            pts = codes[labels == digit]
+            ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.6, color=colours(int(digit) % 10), label=str(digit))
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"{axis} 1")
+        ax.set_ylabel(f"{axis} 2")
+        ax.legend(title="digit", markerscale=6, fontsize=8, loc="best")
     return fig

@@ -313,11 +313,17 @@ def need(namespace, name, cell):
 
 
 # ----- long runs ----------------------------------------------------------------------------
+def progress_bar():
+    """The trainer's display for a chapter's training cell: a progress bar on a terminal, nothing
+    in a notebook or a log (the cell prints its own line per epoch)."""
+    return Display("bar" if sys.stdout.isatty() else "none")
+
+
 def long_run(checkpoint):
     """The ``dae.Trainer`` keywords a chapter's long run needs but does not teach: a checkpoint
     written to ``checkpoint`` after every epoch and on Ctrl-C, and a progress bar only when stdout
     is a terminal (a notebook shows the chapter's own epoch lines). Pass as ``**long_run(path)``."""
-    return {"checkpoint": Checkpointing(checkpoint), "display": Display("bar" if sys.stdout.isatty() else "none")}
+    return {"checkpoint": Checkpointing(checkpoint), "display": progress_bar()}
 
 
 def fit(trainer, train_x, epochs, resume=False):

@@ -191,3 +191,54 @@ def test_cost_curves_figure_draws_the_curves_and_the_reference_dashed():
     assert lines["ref"].get_zorder() > lines["a"].get_zorder()    # dashes visible over a curve it matches
     assert list(lines["a"].get_xdata()) == [0, 1, 2] and list(lines["b"].get_ydata()) == [4.0, 3.0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ref", "a", "b"]
+# ----- the chapters' figures -------------------------------------------------------------------
+def test_rgb_tiles_lays_colour_images_out_in_rows_and_enlarges_them():
+    images = numpy.zeros((4, 3, 2, 3))
+    images[1, 0] = 1.0                           # the second image pure red
+    images[3] = 2.0                              # out of range: clipped to white
+    mosaic = dae.plotting.rgb_tiles(images, (2, 2), spacing=1, scale=2)
+    assert mosaic.shape == ((2 * 3 - 1) * 2, (2 * 4 - 1) * 2, 4) and mosaic.dtype == numpy.uint8
+    red = mosaic[0:4, 8:14]                      # row 0, column 1, enlarged twice
+    assert (red[..., 0] == 255).all() and not red[..., 1:3].any() and (red[..., 3] == 255).all()
+    assert (mosaic[6:10, 8:14, :3] == 255).all()  # the clipped one
+    with pytest.raises(ValueError, match="images must have shape"):
+        dae.plotting.rgb_tiles(numpy.zeros((4, 1, 2, 2)), (2, 2))
+
+
+def test_rgb_filters_image_scales_each_filter_as_a_whole():
+    W = numpy.random.RandomState(0).randn(5, 3, 3, 3)
+    mosaic = dae.plotting.rgb_filters_image(W, scale=4)
+    assert mosaic.shape == ((2 * 4 - 1) * 4, (3 * 4 - 1) * 4, 4)   # 5 filters: 2 rows of 3
+    first = mosaic[0:12:4, 0:12:4, :3].astype(float)             # filter 0, one pixel per weight
+    expected = (W[0] - W[0].min()) / (W[0].max() - W[0].min()) * 255
+    numpy.testing.assert_allclose(first, expected.transpose(1, 2, 0), atol=1.0)
+    assert not mosaic[:, 28:44, :3][16:].any()                    # the sixth tile stays black
+
+
+def test_learning_curve_draws_every_curve_and_reference():
+    figure = dae.plotting.learning_curve([("cost", [0, 1, 2], [3.0, 2.0, 1.5]), ("held-out", [0, 2], [4.0, 2.5])],
+                                         [("PCA", 2.2), ("paper", 1.0)], ylabel="error", ylim=(0, 5), title="t")
+    ax = figure.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines["held-out"].get_xdata()) == [0, 2] and list(lines["cost"].get_ydata()) == [3.0, 2.0, 1.5]
+    assert list(lines["PCA (2.2)"].get_ydata()) == [2.2, 2.2] and "paper (1)" in lines
+    assert ax.get_ylim() == (0, 5) and ax.get_ylabel() == "error"
+    with pytest.raises(ValueError, match="2 epochs for 3 values"):
+        dae.plotting.learning_curve([("bad", [0, 1], [1.0, 2.0, 3.0])])
+
+
+def test_image_rows_and_codes_2d():
+    rows = [numpy.random.RandomState(0).rand(5, 784), numpy.zeros((5, 784))]
+    figure = dae.plotting.image_rows(rows, ["digits", "zeros"], title="two rows")
+    assert len(figure.axes) == 10 and figure.axes[5].get_ylabel() == "zeros"
+    numpy.testing.assert_array_equal(figure.axes[1].images[0].get_array(), rows[0][1].reshape(28, 28))
+    with pytest.raises(ValueError, match="one length"):
+        dae.plotting.image_rows(rows, ["one name"])
+    labels = numpy.array([0, 1, 1, 2])
+    codes = numpy.arange(8.0).reshape(4, 2)
+    figure = dae.plotting.codes_2d([(codes, "deep", "unit"), (-codes, "PCA", "component")], labels)
+    assert [ax.get_title() for ax in figure.axes] == ["deep", "PCA"]
+    assert len(figure.axes[0].collections) == 3       # one scatter per class
+    numpy.testing.assert_array_equal(figure.axes[1].collections[1].get_offsets(), -codes[1:3])
+    with pytest.raises(ValueError, match=r"must have shape \(4, 2\)"):
+        dae.plotting.codes_2d([(codes[:3], "short", "unit")], labels)

@@ -1,6 +1,7 @@
 """The conv autoencoder tutorial run as a script on a small slice: its lines, files and flags."""
 import json
 import os
+import re
 
 import numpy
 import pytest
@@ -28,9 +29,9 @@ def test_tutorial_small_run(small_run, capsys):
     for name in ("filters_layer1.png", "reconstructions.png", "learning_curve.png", "conv_autoencoder.npz",
                  "results.json"):
         assert (out / name).exists(), name
-    # the filters: 4 colour filters of 5x5 in a 2x2 grid, 1-pixel gaps, enlarged 8 times
+    # the filters: 4 colour filters of 5x5 in a 2x2 grid, 1-pixel gaps, enlarged 16 times
     filters = numpy.asarray(Image.open(out / "filters_layer1.png"))
-    assert filters.shape == (11 * 8, 11 * 8, 4)
+    assert filters.shape == (11 * 16, 11 * 16, 4)
     # reconstructions: 3 rows (held-out, conv autoencoder, PCA) of 12 patches of 8x8, 2-pixel gaps, x3
     recon = numpy.asarray(Image.open(out / "reconstructions.png"))
     assert recon.shape == ((3 * 10 - 2) * 3, (12 * 10 - 2) * 3, 4)
@@ -49,7 +50,12 @@ def test_tutorial_prints_its_lines(tmp_path, capsys):
     printed = capsys.readouterr()
     assert "Training epoch 0, cost" in printed.out and ", held-out error " in printed.out
     assert "PCA with 8 components" in printed.out and "error ratio" in printed.out
-    assert "The training code for file conv_autoencoder_tutorial.py ran for" in printed.err
+    assert "The training code for file conv_autoencoder_tutorial.py ran for" in printed.out
+    assert printed.err == ""   # timings go to stdout: nothing shows as an error box in a notebook
+    assert "first epoch with a held-out error below PCA's: " in printed.out
+    # the code it teaches, read from the live objects, and which kernels ran it
+    assert "# dae/layers/conv.py: Conv2D.backward" in printed.out and "# dae/layers/pool.py: gather" in printed.out
+    assert f"dae.config.kernels = {dae.config.kernels!r} (DAE_KERNELS)" in printed.out
 
 
 def test_pca_baseline_is_the_best_linear_reconstruction(small_run):
@@ -80,3 +86,59 @@ def test_tutorial_rejects_bad_patch_size_and_flags(tmp_path):
                             "--output-folder", str(tmp_path)])
     with pytest.raises(SystemExit):
         run_script(SCRIPT, ["--unpooling", "bilinear"])
+
+
+# ----- the chapter as a notebook: cells re-run cleanly, later cells name the cell to run first ------------
+def _cells():
+    """The code cells of the chapter, in order (jupytext's percent format: a line '# %%' starts a cell)."""
+    with open(SCRIPT, encoding="utf-8") as f:
+        text = f.read()
+    cells = re.split(r"^# %%.*$", text, flags=re.M)[1:]
+    return [c for c, marker in zip(cells, re.findall(r"^# %%.*$", text, flags=re.M)) if "[markdown]" not in marker]
+
+
+def _run_cell(cell, ns, capsys):
+    exec(compile(cell, SCRIPT, "exec"), ns)
+    out = capsys.readouterr().out
+    return [line for line in out.splitlines() if " ran for " not in line]   # all but the timings
+
+
+def _small_namespace(tmp_path, capsys):
+    cells = _cells()
+    ns = {"__name__": "conv_chapter"}        # as in a notebook: no command line
+    _run_cell(cells[0], ns, capsys)
+    ns.update(n_train=64, n_test=20, epochs=2, batch_size=16, channels="4,4,4", code_size=8, patch_size=8,
+              output_folder=str(tmp_path))
+    return cells, ns
+
+
+def test_the_training_cell_gives_the_same_lines_when_run_again(tmp_path, capsys):
+    cells, ns = _small_namespace(tmp_path, capsys)
+    outputs = [_run_cell(cell, ns, capsys) for cell in cells[1:]]
+    training = next(i for i, c in enumerate(cells) if "trainer.fit(" in c)
+    assert any(line.startswith("Training epoch 1, cost") for line in outputs[training - 1])
+    for index in range(training, len(cells)):   # training again, then every cell after it
+        assert _run_cell(cells[index], ns, capsys) == outputs[index - 1], f"cell {index} printed other lines"
+
+
+def test_cells_after_training_run_before_it_name_the_training_cell(tmp_path, capsys):
+    cells, ns = _small_namespace(tmp_path, capsys)
+    training = next(i for i, c in enumerate(cells) if "trainer.fit(" in c)
+    for cell in cells[1:training]:
+        _run_cell(cell, ns, capsys)
+    later = cells[training + 1:]
+    assert len(later) >= 4 and all(c.lstrip().startswith('dae.tutorial.need(globals(), "trained_model"') for c in later)
+    for cell in later:
+        with pytest.raises(dae.tutorial.RunFirst, match=r"^run the training cell first"):
+            _run_cell(cell, ns, capsys)
+    assert not (tmp_path / "filters_layer1.png").exists() and not (tmp_path / "conv_autoencoder.npz").exists()
+
+
+def test_the_chapters_maths_renders():
+    from test_chapters import _markdown_cells, check_maths
+
+    with open(SCRIPT, encoding="utf-8") as f:
+        cells = list(_markdown_cells(f.read()))
+    assert len(cells) > 8
+    for cell in cells:
+        check_maths(cell)

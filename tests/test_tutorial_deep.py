@@ -1,6 +1,7 @@
 """The deep autoencoder tutorial run as a script on a small slice (its lines, files, flags, resume),
 and its PCA / k-NN helpers."""
 import os
+import re
 
 import numpy
 import pytest
@@ -182,3 +183,77 @@ def test_the_learning_rate_follows_the_cosine_to_one_percent(tut):
     for p in (0.0, 0.5, 1.0, 2.0):
         rates.append(schedule(At(p)))
     assert rates == pytest.approx([1e-3, 1e-3 * (0.01 + 0.99 * 0.5), 1e-5, 1e-5])
+
+
+# ----- the chapter as a notebook: cells re-run cleanly, later cells name the cell to run first ------------
+def _cells():
+    """The code cells of the chapter, in order (jupytext's percent format: a line '# %%' starts a cell)."""
+    with open(SCRIPT, encoding="utf-8") as f:
+        text = f.read()
+    cells = re.split(r"^# %%.*$", text, flags=re.M)[1:]
+    return [c for c, marker in zip(cells, re.findall(r"^# %%.*$", text, flags=re.M)) if "[markdown]" not in marker]
+
+
+def _run_cell(cell, ns, capsys):
+    """The lines the cell prints, but its timings (lines with ' ran for ', minutes such as ', 0.01m')."""
+    exec(compile(cell, SCRIPT, "exec"), ns)
+    out = capsys.readouterr().out
+    return [re.sub(r"\d+\.\d\dm\b|\(\d+\.\d\d minutes", "<time>", line) for line in out.splitlines()
+            if " ran for " not in line]
+
+
+def _small_namespace(tmp_path, capsys):
+    cells = _cells()
+    ns = {"__name__": "deep_chapter"}        # as in a notebook: no command line
+    _run_cell(cells[0], ns, capsys)
+    ns.update(n_train=200, n_test=60, hidden_sizes=[8], code_size=3, epochs=2, epochs_2d=1, eval_every=1,
+              output_folder=str(tmp_path))
+    return cells, ns
+
+
+def _index(cells, text):
+    return next(i for i, c in enumerate(cells) if text in c)
+
+
+def test_training_cells_give_the_same_lines_when_run_again(tmp_path, capsys):
+    cells, ns = _small_namespace(tmp_path, capsys)
+    outputs = [_run_cell(cell, ns, capsys) for cell in cells[1:]]
+    first, second = _index(cells, "= train_deep_autoencoder(sizes"), _index(cells, "model_2d = None")
+    assert any(line.startswith("[3-D] fine-tuning epoch 1, cost") for line in outputs[first - 1])
+    assert any(line.startswith("2-D codes, 5-NN test accuracy") for line in outputs[second - 1])
+    assert any(line.startswith("first measured below PCA-3's") for line in outputs[first])
+    for index in (first, first + 1, second, second + 1, first):
+        assert _run_cell(cells[index], ns, capsys) == outputs[index - 1], f"cell {index} printed other lines"
+
+
+def test_cells_after_training_run_before_it_name_the_training_cell(tmp_path, capsys):
+    cells, ns = _small_namespace(tmp_path, capsys)
+    first = _index(cells, "= train_deep_autoencoder(sizes")
+    for cell in cells[1:first]:
+        _run_cell(cell, ns, capsys)
+    for index in (first + 1, first + 2):
+        with pytest.raises(dae.tutorial.RunFirst, match=r"^run the training cell of the first code first"):
+            _run_cell(cells[index], ns, capsys)
+    figure = _index(cells, "dae.plotting.codes_2d(")
+    with pytest.raises(dae.tutorial.RunFirst, match=r"^run the 2-D training cell first"):
+        _run_cell(cells[figure], ns, capsys)
+    assert not any(tmp_path.glob("*.png"))
+
+
+def test_the_chapter_shows_the_code_it_teaches(tmp_path, capsys):
+    run(tmp_path, *TINY)
+    out = capsys.readouterr().out
+    for name in ("DeepAutoencoder._layers", "DeepAutoencoder.cost_and_grads", "DeepAutoencoder.unroll",
+                 "SigmoidCrossEntropy.backward", "Sequential.backward", "Dense.backward", "Sigmoid.backward"):
+        assert f": {name}\n" in out, name
+    assert "\ndef unroll(self):" in out
+
+
+def test_the_chapters_maths_renders():
+    from test_chapters import _markdown_cells, check_maths
+
+    with open(SCRIPT, encoding="utf-8") as f:
+        cells = list(_markdown_cells(f.read()))
+    assert len(cells) > 10
+    for cell in cells:
+        check_maths(cell)

@@ -18,8 +18,7 @@
 # code units (PCA is the best *linear* code of that size).
 #
 # Run it as a notebook, cell by cell, or as a script:
-# `python tutorials/conv_autoencoder_tutorial.py` (about 6 CPU-minutes; 17 minutes of wall time on two
-# heavily shared cores),
+# `python tutorials/conv_autoencoder_tutorial.py` (the training cell prints how long it ran),
 # `--n-train 640 --n-test 100 --epochs 1` (a quick look), `--quick`, `--help`. The pictures, the
 # model and `results.json` go to `conv_plots/`.
 
@@ -43,19 +42,20 @@ backend: str = None            # numpy (CPU) or cupy (NVIDIA GPU); default: $DAE
 quick = False                  # a small slice (640 patches of 16 x 16, 2 epochs): under a minute
 
 # %% [markdown]
-# The cell above holds the recipe; change it there, or give the same names as flags to the
-# script. The next cell applies the command line (when this file runs as a script) and the
-# small slice when `quick` is True, and checks the values.
+# The cell above holds the recipe; change it there, give the same names as flags to the script,
+# or as papermill's `-p`. The next cell applies the command line (when this file runs as a
+# script) and the small slice when `quick` is True (never over a value you set), and checks the
+# values.
 
 # %%
 import json
-import sys
 import timeit
 
 import numpy
 
 import dae
 from dae import backend as dae_backend
+from dae.layers import conv as conv_layers, pool as pool_layers
 from dae.models.conv_ae import NOISES, OUTPUTS, UNPOOLINGS
 from dae.patches import load_patches
 
@@ -78,18 +78,20 @@ t_start = timeit.default_timer()
 
 # %%
 train_host, test_host = load_patches(n_train, n_test, patch_size, seed=seed)
+train_x, test_x = dae_backend.asarray(train_host), dae_backend.asarray(test_host)
 print(f"... {len(train_host)} training patches, {len(test_host)} held-out patches "
       f"of 3x{patch_size}x{patch_size}", flush=True)
 
 # %% [markdown]
 # ## The yardstick: PCA with as many components as the code has units
 #
-# With $\bar{\mathbf{x}}$ the mean training patch and $V$ ($k \times D$) the top-$k$ principal
-# directions (the eigenvectors of the training patches' covariance), a patch is rebuilt as
+# Write a patch as a row $\mathbf{x}$ of $D = 3 \times 32 \times 32$ values. With $\bar{\mathbf{x}}$
+# the mean training patch and $V$ ($k \times D$) the top-$k$ principal directions (the
+# eigenvectors of the training patches' covariance), a patch is rebuilt as
 # $\hat{\mathbf{x}} = \bar{\mathbf{x}} + (\mathbf{x} - \bar{\mathbf{x}}) V^T V$. No linear code of
 # size $k$ does better on the training patches. Both models are scored by the summed squared
-# error per patch, $\frac{1}{N} \sum_n \lVert \mathbf{x}_n - \hat{\mathbf{x}}_n \rVert^2$, on the
-# held-out patches.
+# error per patch, $\frac{1}{N} \sum_n \lVert \mathbf{x}_n - \hat{\mathbf{x}}_n \rVert^2$, over the
+# $N$ held-out patches.
 
 # %%
 def pca_fit(train_flat, k):
@@ -115,8 +117,9 @@ def sse_per_patch(x, z):
     return float((d * d).sum(axis=1).mean())
 
 
+# %%
 mean, V = pca_fit(train_host.reshape(len(train_host), -1), code_size)
-pca_test = pca_reconstruct(mean, V, test_host.reshape(len(test_host), -1))
+pca_test = pca_reconstruct(mean, V, test_host.reshape(len(test_host), -1)).reshape(test_host.shape)
 pca_error = sse_per_patch(test_host, pca_test)
 print(f"PCA with {code_size} components: held-out error {pca_error:.4f} (summed squared error per patch)",
       flush=True)
@@ -127,139 +130,154 @@ print(f"PCA with {code_size} components: held-out error {pca_error:.4f} (summed 
 # Three convolutions with ReLU units ('same' padding), max-pooling after the second and the
 # third, a linear code of `code_size` units, and a decoder that mirrors it all:
 #
-# $$\mathbf{h}_1 = \mathrm{relu}(\mathrm{conv}_1(\mathbf{x})), \quad
-#   \mathbf{h}_2 = \mathrm{pool}(\mathrm{relu}(\mathrm{conv}_2(\mathbf{h}_1))), \quad
-#   \mathbf{h}_3 = \mathrm{pool}(\mathrm{relu}(\mathrm{conv}_3(\mathbf{h}_2))), \quad
-#   \mathbf{y} = \mathrm{flatten}(\mathbf{h}_3) W_{\mathrm{code}} + \mathbf{b}_{\mathrm{code}},$$
+# $$\mathbf{h}_1 = \mathrm{relu}(\mathrm{conv}_1(\mathbf{x})), \quad \mathbf{h}_2 = \mathrm{pool}(\mathrm{relu}(\mathrm{conv}_2(\mathbf{h}_1))), \quad \mathbf{h}_3 = \mathrm{pool}(\mathrm{relu}(\mathrm{conv}_3(\mathbf{h}_2))), \quad \mathbf{y} = \mathrm{flatten}(\mathbf{h}_3) W_{\mathrm{code}} + \mathbf{b}_{\mathrm{code}},$$
 #
 # and back: a dense layer expands the code, each pooling is undone by *unpooling with the
-# encoder's switches* (every value goes back where the max-pooling found its maximum, the rest
-# are zero), each convolution by a convolution, and the last one is linear: the reconstruction
-# $\mathbf{z}$. A convolution is a matrix product over the image's patches (`im2col`), so its
-# backward pass is two more products: for output gradients $\delta$,
-# $\partial W = \delta \cdot \mathrm{im2col}(\mathbf{x})^T$ and $\partial \mathbf{x} = \mathrm{col2im}(W^T \delta)$;
-# max-pooling sends each gradient to the position its maximum came from. Every layer has its
-# `forward` and `backward` side by side in `dae.layers` and a finite-difference test. The cost is
-# the mean over the minibatch of $\sum_k (z_k - x_k)^2$.
+# encoder's switches*, each convolution by a convolution, and the last one is linear: the
+# reconstruction $\mathbf{z}$. The cost $J$ is the mean over the minibatch of $\sum_k (z_k - x_k)^2$.
+#
+# **The convolution.** A layer with $F$ filters of $C$ channels and $k_h \times k_w$ pixels has
+# weights $W$ of shape $(F, C, k_h, k_w)$ and a bias $b_f$ per filter; output map $f$ at pixel
+# $(p, q)$ is $y_{f,p,q} = b_f + \sum_{c,i,j} W_{f,c,i,j} \, x_{c,p+i,q+j}$ (the input padded
+# so that the maps keep their size). Gather every $C k_h k_w$ window of the input as a column
+# of a matrix $X = \mathrm{im2col}(\mathbf{x})$ and the convolution is one matrix product,
+# $Y = W_r X + \mathbf{b}$, with $W_r$ the filters as rows. Its backward pass is two more: for
+# the output gradient $\delta = \partial J / \partial Y$, $\partial J / \partial W_r = \delta X^T$,
+# $\partial J / \partial \mathbf{b}$ the sums of the rows of $\delta$, and
+# $\partial J / \partial \mathbf{x} = \mathrm{col2im}(W_r^T \delta)$, where $\mathrm{col2im}$ adds
+# each column back onto the window it came from (for stride 1, the same numbers as a
+# convolution of $\delta$ with the flipped filters, which the code uses). When a layer has
+# fewer filters than input channels, `correlate_cn` multiplies first and then shifts and adds
+# (the same sums, fewer numbers moved). The library's code:
+
+# %%
+dae.tutorial.show_source(conv_layers.correlate_cn, conv_layers.Conv2D.forward, conv_layers.Conv2D.backward)
+print(f"dae.config.kernels = {dae.config.kernels!r} (DAE_KERNELS): " + (
+    "the NumPy code shown here runs, line for line." if dae.config.kernels == "numpy" else
+    "where the code above asks kernels.active(...), dae.kernels' compiled loops run instead of the NumPy "
+    "lines beside it, with the same numbers (tests/test_kernels.py); DAE_KERNELS=numpy runs the NumPy lines."))
+
+# %% [markdown]
+# **Max-pooling and unpooling with switches.** Pooling keeps the largest of each
+# non-overlapping $2 \times 2$ window, $y_{p,q} = \max_{(i,j) \in R(p,q)} x_{i,j}$, and remembers
+# where it was: the *switch* $s_{p,q}$, the window offset of the maximum (0 to 3). Its
+# backward pass sends each gradient to that one position and zero to the other three. The
+# decoder's unpooling is the mirror: each value goes back to the position its encoder window's
+# switch names, the rest are zero (`place`), and its backward pass reads the gradient at those
+# positions (`gather`). With `unpooling = "nearest"` the decoder copies each value to the whole
+# window instead, without switches.
+
+# %%
+dae.tutorial.show_source(pool_layers.MaxPool2D.forward, pool_layers.MaxPool2D.backward, pool_layers.place,
+                         pool_layers.MaxUnpool2D.forward, pool_layers.MaxUnpool2D.backward, pool_layers.gather)
+
+# %% [markdown]
+# Every layer has its `forward` and `backward` side by side in `dae.layers` and a
+# finite-difference test. The model chains them; the decoder reads the encoder's switches:
+
+# %%
+dae.tutorial.show_source(dae.ConvAutoencoder._decode, dae.ConvAutoencoder._backward)
+
+# %% [markdown]
+# ## Training
+#
+# Adam on shuffled minibatches, through `dae.Trainer`, which also measures the held-out error
+# after every epoch (`evaluate`). Two small choices matter at this budget of steps:
+# the output bias starts at the training patches' mean colour (so the first steps are not spent
+# learning the average), and the learning rate decays linearly to zero over the run,
+# $\eta_t = \eta_0 (1 - t / T)$, where $\eta_0$ is `learning_rate` and $t / T$ the fraction of the
+# run done (the minibatch noise of such varied patches otherwise keeps the final parameters
+# jumping around). Small minibatches (16) give more updates for the same arithmetic.
+#
+# The cell builds a fresh model from `seed` every time it runs, so running it again prints the
+# same lines. What to look for: the epoch at which the held-out error first drops below PCA's
+# (the next cell prints it), and how the training cost compares with the held-out error.
 
 # %%
 rng = numpy.random.RandomState(seed)
 model = dae.ConvAutoencoder(rng, input_shape=(3, patch_size, patch_size), channels=channels_, code_size=code_size,
                             kernel_sizes=kernel_sizes_, noise=noise, output=output, unpooling=unpooling)
 print(f"... building {model}", flush=True)
-train_x, test_x = dae_backend.asarray(train_host), dae_backend.asarray(test_host)
+model.dec1.b[...] = train_x.mean(axis=(0, 2, 3))
+trained_model = None   # set when training has finished
 
-# %% [markdown]
-# ## Training
-#
-# Adam on shuffled minibatches, through `dae.Trainer`, which also measures the held-out error
-# after every epoch (`evaluate`). Two small choices matter at a budget of some ten thousand steps:
-# the output bias starts at the training patches' mean colour (so the first steps are not spent
-# learning the average), and the learning rate decays linearly to zero over the run,
-# $\eta_t = \eta_0 (1 - t / T)$ (the minibatch noise of such varied patches otherwise keeps the
-# final parameters jumping around). Small minibatches (16) give more updates for the same
-# arithmetic, and here the error falls with the number of updates: the model is short of
-# updates, not of capacity (the README has the pilots).
-#
-# What to look for: the held-out error falls below PCA's within the first epochs and the
-# training cost and held-out error stay close (patches of other photographs are not harder).
 
-# %%
 def report(trainer, metrics):
     print(f"Training epoch {metrics['epoch']}, cost {metrics['train_cost']:.4f}, "
           f"held-out error {metrics['extra']['held_out_error']:.4f}", flush=True)
 
 
-model.dec1.b[...] = train_x.mean(axis=(0, 2, 3))
 trainer = dae.Trainer(
     model, dae.optim.Adam(learning_rate=learning_rate), batch_size=batch_size, rng=rng, shuffle="examples",
-    cost_kwargs={"corruption_level": corruption_level},
-    drop_last=True, schedule=lambda t: learning_rate * (1.0 - t.fraction_done()),
+    cost_kwargs={"corruption_level": corruption_level}, drop_last=True,
+    schedule=lambda t: learning_rate * (1.0 - t.fraction_done()),
     evaluate=lambda t: {"held_out_error": model.reconstruction_error(test_x)}, on_epoch_end=report,
-    display=dae.train.Display("bar" if sys.stdout.isatty() else "none"))
+    display=dae.tutorial.progress_bar())
 t_train = timeit.default_timer()
 trainer.fit(train_host, epochs)
 training_time = timeit.default_timer() - t_train
 costs = [m["train_cost"] for m in trainer.history]
 held_out = [m["extra"]["held_out_error"] for m in trainer.history]
-print(f"The training code for file {script} ran for {training_time / 60.0:.2f}m (dae.config.kernels: {dae.config.kernels})", file=sys.stderr)
+trained_model = model
+print(f"The training code for file {script} ran for {training_time / 60.0:.2f}m (dae.config.kernels: {dae.config.kernels})")
 
 # %% [markdown]
 # ## The held-out comparison
 #
 # The autoencoder's summed squared error per held-out patch against PCA's, and per value (a
-# patch has $3 \times 32 \times 32 = 3072$ values).
+# patch has $D$ values); then the first epoch (counted from 0) whose held-out error is below
+# PCA's, and the last epoch's training cost beside its held-out error. The training cost is
+# the mean over the epoch's minibatches, measured while the parameters were still moving and
+# on other photographs than the held-out cat, so the two need not be close.
 
 # %%
-recon = numpy.concatenate([dae_backend.to_host(model.reconstruct(test_x[start:start + 500]))
-                           for start in range(0, len(test_host), 500)])
+dae.tutorial.need(globals(), "trained_model", "the training cell")
+recon = dae_backend.to_host(trained_model.reconstruct(test_x))
 conv_error = sse_per_patch(test_host, recon)
 pixels = 3 * patch_size ** 2
 print(f"Held-out error, summed squared error per patch (per pixel): conv autoencoder {conv_error:.4f} "
       f"({conv_error / pixels:.6f}), PCA {pca_error:.4f} ({pca_error / pixels:.6f})")
 print(f"The conv autoencoder {'beats' if conv_error < pca_error else 'does NOT beat'} PCA at code size "
       f"{code_size}: error ratio {conv_error / pca_error:.3f}")
+below = [epoch for epoch, error in enumerate(held_out) if error < pca_error]
+print(f"first epoch with a held-out error below PCA's: {below[0] if below else 'none'} (of epochs 0 to {len(held_out) - 1})")
+print(f"last epoch: training cost {costs[-1]:.4f}, held-out error {held_out[-1]:.4f} "
+      f"(held-out / training: {held_out[-1] / costs[-1]:.2f})")
 
 # %% [markdown]
 # ## Pictures
 #
-# The first layer's filters in colour: each (3, 5, 5) filter scaled to $[0, 1]$ as a whole (so
-# its colours keep their balance), tiled through `tile_raster_images`'s (R, G, B, None) mode and
-# enlarged 8 times. Expect colour-opponent blobs and oriented edges. Then held-out patches (top
-# row) above the autoencoder's reconstructions (middle) and PCA's (bottom), and the learning
-# curve against PCA's held-out error.
+# The learning curve: the training cost and the held-out error of every epoch, against the
+# reference this chapter has, PCA's held-out error (dashed).
 
 # %%
-def filters_image(model):
-    """The first layer's filters as one RGBA mosaic, each filter scaled as a whole, enlarged 8 times."""
-    W = dae_backend.to_host(model.enc1.W).astype(numpy.float64)  # (c1, 3, k, k)
-    c1, _, kh, kw = W.shape
-    lo = W.reshape(c1, -1).min(axis=1)[:, None, None, None]
-    hi = W.reshape(c1, -1).max(axis=1)[:, None, None, None]
-    W = (W - lo) / (hi - lo + 1e-8)
-    cols = int(numpy.ceil(numpy.sqrt(c1)))
-    rows = int(numpy.ceil(c1 / cols))
-    rgb = tuple(W[:, ch].reshape(c1, -1) for ch in range(3))
-    image = dae.tile_raster_images(rgb + (None,), img_shape=(kh, kw), tile_shape=(rows, cols),
-                                   tile_spacing=(1, 1), scale_rows_to_unit_interval=False)
-    return image.repeat(8, axis=0).repeat(8, axis=1)
+dae.tutorial.need(globals(), "trained_model", "the training cell")
+epoch_numbers = list(range(len(costs)))
+figure = dae.plotting.learning_curve(
+    [("conv autoencoder, training cost", epoch_numbers, costs),
+     ("conv autoencoder, held-out error", epoch_numbers, held_out)],
+    [("PCA, held-out error", pca_error)], ylabel="squared error per patch", ylim=(0, 2.5 * pca_error))
+dae.tutorial.show(figure, f"{output_folder}/learning_curve.png", dpi=100)
 
+# %% [markdown]
+# The first layer's filters in colour: each of the $c_1$ filters (the first entry of `channels`) is a
+# $3 \times k_1 \times k_1$ block of weights ($k_1$ the first of `kernel_sizes`), drawn as a small colour image, scaled to $[0, 1]$ as a whole (its three
+# colours keep their balance) and enlarged 16 times so its pixels can be seen. What they look
+# like depends on the run: with a few filters of a few pixels and a short training they can
+# still look much like noise. Then held-out patches (top row) above the autoencoder's
+# reconstructions (middle) and PCA's (bottom).
 
-def patches_image(rows, scale=3):
-    """``rows``: list of (n, 3, h, w) arrays in [0, 1], one row of tiles each, stacked, enlarged."""
-    n, _, h, w = rows[0].shape
-    stacked = numpy.concatenate([numpy.clip(r, 0.0, 1.0) for r in rows])
-    rgb = tuple(stacked[:, ch].reshape(len(stacked), -1) for ch in range(3))
-    image = dae.tile_raster_images(rgb + (None,), img_shape=(h, w), tile_shape=(len(rows), n),
-                                   tile_spacing=(2, 2), scale_rows_to_unit_interval=False)
-    return image.repeat(scale, axis=0).repeat(scale, axis=1)
-
-
-def learning_curve(costs, held_out, pca_error):
-    """A matplotlib Figure: training cost and held-out error per epoch, against PCA's held-out error."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    fig = Figure(figsize=(6, 4))
-    ax = fig.subplots()
-    epochs_done = numpy.arange(1, len(costs) + 1)
-    ax.plot(epochs_done, costs, label="conv autoencoder, training cost")
-    ax.plot(epochs_done, held_out, label="conv autoencoder, held-out error")
-    ax.axhline(pca_error, color="k", linestyle="--", label=f"PCA, held-out error ({pca_error:.3f})")
-    ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("squared error per patch")
-    ax.set_ylim(0, 2.5 * pca_error)
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
+# %%
+dae.tutorial.need(globals(), "trained_model", "the training cell")
+filters = dae_backend.to_host(trained_model.enc1.W)
+dae.tutorial.show(dae.plotting.rgb_filters_image(filters, scale=16), f"{output_folder}/filters_layer1.png")
+print(f"The {filters.shape[0]} first-layer filters, {filters.shape[1]} x {filters.shape[2]} x {filters.shape[3]} "
+      f"weights each, one colour image per filter, enlarged 16 times.")
 n_show = min(12, len(test_host))
-dae.tutorial.show(filters_image(model), f"{output_folder}/filters_layer1.png")
-dae.tutorial.show(patches_image([test_host[:n_show], recon[:n_show], pca_test[:n_show].reshape(test_host[:n_show].shape)]),
+rows = [test_host[:n_show], recon[:n_show], pca_test[:n_show]]
+dae.tutorial.show(dae.plotting.rgb_tiles(numpy.concatenate(rows), (3, n_show), spacing=2, scale=3),
                   f"{output_folder}/reconstructions.png")
-dae.tutorial.show(learning_curve(costs, held_out, pca_error), f"{output_folder}/learning_curve.png", dpi=100)
+print(f"{n_show} held-out patches (top), the conv autoencoder's reconstructions (middle), PCA's (bottom).")
 
 # %% [markdown]
 # ## The model and the numbers
@@ -268,7 +286,8 @@ dae.tutorial.show(learning_curve(costs, held_out, pca_error), f"{output_folder}/
 # `dae.load_model` reads it back), the numbers to `results.json`.
 
 # %%
-dae.save_model(model, f"{output_folder}/conv_autoencoder.npz")
+dae.tutorial.need(globals(), "trained_model", "the training cell")
+dae.save_model(trained_model, f"{output_folder}/conv_autoencoder.npz")
 settings = {name: globals()[name] for name in ("n_train", "n_test", "patch_size", "epochs", "batch_size",
                                                "learning_rate", "channels", "kernel_sizes", "code_size", "noise",
                                                "corruption_level", "output", "unpooling", "seed")}
@@ -276,7 +295,7 @@ results = {
     "conv_error": conv_error, "pca_error": pca_error, "conv_mse_per_pixel": conv_error / pixels,
     "pca_mse_per_pixel": pca_error / pixels, "epoch_costs": costs, "epoch_held_out_errors": held_out,
     "training_seconds": training_time, "total_seconds": timeit.default_timer() - t_start, "args": settings,
-    "model": model.config(),
+    "model": trained_model.config(),
 }
 with open(f"{output_folder}/results.json", "w") as f:
     json.dump(results, f, indent=2)
