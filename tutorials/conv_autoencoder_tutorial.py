@@ -155,7 +155,8 @@ dae.tutorial.show_source(conv_layers.correlate_cn, conv_layers.Conv2D.forward, c
 print(f"dae.config.kernels = {dae.config.kernels!r} (DAE_KERNELS): " + (
     "the NumPy code shown here runs, line for line." if dae.config.kernels == "numpy" else
     "where the code above asks kernels.active(...), dae.kernels' compiled loops run instead of the NumPy "
-    "lines beside it, with the same numbers (tests/test_kernels.py); DAE_KERNELS=numpy runs the NumPy lines."))
+    "lines beside it, with the same numbers to float32 rounding (tests/test_kernels.py); DAE_KERNELS=numpy "
+    "runs the NumPy lines."))
 
 # %% [markdown]
 # **Max-pooling and unpooling with switches.** Pooling keeps the largest of each
