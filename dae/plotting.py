@@ -6,11 +6,11 @@ tutorial shows the columns of W (the filters): ``tile_raster_images(W.T, (28, 28
 
 Around it, what a chapter draws: ``mosaic_tile_shape`` (a grid that fits the filters there
 are), ``zoom`` (nearest-neighbour enlargement, so pixels stay sharp), ``save_image`` (PNG),
-``save_gif`` (frames as an animated GIF), ``image_rows_figure`` (rows of digits, labelled) and
-``cost_curves_figure`` (cost per epoch, against a reference run's); ``learning_curves``,
-``images_side_by_side`` and ``codes_by_label`` (the cA, variants and VAE chapters); ``rgb_tiles``,
-``rgb_filters_image``, ``learning_curve``, ``image_rows`` and ``codes_2d`` (the deep and conv
-chapters).
+``save_gif`` (frames as an animated GIF); ``learning_curves`` (panels of costs per epoch, side by
+side), ``images_side_by_side`` and ``codes_by_label`` (the cA, variants and VAE chapters);
+``rgb_tiles``, ``rgb_filters_image``, ``learning_curve`` (one axis of curves against reference
+levels and reference runs), ``image_rows`` (rows of digits, labelled) and ``codes_2d`` (the dA,
+deep and conv chapters).
 """
 import numpy
 
@@ -253,54 +253,6 @@ def save_gif(frames, path, duration=400, labels=None):
     return 1 + sum(not numpy.array_equal(numpy.asarray(a), numpy.asarray(b)) for a, b in zip(images, images[1:]))
 
 
-def image_rows_figure(rows, names, img_shape=(28, 28), title=None):
-    """A matplotlib Figure: row ``r`` shows the images of ``rows[r]`` (an array (n, h * w) with
-    values in [0, 1]) side by side, labelled ``names[r]`` on the left."""
-    from matplotlib.figure import Figure
-
-    rows = [numpy.asarray(backend.to_host(r), dtype=numpy.float64) for r in rows]
-    if len(rows) != len(names) or not rows:
-        raise ValueError(f"rows and names must have one entry each, got {len(rows)} rows and {len(names)} names")
-    n = rows[0].shape[0]
-    fig = Figure(figsize=(0.8 * n + 1.6, 0.85 * len(rows) + (0.4 if title else 0.1)))
-    axes = numpy.asarray(fig.subplots(len(rows), n, squeeze=False))
-    for r, (images, name) in enumerate(zip(rows, names)):
-        images = _check_images(images, img_shape, f"rows[{r}]")
-        for c, ax in enumerate(axes[r]):
-            ax.imshow(numpy.clip(images[c].reshape(img_shape), 0, 1), cmap="gray", vmin=0, vmax=1,
-                      interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=10)
-    if title:
-        fig.suptitle(title, fontsize=11)
-    fig.subplots_adjust(left=1.5 / (0.8 * n + 1.6), right=0.99, bottom=0.02, top=0.88 if title else 0.98,
-                        wspace=0.05, hspace=0.05)
-    return fig
-
-
-def cost_curves_figure(curves, reference=None, reference_label="reference run", ylabel="mean cost per example"):
-    """A matplotlib Figure: each ``curves`` entry ({label: [cost of epoch 0, 1, ...]}) as a line
-    with dots, and ``reference`` (a list of costs per epoch) dashed on top of them, labelled
-    ``reference_label``."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    fig = Figure(figsize=(6.4, 4.0))
-    ax = fig.subplots()
-    if reference is not None:
-        ax.plot(range(len(reference)), reference, "k--", linewidth=1.5, label=reference_label, zorder=3)  # on top
-    for label, costs in curves.items():
-        ax.plot(range(len(costs)), costs, "o-", markersize=4, label=label)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
 # ----- the chapters' figures -------------------------------------------------------------------
 def rgb_tiles(images, tile_shape, spacing=1, scale=1):
     """Colour images (n, 3, h, w), values in [0, 1], tiled row by row into one RGBA uint8 mosaic
@@ -330,20 +282,26 @@ def rgb_filters_image(W, scale=16):
     return rgb_tiles(W, (int(numpy.ceil(f / cols)), cols), spacing=1, scale=scale)
 
 
-def learning_curve(curves, references=(), xlabel="epoch", ylabel="cost", ylim=None, title=None):
-    """A matplotlib Figure of learning curves against reference levels.
+def learning_curve(curves, references=(), xlabel="epoch", ylabel="cost", ylim=None, title=None,
+                   reference_curves=()):
+    """A matplotlib Figure of learning curves against reference levels and reference runs.
 
     - ``curves``: [(label, epochs, values), ...], one line each (markers where there are few points);
     - ``references``: [(label, value), ...], one dashed horizontal line each, its value in the legend;
+    - ``reference_curves``: [(label, epochs, values), ...], another run's curve (e.g. the original
+      tutorial's), dashed black and drawn on top, so it stays visible where a curve matches it;
     - ``ylim``: (bottom, top) or None."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(6.5, 4))
     ax = fig.subplots()
-    for label, epochs, values in curves:
+    for label, epochs, values in list(reference_curves) + list(curves):
         if len(epochs) != len(values):
             raise ValueError(f"curve {label!r}: {len(epochs)} epochs for {len(values)} values")
+    for label, epochs, values in reference_curves:
+        ax.plot(epochs, values, "k--", linewidth=1.5, label=label, zorder=3)
+    for label, epochs, values in curves:
         ax.plot(epochs, values, marker="o" if len(values) <= 30 else None, markersize=3, label=label)
     for (label, value), style in zip(references, ("--", ":", "-.", (0, (5, 5)))):
         ax.axhline(value, color="k", linestyle=style, linewidth=1, label=f"{label} ({value:.3g})")
@@ -366,8 +324,10 @@ def image_rows(rows, names, img_shape=(28, 28), title=None):
 
     if len(rows) != len(names) or not rows:
         raise ValueError(f"rows and names must be non-empty and of one length, got {len(rows)} and {len(names)}")
-    rows = [numpy.asarray(backend.to_host(r), dtype=numpy.float64) for r in rows]
+    rows = [numpy.asarray(_check_images(r, img_shape, f"rows[{i}]"), dtype=numpy.float64) for i, r in enumerate(rows)]
     n = rows[0].shape[0]
+    if any(r.shape[0] != n for r in rows):
+        raise ValueError(f"every row must hold the same number of images, got {[r.shape[0] for r in rows]}")
     fig = Figure(figsize=(n * 0.75, len(rows) * 0.95))
     axes = numpy.asarray(fig.subplots(len(rows), n, squeeze=False))
     for r, (images, name) in enumerate(zip(rows, names)):

@@ -169,28 +169,34 @@ def test_save_gif_refuses_bad_frames(tmp_path, frames, kwargs, words):
     assert not (tmp_path / "x.gif").exists()
 
 
-def test_image_rows_figure_draws_one_labelled_row_per_entry():
+def test_image_rows_draws_one_labelled_row_per_entry():
     rng = numpy.random.RandomState(2)
     rows = [rng.rand(5, 16), rng.rand(5, 16), rng.rand(5, 16)]
-    fig = dae.plotting.image_rows_figure(rows, ["clean", "noisy", "rebuilt"], img_shape=(4, 4), title="t")
+    fig = dae.plotting.image_rows(rows, ["clean", "noisy", "rebuilt"], img_shape=(4, 4), title="t")
     assert len(fig.axes) == 15
     assert [fig.axes[5 * r].get_ylabel() for r in range(3)] == ["clean", "noisy", "rebuilt"]
     numpy.testing.assert_allclose(fig.axes[7].images[0].get_array(), rows[1][2].reshape(4, 4))
-    with pytest.raises(ValueError, match="one entry each"):
-        dae.plotting.image_rows_figure(rows, ["a"], img_shape=(4, 4))
+    with pytest.raises(ValueError, match="of one length"):
+        dae.plotting.image_rows(rows, ["a"], img_shape=(4, 4))
     with pytest.raises(ValueError, match=r"rows\[0\]"):
-        dae.plotting.image_rows_figure([rng.rand(5, 9)], ["a"], img_shape=(4, 4))
+        dae.plotting.image_rows([rng.rand(5, 9)], ["a"], img_shape=(4, 4))
+    with pytest.raises(ValueError, match="same number of images"):
+        dae.plotting.image_rows([rng.rand(5, 16), rng.rand(4, 16)], ["a", "b"], img_shape=(4, 4))
 
 
-def test_cost_curves_figure_draws_the_curves_and_the_reference_dashed():
-    fig = dae.plotting.cost_curves_figure({"a": [3.0, 2.0, 1.5], "b": [4.0, 3.0]}, reference=[2.5, 2.0, 1.8, 1.7],
-                                          reference_label="ref")
+def test_learning_curve_draws_a_reference_run_dashed_on_top():
+    fig = dae.plotting.learning_curve([("a", [0, 1, 2], [3.0, 2.0, 1.5]), ("b", [0, 1], [4.0, 3.0])],
+                                      reference_curves=[("ref", range(4), [2.5, 2.0, 1.8, 1.7])])
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     assert list(lines) == ["ref", "a", "b"] and lines["ref"].get_linestyle() == "--"
     assert lines["ref"].get_zorder() > lines["a"].get_zorder()    # dashes visible over a curve it matches
     assert list(lines["a"].get_xdata()) == [0, 1, 2] and list(lines["b"].get_ydata()) == [4.0, 3.0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["ref", "a", "b"]
+    with pytest.raises(ValueError, match="'ref': 3 epochs for 4 values"):
+        dae.plotting.learning_curve([], reference_curves=[("ref", range(3), [1.0, 2.0, 3.0, 4.0])])
+
+
 # ----- the chapters' figures -------------------------------------------------------------------
 def test_rgb_tiles_lays_colour_images_out_in_rows_and_enlarges_them():
     images = numpy.zeros((4, 3, 2, 3))

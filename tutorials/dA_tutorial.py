@@ -367,7 +367,7 @@ for level, da in ((noisy_level, da_noisy), (0.0, da_0)):
     names.append(f"rebuilt by\nthe {percent(level)}% dA")
     cost = dae.models.da.tied_cost_and_grads(da.W, da.b, da.b_prime, clean, corrupted)[0]
     print(f"the dA trained at {percent(level)}% corruption: mean cost L of its reconstructions {float(cost):.2f}")
-figure = dae.plotting.image_rows_figure(images, names, title="Test digits, corrupted, and rebuilt from the corrupted")
+figure = dae.plotting.image_rows(images, names, title="Test digits, corrupted, and rebuilt from the corrupted")
 dae.tutorial.show(figure, f"{output_folder}/denoising_{percent(noisy_level)}.png", dpi=100)
 
 # %% [markdown]
@@ -382,9 +382,12 @@ dae.tutorial.show(figure, f"{output_folder}/denoising_{percent(noisy_level)}.png
 # %%
 dae.tutorial.need(globals(), "costs_0", "the no-corruption training cell")
 dae.tutorial.need(globals(), "costs_noisy", "the with-corruption training cell")
-figure = dae.plotting.cost_curves_figure(
-    {"0% corruption (plain)": costs_0, f"{percent(noisy_level)}% corruption (denoising)": costs_noisy},
-    reference=dae.reference.original_graph_costs(), reference_label="original Theano graph, 0% (full default size)")
+reference = dae.reference.original_graph_costs()
+figure = dae.plotting.learning_curve(
+    [("0% corruption (plain)", range(len(costs_0)), costs_0),
+     (f"{percent(noisy_level)}% corruption (denoising)", range(len(costs_noisy)), costs_noisy)],
+    reference_curves=[("original Theano graph, 0% (full default size)", range(len(reference)), reference)],
+    ylabel="mean cost per example")
 dae.tutorial.show(figure, f"{output_folder}/costs_per_epoch.png", dpi=100)
 
 # %% [markdown]
