@@ -368,7 +368,7 @@ class Conv2D:
         db = dY.sum(axis=(1, 2, 3))
         D = None
         if X is not None:
-            dW = (G[1:, :L] @ X.T).reshape(self.W.shape)
+            dW = (X @ G[1:, :L].T).T.reshape(self.W.shape)   # dW_r^T = X dY^T: the faster product
         else:
             D = shifted_copies(G, (kh, kw), wp, M, start=M - (kh - 1) * wp - (kw - 1), rows=f)
             dW_flipped = (D @ xpad.reshape(c, M).T).reshape(f, kh, kw, c)
