@@ -19,7 +19,8 @@ from ..validation import check_choice, check_param, check_positive_int, check_rn
 
 LAYOUTS = ("NCHW", "CNHW")
 # what Conv2D.backward reads: the input's (C, N, H, W) shape, and either the padded input
-# (output side) or its im2col columns (input side); or, after the compiled direct convolution
+# (output side) or its im2col columns (input side); with stride 1, the padded input and its
+# shifted copies (input side; see correlate_flat); or, after the compiled direct convolution
 # (dae/kernels.py), the input x itself
 ConvCache = namedtuple("ConvCache", "x_shape_cn xpad cols x", defaults=(None,))
 
@@ -312,14 +313,13 @@ class Conv2D:
         cn = self.layout == "CNHW"
         check_4d(x, "x", self.in_channels, axis=0 if cn else 1)
         x_cn = x if cn else x.transpose(1, 0, 2, 3)
-        self.output_shape(x.shape[2], x.shape[3])
+        ho, wo = self.output_shape(x.shape[2], x.shape[3])
         if self._direct(x_cn):
             y = kernels.correlate(x_cn, self.W, self.b, (self.padding, self.padding))
             return (y if cn else y.transpose(1, 0, 2, 3)), ConvCache(x_cn.shape, None, None, x_cn)
         if self.stride == 1:                       # shifts of the flattened padded map
             xpad = pad_cn(x_cn, self.padding)
             Y, cols = correlate_flat(xpad, self.W)
-            ho, wo = self.output_shape(x.shape[2], x.shape[3])
             y = Y[:, :, :ho, :wo] + self.b[:, None, None, None]
             return (y if cn else y.transpose(1, 0, 2, 3)), ConvCache(x_cn.shape, xpad, cols)
         if self.out_channels >= self.in_channels:  # input side: the padding goes into im2col
