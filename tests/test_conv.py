@@ -70,6 +70,26 @@ def test_conv_forward_matches_naive_loop(n, c, f, kh, kw, stride, padding, h, w,
     numpy.testing.assert_allclose(y, ref, rtol=1e-10, atol=1e-10)
 
 
+def test_shifted_copies_and_correlate_flat_read_the_padded_grid_flattened():
+    from dae.layers.conv import correlate_flat, pad_cn, shifted_copies
+    a = f64(3, 20, seed=3)
+    S = shifted_copies(a, (2, 3), 5, 7, start=1, rows=2)
+    flat = a.reshape(-1)
+    for r in range(2):
+        for i in range(2):
+            for j in range(3):
+                assert numpy.array_equal(S[(r * 2 + i) * 3 + j], flat[r * 20 + 1 + i * 5 + j:][:7])
+    xpad = pad_cn(f64(4, 2, 5, 6, seed=4), 1)
+    for f in (2, 6):   # output side (F < C) and input side
+        W = f64(f, 4, 3, 3, seed=5)
+        Y, X = correlate_flat(xpad, W)
+        assert (X is None) == (f < 4)
+        for n in range(2):
+            for ff in range(f):
+                direct = sum(correlate(xpad[c, n], W[ff, c], mode="valid") for c in range(4))
+                assert numpy.allclose(Y[ff, n, :5, :6], direct, atol=1e-10)
+
+
 def test_col2im_is_the_adjoint_of_im2col():
     x = f64(2, 3, 6, 5, seed=1)
     cols = im2col(x, (3, 2), 2, 1)

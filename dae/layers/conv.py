@@ -19,7 +19,8 @@ from ..validation import check_choice, check_param, check_positive_int, check_rn
 
 LAYOUTS = ("NCHW", "CNHW")
 # what Conv2D.backward reads: the input's (C, N, H, W) shape, and either the padded input
-# (output side) or its im2col columns (input side); or, after the compiled direct convolution
+# (output side) or its im2col columns (input side); with stride 1, the padded input and its
+# shifted copies (input side; see correlate_flat); or, after the compiled direct convolution
 # (dae/kernels.py), the input x itself
 ConvCache = namedtuple("ConvCache", "x_shape_cn xpad cols x", defaults=(None,))
 
@@ -188,6 +189,52 @@ def correlate_cn(xpad, W, stride, padding=0):
     return shifted.sum(axis=(0, 1)), None
 
 
+def shifted_copies(a, kernel, pitch, length, start=0, rows=None):
+    """S[(r, i, j), m] = a.flat[r M + start + m + i pitch + j] for m < length, from a contiguous (R, M) array:
+    the kh kw shifted copies of each of its first ``rows`` rows (all by default), shape (rows kh kw, length).
+
+    A row's reads may run on into the next row, never past the end of a. One contiguous copy per
+    (r, i, j), from a strided view (no Python loop)."""
+    kh, kw = kernel
+    rows = a.shape[0] if rows is None else rows
+    s = a.itemsize
+    view = strided_view(a.reshape(-1)[start:], (rows, kh, kw, length), (a.shape[1] * s, pitch * s, s, s))
+    return view.reshape(rows * kh * kw, length)
+
+
+def correlate_flat(xpad, W):
+    """Stride 1 on the padded grid, flattened: with m = (n Hp + r) Wp + t, kernel offset (i, j) is a shift
+    by i Wp + j, and
+
+        Y[f, m] = sum_{c, i, j} W[f, c, i, j] xpad[c, m + i Wp + j]
+
+    so y = Y[:, :, :Ho, :Wo] (the other positions are windows that run off a row or an image: not
+    used). Every copy is of contiguous runs, and no row is a power of two long. Returns (Y, X):
+
+    - input side (F >= C): Y = W_r X, X = the shifted copies of xpad (C kh kw, L), L = the last
+      valid m + 1;
+    - output side (F < C): multiply first, Z = W_t xpad (F kh kw, M), then add the shifted rows,
+      Y[f, m] = sum_{i, j} Z[(f, i, j), m + i Wp + j]; X is None.
+    """
+    f, c, kh, kw = W.shape
+    _, n, hp, wp = xpad.shape
+    xp = backend.array_module(xpad)
+    M = n * hp * wp
+    L = M - (kh - 1) * wp - (kw - 1)
+    xflat = xpad.reshape(c, M)
+    Y = xp.empty((f, n, hp, wp), dtype=xpad.dtype)
+    Yflat = Y.reshape(f, M)[:, :L]
+    if f >= c:
+        X = shifted_copies(xflat, (kh, kw), wp, L)
+        xp.matmul(W.reshape(f, -1), X, out=Yflat)
+        return Y, X
+    Z = W.transpose(0, 2, 3, 1).reshape(f * kh * kw, c) @ xflat
+    s = Z.itemsize
+    shifted = strided_view(Z, (kh, kw, f, L), ((kw * M + wp) * s, (M + 1) * s, kh * kw * M * s, s))
+    shifted.sum(axis=(0, 1), out=Yflat)   # shifted[i, j, f, m] = Z[(f, i, j), m + i Wp + j]
+    return Y, None
+
+
 class Conv2D:
     """2-D convolution (cross-correlation, as in every deep-learning library) with bias.
 
@@ -215,9 +262,12 @@ class Conv2D:
 
     with dY padded by kh-1-pad (kw-1-pad). On the output side (F < C) dW is the adjoint of the
     shift-and-add: D[(f, i, j), n, p s + i, q s + j] = dY[f, n, p, q] (zeros elsewhere) and
-    dW_t = D xpad^T; for stride 1, D is im2col of dY padded by k - 1 (kernel flipped),
-    D[(f, kh-1-i, kw-1-j), (n, r, t)] = dYpad[f, n, r + kh-1-i, t + kw-1-j] = dY[f, n, r - i, t - j]. All paths give the same numbers (the tests compare each with scipy and
-    finite differences).
+    dW_t = D xpad^T.
+
+    With stride 1 (the NumPy path) all of it runs on the padded grid flattened, where a kernel
+    offset (i, j) is a shift by i Wp + j (:func:`correlate_flat`, ``_backward_flat``): every copy
+    is then of contiguous runs. All paths give the same numbers (the tests compare each with scipy
+    and finite differences).
 
     ``forward(x) -> (y, cache)``; ``backward(dy, cache) -> (dx, [dW, db])`` (dx is None for a
     layer built with ``need_dx=False``: the first layer skips the input gradient nobody uses).
@@ -263,10 +313,15 @@ class Conv2D:
         cn = self.layout == "CNHW"
         check_4d(x, "x", self.in_channels, axis=0 if cn else 1)
         x_cn = x if cn else x.transpose(1, 0, 2, 3)
-        self.output_shape(x.shape[2], x.shape[3])
+        ho, wo = self.output_shape(x.shape[2], x.shape[3])
         if self._direct(x_cn):
             y = kernels.correlate(x_cn, self.W, self.b, (self.padding, self.padding))
             return (y if cn else y.transpose(1, 0, 2, 3)), ConvCache(x_cn.shape, None, None, x_cn)
+        if self.stride == 1:                       # shifts of the flattened padded map
+            xpad = pad_cn(x_cn, self.padding)
+            Y, cols = correlate_flat(xpad, self.W)
+            y = Y[:, :, :ho, :wo] + self.b[:, None, None, None]
+            return (y if cn else y.transpose(1, 0, 2, 3)), ConvCache(x_cn.shape, xpad, cols)
         if self.out_channels >= self.in_channels:  # input side: the padding goes into im2col
             xpad = None
             y, cols = correlate_cn(x_cn, self.W, self.stride, self.padding)
@@ -292,22 +347,74 @@ class Conv2D:
         dx_cn = kernels.correlate(dY, W_adj, zeros, (kh - 1 - self.padding, kw - 1 - self.padding))
         return (dx_cn if self.layout == "CNHW" else dx_cn.transpose(1, 0, 2, 3)), [dW, db]
 
+    def _backward_flat(self, dY, xpad, X):
+        """Stride 1, on the padded grid of :func:`correlate_flat`: dY goes onto xpad's grid (zeros where
+        y had no valid window) after a row of zeros, G (F + 1, M) with dY in G[1:]; then
+
+            D[(f, i, j), m] = dY[f, m - (kh-1-i) Wp - (kw-1-j)]      (shifted copies of G, kernel flipped)
+            dW_r = dY X^T                 (input side: X the forward's shifted copies)
+            dW_flipped = D xpad^T         (output side)
+            dxpad = W_adj D               with W_adj[c, (f, i, j)] = W[f, c, kh-1-i, kw-1-j]   (F <= C)
+            dxpad[c, m + i Wp + j] += (W_r^T dY)[(c, i, j), m]     (F > C: col2im, kh kw shifted adds)
+
+        and dx is dxpad without its padding. Returns (dx_cn, dW, db)."""
+        xp = backend.array_module(dY)
+        f, c, kh, kw = self.W.shape
+        _, n, hp, wp = xpad.shape
+        ho, wo, pad = dY.shape[2], dY.shape[3], self.padding
+        M, L = n * hp * wp, n * hp * wp - (kh - 1) * wp - (kw - 1)
+        G = xp.zeros((f + 1, M), dtype=dY.dtype)
+        G[1:].reshape(f, n, hp, wp)[:, :, :ho, :wo] = dY
+        db = dY.sum(axis=(1, 2, 3))
+        D = None
+        if X is not None:
+            dW = (X @ G[1:, :L].T).T.reshape(self.W.shape)   # dW_r^T = X dY^T: the faster product
+        else:
+            D = shifted_copies(G, (kh, kw), wp, M, start=M - (kh - 1) * wp - (kw - 1), rows=f)
+            dW_flipped = (D @ xpad.reshape(c, M).T).reshape(f, kh, kw, c)
+            dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
+        if not self.need_dx:
+            return None, dW, db
+        if f <= c:
+            if D is None:
+                D = shifted_copies(G, (kh, kw), wp, M, start=M - (kh - 1) * wp - (kw - 1), rows=f)
+            W_adj = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
+            dxpad = (W_adj @ D).reshape(c, n, hp, wp)
+        else:
+            Q = (self.W.reshape(f, -1).T @ G[1:, :L]).reshape(c, kh, kw, L)
+            dxpad = xp.zeros((c, n, hp, wp), dtype=dY.dtype)
+            dxflat = dxpad.reshape(c, M)
+            for i in range(kh):
+                for j in range(kw):
+                    dxflat[:, i * wp + j:i * wp + j + L] += Q[:, i, j]
+        return dxpad[:, :, pad:hp - pad, pad:wp - pad], dW, db
+
     def backward(self, dy, cache):
         x_shape_cn, xpad, cols, x_cn = cache
         xp = backend.array_module(dy)
         f, c, kh, kw = self.W.shape
         s, pad = self.stride, self.padding
-        dY = xp.ascontiguousarray(dy if self.layout == "CNHW" else dy.transpose(1, 0, 2, 3))  # (F, N, Ho, Wo)
+        dY = dy if self.layout == "CNHW" else dy.transpose(1, 0, 2, 3)  # (F, N, Ho, Wo)
         if x_cn is not None:
-            return self._direct_backward(dY, x_cn)
+            return self._direct_backward(xp.ascontiguousarray(dY), x_cn)
+        if s == 1:
+            dx_cn, dW, db = self._backward_flat(dY, xpad, cols)
+        else:
+            dx_cn, dW, db = self._backward_strided(xp.ascontiguousarray(dY), x_shape_cn, xpad, cols)
+        if dx_cn is None:
+            return None, [dW, db]
+        return (dx_cn if self.layout == "CNHW" else dx_cn.transpose(1, 0, 2, 3)), [dW, db]
+
+    def _backward_strided(self, dY, x_shape_cn, xpad, cols):
+        """Stride > 1: dW from im2col's columns (input side) or the adjoint of the shift-and-add (output
+        side), dx by col2im. Returns (dx_cn, dW, db)."""
+        xp = backend.array_module(dY)
+        f, c, kh, kw = self.W.shape
+        s, pad = self.stride, self.padding
         db = dY.reshape(f, -1).sum(axis=1)
         if cols is not None:  # input side: dW_r = dY X^T
             dW = (dY.reshape(f, -1) @ cols.T).reshape(self.W.shape)
-        elif s == 1:  # output side: D is im2col of dY padded by k - 1, with the kernel flipped
-            D = im2col_cn(dY, (kh, kw), 1, (kh - 1, kw - 1))  # D[(f, kh-1-i, kw-1-j), (n, r, t)]
-            dW_flipped = (D @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c)
-            dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
-        else:  # output side, strided: the adjoint of the shift-and-add, then dW_t = D xpad^T
+        else:  # output side: the adjoint of the shift-and-add, then dW_t = D xpad^T
             _, n, hp, wp = xpad.shape
             _, _, at = _windows(hp, wp, self.kernel_size, s)
             D = xp.zeros((f, kh, kw, n, hp, wp), dtype=dY.dtype)
@@ -316,14 +423,9 @@ class Conv2D:
                     D[(slice(None), i, j, slice(None)) + at(i, j)] = dY
             dW = (D.reshape(f * kh * kw, -1) @ xpad.reshape(c, -1).T).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
         if not self.need_dx:
-            return None, [dW, db]
-        if s == 1 and pad <= min(kh, kw) - 1:
-            # dx = dY correlated with the flipped, transposed kernel (padding k - 1 - pad)
-            W_adj = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-            dx_cn, _ = correlate_cn(dY, W_adj, 1, (kh - 1 - pad, kw - 1 - pad))
-        else:
-            dx_cn = col2im_cn(self.W.reshape(f, -1).T @ dY.reshape(f, -1), x_shape_cn, self.kernel_size, s, pad)
-        return (dx_cn if self.layout == "CNHW" else dx_cn.transpose(1, 0, 2, 3)), [dW, db]
+            return None, dW, db
+        dx_cn = col2im_cn(self.W.reshape(f, -1).T @ dY.reshape(f, -1), x_shape_cn, self.kernel_size, s, pad)
+        return dx_cn, dW, db
 
     def __repr__(self):
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
