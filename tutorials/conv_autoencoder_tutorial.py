@@ -145,13 +145,16 @@ print(f"PCA with {code_size} components: held-out error {pca_error:.4f} (summed 
 # the output gradient $\delta = \partial J / \partial Y$, $\partial J / \partial W_r = \delta X^T$,
 # $\partial J / \partial \mathbf{b}$ the sums of the rows of $\delta$, and
 # $\partial J / \partial \mathbf{x} = \mathrm{col2im}(W_r^T \delta)$, where $\mathrm{col2im}$ adds
-# each column back onto the window it came from (for stride 1, the same numbers as a
-# convolution of $\delta$ with the flipped filters, which the code uses). When a layer has
-# fewer filters than input channels, `correlate_cn` multiplies first and then shifts and adds
-# (the same sums, fewer numbers moved). The library's code:
+# each column back onto the window it came from. The code (stride 1) builds $X$ on the padded
+# maps flattened into one long row per channel, where moving a window by $(i, j)$ is a shift
+# by $i$ padded rows plus $j$ pixels: each block of $X$'s rows is then one contiguous
+# copy (`shifted_copies`), and the backward pass adds the same shifts back. When a layer has
+# fewer filters than input channels, `correlate_flat` multiplies first and then shifts and
+# adds (the same sums, fewer numbers moved). The library's code:
 
 # %%
-dae.tutorial.show_source(conv_layers.correlate_cn, conv_layers.Conv2D.forward, conv_layers.Conv2D.backward)
+dae.tutorial.show_source(conv_layers.shifted_copies, conv_layers.correlate_flat, conv_layers.Conv2D.forward,
+                         conv_layers.Conv2D.backward, conv_layers.Conv2D._backward_flat)
 print(f"dae.config.kernels = {dae.config.kernels!r} (DAE_KERNELS): " + (
     "the NumPy code shown here runs, line for line." if dae.config.kernels == "numpy" else
     "where the code above asks kernels.active(...), dae.kernels' compiled loops run instead of the NumPy "
