@@ -225,7 +225,8 @@ def parameters(namespace, *, quick=None, presets=None, choices=None, positive=()
     - ``presets``: {switch: {name: value}}: the values used when the bool parameter ``switch``
       is True (e.g. ``faithful``: the original tutorial's numbers).
     - Neither ``quick`` nor a preset overrides a value the user set: a flag given in a script,
-      a parameter papermill injected in a notebook.
+      a parameter papermill injected in a notebook. What they do set is printed in one line (a
+      value typed into the parameters cell itself cannot be told from its default).
     - ``choices``: {name: allowed values}; ``positive``: names whose value must be > 0;
       ``lengths``: {list name: list name it must match in length}.
     - ``description``: the ``--help`` text (default: the first markdown heading of the file).
@@ -254,7 +255,11 @@ def parameters(namespace, *, quick=None, presets=None, choices=None, positive=()
             raise ValueError(message)
     for switch, values in list(presets.items()) + [("quick", quick)]:
         if values and given.get(switch, namespace.get(switch, False)):
-            namespace.update({k: v for k, v in values.items() if k not in given})
+            changed = {k: v for k, v in values.items() if k not in given and namespace.get(k) != v}
+            if changed:   # said, not silent: a value typed into the cell itself looks like a default
+                print(f"{switch} = True sets " + ", ".join(f"{k} = {v!r}" for k, v in changed.items())
+                      + " (a value given as a flag or a papermill parameter is kept)")
+            namespace.update(changed)
     namespace.update(given)
     _check(namespace, choices, positive, fail)
     for name, other in (lengths or {}).items():

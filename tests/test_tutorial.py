@@ -245,3 +245,14 @@ def test_show_animation_writes_a_gif_and_displays_it(tmp_path, monkeypatch, caps
     tutorial.show_animation(frames, str(tmp_path / "g.gif"), labels=["a", "b", "c"], zoom=3)
     assert len(shown) == 1 and shown[0].format == "gif" and shown[0].width == 18
     assert shown[0].data == (tmp_path / "g.gif").read_bytes()
+
+
+def test_quick_says_what_it_sets_and_keeps_what_was_given(capsys):
+    ns = {"quick": True, "n_train": None, "epochs": 2, "batch_size": 20}
+    dae.tutorial.parameters(ns, quick={"n_train": 1000, "epochs": 2, "batch_size": 10})
+    assert (ns["n_train"], ns["epochs"], ns["batch_size"]) == (1000, 2, 10)
+    out = capsys.readouterr().out
+    assert out == "quick = True sets n_train = 1000, batch_size = 10 (a value given as a flag or a papermill parameter is kept)\n"
+    ns = {"quick": False, "n_train": None}
+    dae.tutorial.parameters(ns, quick={"n_train": 1000})
+    assert ns["n_train"] is None and capsys.readouterr().out == ""
