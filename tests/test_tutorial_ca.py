@@ -8,7 +8,7 @@ import pytest
 import dae
 from dae.tutorial import read_parameters, run_script
 
-from _chapter import code_cells, index_of, maths_problems, run_cell
+from _chapter import code_cells, index_of, run_cell
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "cA_tutorial.py")
 
@@ -116,7 +116,3 @@ def test_figure_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
         with pytest.raises(dae.tutorial.RunFirst, match=r"^run the training cell first"):
             run_cell(SCRIPT, cell, ns, capsys)
     assert not list(tmp_path.iterdir())   # no figure of an untrained model
-
-
-def test_the_chapters_maths_renders():
-    assert maths_problems(SCRIPT) == []

@@ -1,7 +1,6 @@
 """The conv autoencoder tutorial run as a script on a small slice: its lines, files and flags."""
 import json
 import os
-import re
 
 import numpy
 import pytest
@@ -10,6 +9,7 @@ from PIL import Image
 import dae
 from dae import cli
 from dae.tutorial import run_script
+from _chapter import code_cells, run_cell
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
                       "conv_autoencoder_tutorial.py")
@@ -90,17 +90,11 @@ def test_tutorial_rejects_bad_patch_size_and_flags(tmp_path):
 
 # ----- the chapter as a notebook: cells re-run cleanly, later cells name the cell to run first ------------
 def _cells():
-    """The code cells of the chapter, in order (jupytext's percent format: a line '# %%' starts a cell)."""
-    with open(SCRIPT, encoding="utf-8") as f:
-        text = f.read()
-    cells = re.split(r"^# %%.*$", text, flags=re.M)[1:]
-    return [c for c, marker in zip(cells, re.findall(r"^# %%.*$", text, flags=re.M)) if "[markdown]" not in marker]
+    return code_cells(SCRIPT)
 
 
 def _run_cell(cell, ns, capsys):
-    exec(compile(cell, SCRIPT, "exec"), ns)
-    out = capsys.readouterr().out
-    return [line for line in out.splitlines() if " ran for " not in line]   # all but the timings
+    return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
@@ -132,13 +126,3 @@ def test_cells_after_training_run_before_it_name_the_training_cell(tmp_path, cap
         with pytest.raises(dae.tutorial.RunFirst, match=r"^run the training cell first"):
             _run_cell(cell, ns, capsys)
     assert not (tmp_path / "filters_layer1.png").exists() and not (tmp_path / "conv_autoencoder.npz").exists()
-
-
-def test_the_chapters_maths_renders():
-    from test_chapters import _markdown_cells, check_maths
-
-    with open(SCRIPT, encoding="utf-8") as f:
-        cells = list(_markdown_cells(f.read()))
-    assert len(cells) > 8
-    for cell in cells:
-        check_maths(cell)

@@ -11,6 +11,7 @@ from PIL import Image
 
 import dae
 from dae.tutorial import run_script
+from _chapter import code_cells, run_cell
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "tutorials", "dA_tutorial.py")
@@ -136,17 +137,11 @@ def test_papermill_parameters_n_hidden_and_corruption_level(tmp_path, caplog):
 
 # ----- the chapter as a notebook: cells re-run cleanly, figure cells name the cell to run first ------------
 def _cells():
-    """The code cells of the chapter, in order (jupytext's percent format: a line '# %%' starts a cell)."""
-    with open(SCRIPT, encoding="utf-8") as f:
-        text = f.read()
-    cells = re.split(r"^# %%.*$", text, flags=re.M)[1:]
-    return [c for c, marker in zip(cells, re.findall(r"^# %%.*$", text, flags=re.M)) if "[markdown]" not in marker]
+    return code_cells(SCRIPT)
 
 
 def _run_cell(cell, ns, capsys):
-    exec(compile(cell, SCRIPT, "exec"), ns)
-    out = capsys.readouterr().out
-    return [line for line in out.splitlines() if " ran for " not in line]   # all but the timings
+    return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
@@ -193,28 +188,6 @@ def test_figure_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
                 _run_cell(cells[i], ns, capsys)
     assert sorted(os.listdir(tmp_path)) == []
     assert dae.tutorial.RunFirst("x")._render_traceback_() == ["RunFirst: x"]   # one line in Jupyter
-
-
-def test_the_chapters_maths_renders():
-    """Every inline formula opens and closes on one line, display maths is one line, every LaTeX
-    brace is balanced, no \\textstyle, and x-tilde is defined (its $$ line) before it is used."""
-    with open(SCRIPT, encoding="utf-8") as f:
-        text = f.read()
-    markdown = [cell for cell in re.split(r"^# %%", text, flags=re.M) if cell.startswith(" [markdown]")]
-    assert len(markdown) > 10
-    for cell in markdown:
-        for line in cell.splitlines():
-            line = line[2:] if line.startswith("# ") else line
-            if line.startswith("```") or line.startswith("dae exercises"):
-                continue
-            assert line.count("$$") in (0, 2), f"display maths not on one line: {line!r}"
-            assert line.replace("$$", "").count("$") % 2 == 0, f"inline maths broken across lines: {line!r}"
-            for formula in re.findall(r"\$\$?([^$]+)\$", line):
-                assert formula.count("{") == formula.count("}"), f"unbalanced braces in {formula!r}"
-    assert "\\textstyle" not in text
-    tilde = r"\tilde{\mathbf{x}}"
-    definition = text.index(tilde + r" = \mathbf{x} \odot \mathbf{m}")
-    assert text.index(tilde) == definition, "x-tilde is used before its definition"
 
 
 def test_readable_default_and_fast_option_print_the_same_costs(tmp_path, capsys):

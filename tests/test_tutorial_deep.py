@@ -1,7 +1,6 @@
 """The deep autoencoder tutorial run as a script on a small slice (its lines, files, flags, resume),
 and its PCA / k-NN helpers."""
 import os
-import re
 
 import numpy
 import pytest
@@ -9,6 +8,7 @@ import pytest
 import dae
 from dae import cli
 from dae.tutorial import run_script
+from _chapter import code_cells, run_cell
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
                       "deep_autoencoder_tutorial.py")
@@ -187,19 +187,11 @@ def test_the_learning_rate_follows_the_cosine_to_one_percent(tut):
 
 # ----- the chapter as a notebook: cells re-run cleanly, later cells name the cell to run first ------------
 def _cells():
-    """The code cells of the chapter, in order (jupytext's percent format: a line '# %%' starts a cell)."""
-    with open(SCRIPT, encoding="utf-8") as f:
-        text = f.read()
-    cells = re.split(r"^# %%.*$", text, flags=re.M)[1:]
-    return [c for c, marker in zip(cells, re.findall(r"^# %%.*$", text, flags=re.M)) if "[markdown]" not in marker]
+    return code_cells(SCRIPT)
 
 
 def _run_cell(cell, ns, capsys):
-    """The lines the cell prints, but its timings (lines with ' ran for ', minutes such as ', 0.01m')."""
-    exec(compile(cell, SCRIPT, "exec"), ns)
-    out = capsys.readouterr().out
-    return [re.sub(r"\d+\.\d\dm\b|\(\d+\.\d\d minutes", "<time>", line) for line in out.splitlines()
-            if " ran for " not in line]
+    return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
@@ -247,13 +239,3 @@ def test_the_chapter_shows_the_code_it_teaches(tmp_path, capsys):
                  "SigmoidCrossEntropy.backward", "Sequential.backward", "Dense.backward", "Sigmoid.backward"):
         assert f": {name}\n" in out, name
     assert "\ndef unroll(self):" in out
-
-
-def test_the_chapters_maths_renders():
-    from test_chapters import _markdown_cells, check_maths
-
-    with open(SCRIPT, encoding="utf-8") as f:
-        cells = list(_markdown_cells(f.read()))
-    assert len(cells) > 10
-    for cell in cells:
-        check_maths(cell)

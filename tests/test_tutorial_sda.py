@@ -8,6 +8,7 @@ import pytest
 import dae
 from dae import cli
 from dae.tutorial import run_script
+from _chapter import code_cells, run_cell
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "SdA_tutorial.py")
 SMALL = ["--n-train", "400", "--hidden-layers-sizes", "30", "20", "--corruption-levels", "0.1", "0.2",
@@ -111,17 +112,11 @@ def test_batch_size_larger_than_the_data(tmp_path):
 
 # ----- the chapter as a notebook: cells re-run cleanly, figure cells name the cell to run first ------------
 def _cells():
-    """The code cells of the chapter, in order (jupytext's percent format: a line '# %%' starts a cell)."""
-    with open(SCRIPT, encoding="utf-8") as f:
-        text = f.read()
-    cells = re.split(r"^# %%.*$", text, flags=re.M)[1:]
-    return [c for c, marker in zip(cells, re.findall(r"^# %%.*$", text, flags=re.M)) if "[markdown]" not in marker]
+    return code_cells(SCRIPT)
 
 
 def _run_cell(cell, ns, capsys):
-    exec(compile(cell, SCRIPT, "exec"), ns)
-    out = capsys.readouterr().out
-    return [line for line in out.splitlines() if " ran for " not in line]   # all but the timings
+    return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
@@ -161,26 +156,6 @@ def test_figure_and_summary_cells_before_training_name_the_cell_to_run(tmp_path,
     with pytest.raises(dae.tutorial.RunFirst, match="fine-tuning cell"):
         _run_cell(summary, ns, capsys)
     assert dae.tutorial.RunFirst("x")._render_traceback_() == ["RunFirst: x"]   # one line in Jupyter
-
-
-def test_the_chapters_maths_renders():
-    """Every inline formula opens and closes on one line (a $...$ broken across lines renders as
-    text, or as a list when the next line starts with +), display maths is one line, and every
-    LaTeX brace is balanced."""
-    with open(SCRIPT, encoding="utf-8") as f:
-        text = f.read()
-    markdown = [cell for cell in re.split(r"^# %%", text, flags=re.M) if cell.startswith(" [markdown]")]
-    assert len(markdown) > 10
-    for cell in markdown:
-        for line in cell.splitlines():
-            line = line[2:] if line.startswith("# ") else line
-            if line.startswith("```") or line.startswith("dae exercises"):
-                continue
-            display = line.count("$$")
-            assert display in (0, 2), f"display maths not on one line: {line!r}"
-            assert line.replace("$$", "").count("$") % 2 == 0, f"inline maths broken across lines: {line!r}"
-            for formula in re.findall(r"\$\$?([^$]+)\$", line):
-                assert formula.count("{") == formula.count("}"), f"unbalanced braces in {formula!r}"
 
 
 def test_quick_and_faithful_keep_what_papermill_set(monkeypatch):

@@ -11,7 +11,7 @@ import dae
 from dae import cli
 from dae.tutorial import run_script
 
-from _chapter import code_cells, index_of, maths_problems, run_cell
+from _chapter import code_cells, index_of, run_cell
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "vae_tutorial.py")
 SMALL = ["--n-train", "400", "--epochs", "2", "--batch-size", "50", "--n-test", "200", "--iw-samples", "5",
@@ -167,7 +167,3 @@ def test_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
                                                         r"2-D model's cell) first"):
             run_cell(SCRIPT, cell, ns, capsys)
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".png"]   # no figure of an untrained model
-
-
-def test_the_chapters_maths_renders():
-    assert maths_problems(SCRIPT) == []

@@ -11,7 +11,7 @@ from dae import config
 from dae.gradcheck import numerical_gradient
 from dae.tutorial import run_script
 
-from _chapter import code_cells, index_of, maths_problems, run_cell
+from _chapter import code_cells, index_of, run_cell
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
                       "variants_tutorial.py")
@@ -169,7 +169,3 @@ def test_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
         with pytest.raises(dae.tutorial.RunFirst, match=r"^run the cell that trains every variant first"):
             run_cell(SCRIPT, cell, ns, capsys)
     assert not list(tmp_path.iterdir())
-
-
-def test_the_chapters_maths_renders():
-    assert maths_problems(SCRIPT) == []
