@@ -255,11 +255,11 @@ def parameters(namespace, *, quick=None, presets=None, choices=None, positive=()
             raise ValueError(message)
     for switch, values in list(presets.items()) + [("quick", quick)]:
         if values and given.get(switch, namespace.get(switch, False)):
-            changed = {k: v for k, v in values.items() if k not in given and namespace.get(k) != v}
-            if changed:   # said, not silent: a value typed into the cell itself looks like a default
-                print(f"{switch} = True sets " + ", ".join(f"{k} = {v!r}" for k, v in changed.items())
+            applied = {k: v for k, v in values.items() if k not in given}
+            if applied:   # said, not silent: a value typed into the cell itself looks like a default
+                print(f"{switch} = True sets " + ", ".join(f"{k} = {v!r}" for k, v in applied.items())
                       + " (a value given as a flag or a papermill parameter is kept)")
-            namespace.update(changed)
+            namespace.update(applied)
     namespace.update(given)
     _check(namespace, choices, positive, fail)
     for name, other in (lengths or {}).items():

@@ -252,7 +252,10 @@ def test_quick_says_what_it_sets_and_keeps_what_was_given(capsys):
     dae.tutorial.parameters(ns, quick={"n_train": 1000, "epochs": 2, "batch_size": 10})
     assert (ns["n_train"], ns["epochs"], ns["batch_size"]) == (1000, 2, 10)
     out = capsys.readouterr().out
-    assert out == "quick = True sets n_train = 1000, batch_size = 10 (a value given as a flag or a papermill parameter is kept)\n"
+    assert out == ("quick = True sets n_train = 1000, epochs = 2, batch_size = 10 (a value given as a flag or a "
+                   "papermill parameter is kept)\n")
+    dae.tutorial.parameters(ns, quick={"n_train": 1000, "epochs": 2, "batch_size": 10})   # run again: the same line
+    assert capsys.readouterr().out == out
     ns = {"quick": False, "n_train": None}
     dae.tutorial.parameters(ns, quick={"n_train": 1000})
     assert ns["n_train"] is None and capsys.readouterr().out == ""
