@@ -7,10 +7,10 @@ tutorial shows the columns of W (the filters): ``tile_raster_images(W.T, (28, 28
 Around it, what a chapter draws: ``mosaic_tile_shape`` (a grid that fits the filters there
 are), ``zoom`` (nearest-neighbour enlargement, so pixels stay sharp), ``save_image`` (PNG),
 ``save_gif`` (frames as an animated GIF); ``learning_curves`` (panels of costs per epoch, side by
-side), ``images_side_by_side`` and ``codes_by_label`` (the cA, variants and VAE chapters);
+side) and ``images_side_by_side`` (the cA, variants and VAE chapters);
 ``rgb_tiles``, ``rgb_filters_image``, ``learning_curve`` (one axis of curves against reference
-levels and reference runs), ``image_rows`` (rows of digits, labelled) and ``codes_2d`` (the dA,
-deep and conv chapters).
+levels and reference runs), ``image_rows`` (rows of digits, labelled) and ``codes_2d`` (2-D codes
+coloured by digit; the dA, deep, conv and VAE chapters).
 """
 import numpy
 
@@ -196,29 +196,6 @@ def images_side_by_side(images, title=None, height=4.5):
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout(rect=(0, 0, 1, 0.94) if title else None)
-    return fig
-
-
-def codes_by_label(codes, labels, title, xlabel="z0", ylabel="z1"):
-    """A matplotlib ``Figure``: 2-D codes (n, 2) as dots coloured by their integer ``labels`` (n,)
-    (digits 0-9: one colour each, with a legend). Returns the figure."""
-    from matplotlib import colormaps
-    from matplotlib.figure import Figure
-
-    codes, labels = numpy.asarray(codes), numpy.asarray(labels)
-    if codes.ndim != 2 or codes.shape[1] != 2 or labels.shape != (codes.shape[0],):
-        raise ValueError(f"codes must be (n, 2) and labels (n,), got {codes.shape} and {labels.shape}")
-    fig = Figure(figsize=(7, 6))
-    ax = fig.subplots()
-    cmap = colormaps["tab10"]
-    for label in numpy.unique(labels):
-        pick = labels == label
-        ax.scatter(codes[pick, 0], codes[pick, 1], s=3, color=cmap(int(label) % 10), label=str(label), alpha=0.7)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(title="label", markerscale=4, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
     return fig
 
 

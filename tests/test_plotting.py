@@ -104,18 +104,6 @@ def test_images_side_by_side_keeps_each_image_and_its_caption():
         dae.plotting.images_side_by_side({})
 
 
-def test_codes_by_label_draws_one_colour_per_label():
-    codes = numpy.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
-    fig = dae.plotting.codes_by_label(codes, numpy.array([1, 0, 1]), "t")
-    (ax,) = fig.axes
-    assert [c.get_label() for c in ax.collections] == ["0", "1"]
-    numpy.testing.assert_array_equal(ax.collections[1].get_offsets(), codes[[0, 2]])
-    with pytest.raises(ValueError, match="codes must be"):
-        dae.plotting.codes_by_label(codes[:, :1], numpy.array([1, 0, 1]), "t")
-
-
-@pytest.mark.parametrize("n, shape", [(500, (10, 10)), (100, (10, 10)), (50, (5, 10)), (55, (6, 10)), (7, (1, 7)),
-                                      (1, (1, 1))])
 def test_mosaic_tile_shape_fits_the_filters_there_are(n, shape):
     assert dae.plotting.mosaic_tile_shape(n) == shape
     rows, columns = shape

@@ -312,8 +312,8 @@ if n_latent == 2 or epochs_2d > 0:
     dae.tutorial.need(globals(), "model_2d", "the 2-D model's cell")
     dae.tutorial.show(manifold_image(model_2d), f"{output_folder}/manifold_2d.png")
     codes = dae_backend.to_host(model_2d.encode(test_x))
-    figure = dae.plotting.codes_by_label(codes, dae_backend.to_host(test_y), "Test images in the 2-D latent space "
-                                         "of a VAE", xlabel="z0 (mean of q(z|x))", ylabel="z1")
+    figure = dae.plotting.codes_2d([(codes, "Test images in the 2-D latent space of a VAE (means of q(z|x))", "z")],
+                                   dae_backend.to_host(test_y))
     dae.tutorial.show(figure, f"{output_folder}/codes_2d.png", dpi=100)
 results["wall_seconds"] = timeit.default_timer() - start_all
 print(f"The whole code for file vae_tutorial.py ran for {results['wall_seconds'] / 60:.2f}m")
