@@ -104,6 +104,8 @@ def test_images_side_by_side_keeps_each_image_and_its_caption():
         dae.plotting.images_side_by_side({})
 
 
+@pytest.mark.parametrize("n, shape", [(500, (10, 10)), (100, (10, 10)), (50, (5, 10)), (55, (6, 10)), (7, (1, 7)),
+                                      (1, (1, 1))])
 def test_mosaic_tile_shape_fits_the_filters_there_are(n, shape):
     assert dae.plotting.mosaic_tile_shape(n) == shape
     rows, columns = shape
