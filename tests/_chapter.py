@@ -28,3 +28,13 @@ def index_of(cells, text):
     found = [i for i, c in enumerate(cells) if text in c]
     assert len(found) == 1, f"{len(found)} cells contain {text!r}"
     return found[0]
+
+
+def small_namespace(script, capsys, **values):
+    """(code cells, namespace) of the chapter at ``script`` after its parameters cell, run as in a
+    notebook (no command line), with ``values`` (a small slice) put over its defaults."""
+    cells = code_cells(script)
+    ns = {"__name__": "chapter"}
+    run_cell(script, cells[0], ns, capsys)
+    ns.update(values)
+    return cells, ns

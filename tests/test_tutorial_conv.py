@@ -9,7 +9,7 @@ from PIL import Image
 import dae
 from dae import cli
 from dae.tutorial import run_script
-from _chapter import code_cells, run_cell
+from _chapter import run_cell, small_namespace
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
                       "conv_autoencoder_tutorial.py")
@@ -89,21 +89,13 @@ def test_tutorial_rejects_bad_patch_size_and_flags(tmp_path):
 
 
 # ----- the chapter as a notebook: cells re-run cleanly, later cells name the cell to run first ------------
-def _cells():
-    return code_cells(SCRIPT)
-
-
 def _run_cell(cell, ns, capsys):
     return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
-    cells = _cells()
-    ns = {"__name__": "conv_chapter"}        # as in a notebook: no command line
-    _run_cell(cells[0], ns, capsys)
-    ns.update(n_train=64, n_test=20, epochs=2, batch_size=16, channels="4,4,4", code_size=8, patch_size=8,
-              output_folder=str(tmp_path))
-    return cells, ns
+    return small_namespace(SCRIPT, capsys, n_train=64, n_test=20, epochs=2, batch_size=16, channels="4,4,4",
+                           code_size=8, patch_size=8, output_folder=str(tmp_path))
 
 
 def test_the_training_cell_gives_the_same_lines_when_run_again(tmp_path, capsys):

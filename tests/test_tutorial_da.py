@@ -11,7 +11,7 @@ from PIL import Image
 
 import dae
 from dae.tutorial import run_script
-from _chapter import code_cells, run_cell
+from _chapter import run_cell, small_namespace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "tutorials", "dA_tutorial.py")
@@ -136,20 +136,12 @@ def test_papermill_parameters_n_hidden_and_corruption_level(tmp_path, caplog):
 
 
 # ----- the chapter as a notebook: cells re-run cleanly, figure cells name the cell to run first ------------
-def _cells():
-    return code_cells(SCRIPT)
-
-
 def _run_cell(cell, ns, capsys):
     return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
-    cells = _cells()
-    ns = {"__name__": "da_chapter"}        # as in a notebook: no command line
-    _run_cell(cells[0], ns, capsys)
-    ns.update(n_train=100, training_epochs=2, output_folder=str(tmp_path))
-    return cells, ns
+    return small_namespace(SCRIPT, capsys, n_train=100, training_epochs=2, output_folder=str(tmp_path))
 
 
 def _index(cells, text):

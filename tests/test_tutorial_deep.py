@@ -8,7 +8,7 @@ import pytest
 import dae
 from dae import cli
 from dae.tutorial import run_script
-from _chapter import code_cells, run_cell
+from _chapter import run_cell, small_namespace
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
                       "deep_autoencoder_tutorial.py")
@@ -186,21 +186,13 @@ def test_the_learning_rate_follows_the_cosine_to_one_percent(tut):
 
 
 # ----- the chapter as a notebook: cells re-run cleanly, later cells name the cell to run first ------------
-def _cells():
-    return code_cells(SCRIPT)
-
-
 def _run_cell(cell, ns, capsys):
     return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
-    cells = _cells()
-    ns = {"__name__": "deep_chapter"}        # as in a notebook: no command line
-    _run_cell(cells[0], ns, capsys)
-    ns.update(n_train=200, n_test=60, hidden_sizes=[8], code_size=3, epochs=2, epochs_2d=1, eval_every=1,
-              output_folder=str(tmp_path))
-    return cells, ns
+    return small_namespace(SCRIPT, capsys, n_train=200, n_test=60, hidden_sizes=[8], code_size=3, epochs=2,
+                           epochs_2d=1, eval_every=1, output_folder=str(tmp_path))
 
 
 def _index(cells, text):

@@ -8,7 +8,7 @@ import pytest
 import dae
 from dae import cli
 from dae.tutorial import run_script
-from _chapter import code_cells, run_cell
+from _chapter import run_cell, small_namespace
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "SdA_tutorial.py")
 SMALL = ["--n-train", "400", "--hidden-layers-sizes", "30", "20", "--corruption-levels", "0.1", "0.2",
@@ -111,21 +111,14 @@ def test_batch_size_larger_than_the_data(tmp_path):
 
 
 # ----- the chapter as a notebook: cells re-run cleanly, figure cells name the cell to run first ------------
-def _cells():
-    return code_cells(SCRIPT)
-
-
 def _run_cell(cell, ns, capsys):
     return run_cell(SCRIPT, cell, ns, capsys)
 
 
 def _small_namespace(tmp_path, capsys):
-    cells = _cells()
-    ns = {"__name__": "sda_chapter"}        # as in a notebook: no command line
-    _run_cell(cells[0], ns, capsys)
-    ns.update(n_train=400, hidden_layers_sizes=[30, 20], corruption_levels=[0.1, 0.2], pretraining_epochs=2,
-              training_epochs=3, batch_size=20, pretrain_batch_size=20, output_folder=str(tmp_path))
-    return cells, ns
+    return small_namespace(SCRIPT, capsys, n_train=400, hidden_layers_sizes=[30, 20],
+                           corruption_levels=[0.1, 0.2], pretraining_epochs=2, training_epochs=3, batch_size=20,
+                           pretrain_batch_size=20, output_folder=str(tmp_path))
 
 
 def test_training_cells_give_the_same_lines_when_run_again(tmp_path, capsys):
