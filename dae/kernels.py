@@ -30,12 +30,16 @@ from vectorising the loop (im2col ran 3-6x slower than NumPy's copy with plain `
 faster than it with ``U``). And the padding is read, never written: im2col puts a zero where a
 window reaches past the map, so no padded copy of the input is made.
 
-The worker threads come from numba's ``workqueue`` layer unless ``NUMBA_THREADING_LAYER`` says
-otherwise: its workers sleep between loops, where OpenMP's spin, and on a machine with few cores
-(or a busy one) spinning workers take the cores from OpenBLAS's threads and the other processes.
+The worker threads come from numba's own choice of threading layer (OpenMP where it is installed;
+``NUMBA_THREADING_LAYER`` chooses another). OpenMP's workers spin between loops, ready for the next:
+on the quiet 2-core machine the conv step took 12.2 ms with them against 17.8 with the ``workqueue``
+layer's, which sleep. On a machine shared with other work the spinning costs more than it saves:
+beside a single-threaded BLAS job the step took 48.2 ms with OpenMP's workers and 26.8 with the
+workqueue's, so set ``NUMBA_THREADING_LAYER=workqueue`` there (``python benchmarks/benchmark.py
+--only conv-numba [--load]`` with each setting). The conv model runs OpenBLAS on one thread
+(``ConvAutoencoder.blas_threads``), so that its idle thread does not spin against these.
 """
 import functools
-import os
 
 import numpy
 
@@ -74,10 +78,6 @@ def _compile(fn=None, *, threaded_if=_output_is_large, fastmath=False):
     def call(*args):
         if not compiled:
             import numba
-            if "NUMBA_THREADING_LAYER" not in os.environ:
-                # workers that sleep between loops: OpenMP's spin after each one, and on a 2-core
-                # machine they then fight OpenBLAS's threads (which spin too) for the cores
-                numba.config.THREADING_LAYER = "workqueue"
             globals()["prange"], globals()["U"] = numba.prange, numba.uintp
             flags = dict(cache=True, nogil=True, fastmath=fastmath)
             compiled[True] = numba.njit(parallel=True, **flags)(fn)

@@ -90,6 +90,38 @@ def test_shifted_copies_and_correlate_flat_read_the_padded_grid_flattened():
                 assert numpy.allclose(Y[ff, n, :5, :6], direct, atol=1e-10)
 
 
+
+def test_product_long_and_product_wide_are_the_plain_products(monkeypatch):
+    from dae.layers import conv as conv_layers
+    monkeypatch.setattr(conv_layers, "PRODUCT_RUN", 5)
+    a, b = f64(3, 23, seed=1), f64(23, 4, seed=2)           # a long shared axis: runs of 5, added
+    numpy.testing.assert_allclose(conv_layers.product_long(a, b), a @ b, rtol=1e-13)
+    a, b = f64(3, 4, seed=3), f64(4, 23, seed=4)            # a long output axis: runs of 5 columns
+    numpy.testing.assert_allclose(conv_layers.product_wide(a, b), a @ b, rtol=1e-13)
+    out = numpy.full((3, 30), numpy.nan)[:, :23]            # a strided view, as correlate_flat passes
+    assert conv_layers.product_wide(a, b, out=out) is out
+    numpy.testing.assert_allclose(out, a @ b, rtol=1e-13)
+
+
+@pytest.mark.parametrize("c,f,k", [(2, 3, 3), (3, 2, 3), (3, 2, 5), (4, 4, 3)])
+def test_products_in_runs_give_the_same_convolution_and_gradients(monkeypatch, c, f, k):
+    """With PRODUCT_RUN shorter than every product, the stride-1 NumPy path (both sides) computes
+    the same outputs and gradients as with each product in one call."""
+    from dae.layers import conv as conv_layers
+    layer = make_conv(c, f, k, 1, k // 2)
+    x = f64(2, c, 6, 7, seed=4)
+    g = f64(2, f, 6, 7, seed=5)
+    results = []
+    with dae.config.kernels_as("numpy"):
+        for run in (10 ** 9, 7):
+            monkeypatch.setattr(conv_layers, "PRODUCT_RUN", run)
+            y, cache = layer.forward(x)
+            dx, (dW, db) = layer.backward(g, cache)
+            results.append((y, dx, dW, db))
+    for one_call, in_runs in zip(*results):
+        numpy.testing.assert_allclose(in_runs, one_call, rtol=1e-12, atol=1e-12)
+
+
 def test_col2im_is_the_adjoint_of_im2col():
     x = f64(2, 3, 6, 5, seed=1)
     cols = im2col(x, (3, 2), 2, 1)
@@ -295,6 +327,31 @@ def test_blocks_give_the_whole_minibatchs_cost_and_gradients(kw):
     for g, gb in zip(grads, grads_b):
         numpy.testing.assert_allclose(gb, g, rtol=1e-10, atol=1e-12)
     numpy.testing.assert_allclose(model.encode(x), tiny_model(**kw).encode(x), rtol=1e-12)
+
+
+
+def test_the_model_runs_its_products_on_blas_threads_of_its_own(monkeypatch):
+    """On the CPU the model's products run on ``blas_threads`` (1) BLAS threads, and the count is
+    restored after the call; None leaves the process's count alone."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def counts():
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    before = counts()
+    if not before:
+        pytest.skip("no BLAS library that threadpoolctl can see")
+    model = tiny_model()
+    seen = []
+    block = model._block_cost_and_grads
+    monkeypatch.setattr(model, "_block_cost_and_grads", lambda *a: (seen.append(counts()), block(*a))[1])
+    with dae.threads.blas_threads(2):
+        model.cost_and_grads(tiny_batch(), rng=numpy.random.RandomState(0))
+        assert model.blas_threads == 1 and seen[-1] == [1] * len(before)
+        assert counts() == [2] * len(before)
+        model.blas_threads = None
+        model.cost_and_grads(tiny_batch(), rng=numpy.random.RandomState(0))
+        assert seen[-1] == [2] * len(before)
+    assert counts() == before
 
 
 def test_gradcheck_catches_a_wrong_gradient():

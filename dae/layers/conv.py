@@ -202,6 +202,36 @@ def shifted_copies(a, kernel, pitch, length, start=0, rows=None):
     return view.reshape(rows * kh * kw, length)
 
 
+# OpenBLAS runs the conv layers' products, one side 3 to 144 long and the other thousands of grid
+# positions, at about 60% of its rate in one call, and near it in runs of ~768 positions
+# (python benchmarks/conv_limits.py): the two helpers below make those runs. On a GPU they are one call.
+PRODUCT_RUN = 768
+
+
+def product_long(a, b):
+    """a @ b with a long shared axis (a: (R, K), b: (K, F), K in the thousands: a weight gradient,
+    summed over every position of a block), summed over runs of PRODUCT_RUN positions."""
+    K = a.shape[1]
+    if K <= PRODUCT_RUN or not isinstance(a, numpy.ndarray):
+        return a @ b
+    out = a[:, :PRODUCT_RUN] @ b[:PRODUCT_RUN]
+    for start in range(PRODUCT_RUN, K, PRODUCT_RUN):
+        out += a[:, start:start + PRODUCT_RUN] @ b[start:start + PRODUCT_RUN]
+    return out
+
+
+def product_wide(a, b, out=None):
+    """a @ b with a long output axis (a: (R, K), b: (K, N), N in the thousands: a layer's maps
+    from its weights), into ``out`` (R, N) if given, in runs of PRODUCT_RUN columns."""
+    N = b.shape[1]
+    if N <= PRODUCT_RUN or not isinstance(b, numpy.ndarray):
+        return backend.array_module(b).matmul(a, b, out=out)
+    if out is None:
+        out = numpy.empty((a.shape[0], N), dtype=numpy.result_type(a, b))
+    for start in range(0, N, PRODUCT_RUN):
+        numpy.matmul(a, b[:, start:start + PRODUCT_RUN], out=out[:, start:start + PRODUCT_RUN])
+    return out
+
 def correlate_flat(xpad, W):
     """Stride 1 on the padded grid, flattened: with m = (n Hp + r) Wp + t, kernel offset (i, j) is a shift
     by i Wp + j, and
@@ -226,9 +256,9 @@ def correlate_flat(xpad, W):
     Yflat = Y.reshape(f, M)[:, :L]
     if f >= c:
         X = shifted_copies(xflat, (kh, kw), wp, L)
-        xp.matmul(W.reshape(f, -1), X, out=Yflat)
+        product_wide(W.reshape(f, -1), X, out=Yflat)
         return Y, X
-    Z = W.transpose(0, 2, 3, 1).reshape(f * kh * kw, c) @ xflat
+    Z = product_wide(W.transpose(0, 2, 3, 1).reshape(f * kh * kw, c), xflat)
     s = Z.itemsize
     shifted = strided_view(Z, (kh, kw, f, L), ((kw * M + wp) * s, (M + 1) * s, kh * kw * M * s, s))
     shifted.sum(axis=(0, 1), out=Yflat)   # shifted[i, j, f, m] = Z[(f, i, j), m + i Wp + j]
@@ -368,10 +398,10 @@ class Conv2D:
         db = dY.sum(axis=(1, 2, 3))
         D = None
         if X is not None:
-            dW = (X @ G[1:, :L].T).T.reshape(self.W.shape)   # dW_r^T = X dY^T: the faster product
+            dW = product_long(X, G[1:, :L].T).T.reshape(self.W.shape)   # dW_r^T = X dY^T: the faster product
         else:
             D = shifted_copies(G, (kh, kw), wp, M, start=M - (kh - 1) * wp - (kw - 1), rows=f)
-            dW_flipped = (D @ xpad.reshape(c, M).T).reshape(f, kh, kw, c)
+            dW_flipped = product_long(D, xpad.reshape(c, M).T).reshape(f, kh, kw, c)
             dW = dW_flipped[:, ::-1, ::-1].transpose(0, 3, 1, 2)
         if not self.need_dx:
             return None, dW, db
@@ -379,9 +409,9 @@ class Conv2D:
             if D is None:
                 D = shifted_copies(G, (kh, kw), wp, M, start=M - (kh - 1) * wp - (kw - 1), rows=f)
             W_adj = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)
-            dxpad = (W_adj @ D).reshape(c, n, hp, wp)
+            dxpad = product_wide(W_adj, D).reshape(c, n, hp, wp)
         else:
-            Q = (self.W.reshape(f, -1).T @ G[1:, :L]).reshape(c, kh, kw, L)
+            Q = product_wide(self.W.reshape(f, -1).T, G[1:, :L]).reshape(c, kh, kw, L)
             dxpad = xp.zeros((c, n, hp, wp), dtype=dY.dtype)
             dxflat = dxpad.reshape(c, M)
             for i in range(kh):

@@ -20,6 +20,7 @@ import numpy
 from .. import backend
 from .. import config
 from .. import kernels
+from .. import threads
 from ..corruption import corrupt
 from ..functions import cross_entropy_from_logits, sigmoid
 from ..layers import Conv2D, Dense, MaxPool2D, MaxUnpool2D, ReLU, Sequential, Upsample2D
@@ -41,6 +42,11 @@ NOISES = (None, "masking", "gaussian")
 # examples per pass through the network on the CPU, small enough for a block's im2col columns to
 # stay in the cache (see cost_and_grads); a GPU takes the whole minibatch.
 CPU_BLOCK_SIZE = 4
+# BLAS threads for the model's products on the CPU: at a block of 4 examples every product is small
+# enough that a second OpenBLAS thread costs more than it saves (the step took 48 ms with two, 31 with
+# one), and when the compiled kernels run, OpenBLAS's idle thread would spin on the core their
+# threads need (python benchmarks/benchmark.py --only conv-numpy,conv-numba, README: Speed)
+CPU_BLAS_THREADS = 1
 OUTPUTS = ("linear", "sigmoid")
 UNPOOLINGS = ("switches", "nearest")
 
@@ -83,7 +89,9 @@ class ConvAutoencoder:
     attribute can be changed, None for the whole minibatch, the default on a GPU): the costs and
     gradients of the blocks add up to the minibatch's, and the blocks' arrays stay in the cache.
     The compiled kernels (``dae.config.kernels == "numba"``) take the whole minibatch at once: their
-    convolution works one image per core at a time anyway.
+    convolution works one image per core at a time anyway. On the CPU ``cost_and_grads`` runs its
+    products on ``blas_threads`` OpenBLAS threads (1; None leaves the process's count alone): see
+    CPU_BLAS_THREADS.
     """
 
     def __init__(self, numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,
@@ -110,6 +118,7 @@ class ConvAutoencoder:
         self.input_shape, self.channels, self.kernel_sizes = (c, h, w), channels, kernel_sizes
         self.xp = backend.xp
         self.block_size = CPU_BLOCK_SIZE if self.xp is numpy else None
+        self.blas_threads = CPU_BLAS_THREADS if self.xp is numpy else None
 
         c1, c2, c3 = channels
         k1, k2, k3 = kernel_sizes
@@ -220,14 +229,15 @@ class ConvAutoencoder:
         x_tilde = x if self.noise is None or level == 0 else corrupt(x, level, self.noise, rng, "corruption")
         n = x.shape[0]
         cost, grads = None, None
-        for block in self._blocks(n):
-            c, g = self._block_cost_and_grads(x[block], x_tilde[block], n)
-            if grads is None:
-                cost, grads = c, g
-            else:
-                cost = cost + c
-                for total, part in zip(grads, g):
-                    total += part
+        with threads.blas_threads(self.blas_threads):
+            for block in self._blocks(n):
+                c, g = self._block_cost_and_grads(x[block], x_tilde[block], n)
+                if grads is None:
+                    cost, grads = c, g
+                else:
+                    cost = cost + c
+                    for total, part in zip(grads, g):
+                        total += part
         return cost, grads
 
     def _block_cost_and_grads(self, x, x_tilde, n):
