@@ -89,9 +89,9 @@ class ConvAutoencoder:
     attribute can be changed, None for the whole minibatch, the default on a GPU): the costs and
     gradients of the blocks add up to the minibatch's, and the blocks' arrays stay in the cache.
     The compiled kernels (``dae.config.kernels == "numba"``) take the whole minibatch at once: their
-    convolution works one image per core at a time anyway. On the CPU ``cost_and_grads`` runs its
-    products on ``blas_threads`` OpenBLAS threads (1; None leaves the process's count alone): see
-    CPU_BLAS_THREADS.
+    convolution works one image per core at a time anyway. On the CPU ``cost_and_grads``, ``encode``
+    and ``reconstruct`` run their products on ``blas_threads`` OpenBLAS threads (1; None leaves the
+    process's count alone): see CPU_BLAS_THREADS.
     """
 
     def __init__(self, numpy_rng, input_shape=(3, 32, 32), channels=(8, 16, 16), code_size=32,
@@ -260,16 +260,18 @@ class ConvAutoencoder:
     def encode(self, x):
         """The code y (n, code_size) of a clean input."""
         x = self._images(x)
-        return self.xp.concatenate([self.encoder.run(x[block].transpose(1, 0, 2, 3))
-                                    for block in self._blocks(x.shape[0])])
+        with threads.blas_threads(self.blas_threads):
+            return self.xp.concatenate([self.encoder.run(x[block].transpose(1, 0, 2, 3))
+                                        for block in self._blocks(x.shape[0])])
 
     def reconstruct(self, x):
         """z (n, C, H, W) for a clean input x (no corruption)."""
         x = self._images(x)
         out = self.xp.empty(x.shape, dtype=x.dtype)
-        for block in self._blocks(x.shape[0]):
-            a, _ = self._forward(x[block])
-            out[block] = self._output(a).transpose(1, 0, 2, 3)
+        with threads.blas_threads(self.blas_threads):
+            for block in self._blocks(x.shape[0]):
+                a, _ = self._forward(x[block])
+                out[block] = self._output(a).transpose(1, 0, 2, 3)
         return out
 
     def reconstruction_error(self, x, batch_size=500):
