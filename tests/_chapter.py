@@ -3,6 +3,10 @@ with the lines they print (timings masked). The rules every chapter keeps (its m
 short cells, ...) are in tests/test_chapters.py."""
 import re
 
+import pytest
+
+import dae
+
 
 def code_cells(script):
     """The code cells of the percent script at ``script``, in order (a line '# %%' starts a cell)."""
@@ -38,3 +42,25 @@ def small_namespace(script, capsys, **values):
     run_cell(script, cells[0], ns, capsys)
     ns.update(values)
     return cells, ns
+
+
+def run_cells(script, cells, ns, capsys):
+    """Every cell after the parameters cell, in order: the lines each printed (cell i's at i - 1)."""
+    return [run_cell(script, cell, ns, capsys) for cell in cells[1:]]
+
+
+def assert_prints_the_same_again(script, cells, ns, capsys, first, indices):
+    """The cells at ``indices``, run again in that order, print what they printed the first time
+    (``first``, from run_cells)."""
+    for index in indices:
+        assert run_cell(script, cells[index], ns, capsys) == first[index - 1], f"cell {index} printed other lines"
+
+
+def assert_stop_until_trained(script, cells, ns, capsys, training, later, message):
+    """With the cells before cells[training] run, each cell of ``later`` (sources) stops with
+    dae.tutorial.RunFirst, its message matching the regular expression ``message``."""
+    for cell in cells[1:training]:
+        run_cell(script, cell, ns, capsys)
+    for cell in later:
+        with pytest.raises(dae.tutorial.RunFirst, match=message):
+            run_cell(script, cell, ns, capsys)

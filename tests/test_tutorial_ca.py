@@ -8,7 +8,8 @@ import pytest
 import dae
 from dae.tutorial import read_parameters, run_script
 
-from _chapter import code_cells, index_of, run_cell
+from _chapter import (assert_prints_the_same_again, assert_stop_until_trained, code_cells, index_of, run_cells,
+                      small_namespace)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "cA_tutorial.py")
 
@@ -92,27 +93,20 @@ REFERENCE = index_of(CELLS, "plain_ca, plain_history = None, None")
 
 
 def _namespace(tmp_path, capsys):
-    ns = {"__name__": "ca_chapter"}   # as in a notebook: no command line
-    run_cell(SCRIPT, CELLS[0], ns, capsys)
-    ns.update(n_train=60, training_epochs=2, n_hidden=6, output_folder=str(tmp_path))
-    return ns
+    return small_namespace(SCRIPT, capsys, n_train=60, training_epochs=2, n_hidden=6, output_folder=str(tmp_path))[1]
 
 
 def test_cells_run_again_print_the_same_lines(tmp_path, capsys):
     ns = _namespace(tmp_path, capsys)
-    first = [run_cell(SCRIPT, cell, ns, capsys) for cell in CELLS[1:]]
+    first = run_cells(SCRIPT, CELLS, ns, capsys)
     assert any(line.startswith("Training epoch 1, reconstruction cost") for line in first[TRAINING - 1])
-    for index in (TRAINING, REFERENCE, TRAINING, REFERENCE + 1, REFERENCE + 2):
-        assert run_cell(SCRIPT, CELLS[index], ns, capsys) == first[index - 1], f"cell {index} printed other lines"
+    assert_prints_the_same_again(SCRIPT, CELLS, ns, capsys, first,
+                                 (TRAINING, REFERENCE, TRAINING, REFERENCE + 1, REFERENCE + 2))
 
 
 def test_figure_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
-    ns = _namespace(tmp_path, capsys)
-    for cell in CELLS[1:TRAINING]:
-        run_cell(SCRIPT, cell, ns, capsys)
     later = [cell for cell in CELLS[TRAINING + 1:] if "dae.tutorial.need(" in cell]
     assert len(later) == 2
-    for cell in later:
-        with pytest.raises(dae.tutorial.RunFirst, match=r"^run the training cell first"):
-            run_cell(SCRIPT, cell, ns, capsys)
+    assert_stop_until_trained(SCRIPT, CELLS, _namespace(tmp_path, capsys), capsys, TRAINING, later,
+                              r"^run the training cell first")
     assert not list(tmp_path.iterdir())   # no figure of an untrained model

@@ -9,7 +9,8 @@ from PIL import Image
 import dae
 from dae import cli
 from dae.tutorial import run_script
-from _chapter import run_cell, small_namespace
+from _chapter import (assert_prints_the_same_again, assert_stop_until_trained, index_of, run_cell, run_cells,
+                      small_namespace)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
                       "conv_autoencoder_tutorial.py")
@@ -100,21 +101,17 @@ def _small_namespace(tmp_path, capsys):
 
 def test_the_training_cell_gives_the_same_lines_when_run_again(tmp_path, capsys):
     cells, ns = _small_namespace(tmp_path, capsys)
-    outputs = [_run_cell(cell, ns, capsys) for cell in cells[1:]]
-    training = next(i for i, c in enumerate(cells) if "trainer.fit(" in c)
+    outputs = run_cells(SCRIPT, cells, ns, capsys)
+    training = index_of(cells, "trainer.fit(")
     assert any(line.startswith("Training epoch 1, cost") for line in outputs[training - 1])
-    for index in range(training, len(cells)):   # training again, then every cell after it
-        assert _run_cell(cells[index], ns, capsys) == outputs[index - 1], f"cell {index} printed other lines"
+    # training again, then every cell after it
+    assert_prints_the_same_again(SCRIPT, cells, ns, capsys, outputs, range(training, len(cells)))
 
 
 def test_cells_after_training_run_before_it_name_the_training_cell(tmp_path, capsys):
     cells, ns = _small_namespace(tmp_path, capsys)
-    training = next(i for i, c in enumerate(cells) if "trainer.fit(" in c)
-    for cell in cells[1:training]:
-        _run_cell(cell, ns, capsys)
+    training = index_of(cells, "trainer.fit(")
     later = [c for c in cells[training + 1:] if "dae.exercises" not in c and "your code here" not in c]  # the exercises stand alone
     assert len(later) >= 4 and all(c.lstrip().startswith('dae.tutorial.need(globals(), "trained_model"') for c in later)
-    for cell in later:
-        with pytest.raises(dae.tutorial.RunFirst, match=r"^run the training cell first"):
-            _run_cell(cell, ns, capsys)
+    assert_stop_until_trained(SCRIPT, cells, ns, capsys, training, later, r"^run the training cell first")
     assert not (tmp_path / "filters_layer1.png").exists() and not (tmp_path / "conv_autoencoder.npz").exists()

@@ -8,7 +8,8 @@ import pytest
 import dae
 from dae import cli
 from dae.tutorial import run_script
-from _chapter import run_cell, small_namespace
+from _chapter import (assert_prints_the_same_again, assert_stop_until_trained, index_of, run_cell, run_cells,
+                      small_namespace)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "SdA_tutorial.py")
 SMALL = ["--n-train", "400", "--hidden-layers-sizes", "30", "20", "--corruption-levels", "0.1", "0.2",
@@ -123,26 +124,21 @@ def _small_namespace(tmp_path, capsys):
 
 def test_training_cells_give_the_same_lines_when_run_again(tmp_path, capsys):
     cells, ns = _small_namespace(tmp_path, capsys)
-    outputs = [_run_cell(cell, ns, capsys) for cell in cells[1:]]
-    pretraining = next(i for i, c in enumerate(cells) if "pretraining_fns = sda.pretraining_functions" in c)
-    finetuning = next(i for i, c in enumerate(cells) if "while epoch < training_epochs" in c)
+    outputs = run_cells(SCRIPT, cells, ns, capsys)
+    pretraining = index_of(cells, "pretraining_fns = sda.pretraining_functions")
+    finetuning = index_of(cells, "while epoch < training_epochs")
     assert any(line.startswith("Pre-training layer 1, epoch 1") for line in outputs[pretraining - 1])
     assert any("test error of best model" in line for line in outputs[finetuning - 1])
-    for index in (finetuning, pretraining, finetuning, finetuning + 1):
-        assert _run_cell(cells[index], ns, capsys) == outputs[index - 1], f"cell {index} printed other lines"
+    assert_prints_the_same_again(SCRIPT, cells, ns, capsys, outputs,
+                                 (finetuning, pretraining, finetuning, finetuning + 1))
 
 
 def test_figure_and_summary_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
     cells, ns = _small_namespace(tmp_path, capsys)
-    pretraining = next(i for i, c in enumerate(cells) if "pretraining_fns = sda.pretraining_functions" in c)
-    for cell in cells[1:pretraining]:
-        _run_cell(cell, ns, capsys)
+    pretraining = index_of(cells, "pretraining_fns = sda.pretraining_functions")
     later = cells[pretraining + 1:]
-    for cell in later:
-        if "dae.tutorial.need(" in cell:
-            with pytest.raises(dae.tutorial.RunFirst, match=r"^run the (pretraining cell \(step 1\)|fine-tuning "
-                                                            r"cell \(steps 2 and 3\)) first"):
-                _run_cell(cell, ns, capsys)
+    assert_stop_until_trained(SCRIPT, cells, ns, capsys, pretraining, [c for c in later if "dae.tutorial.need(" in c],
+                              r"^run the (pretraining cell \(step 1\)|fine-tuning cell \(steps 2 and 3\)) first")
     assert not (tmp_path / "filters_pretrained.png").exists()
     _run_cell(cells[pretraining], ns, capsys)
     summary = [c for c in later if "Optimization complete" in c][0]

@@ -11,7 +11,8 @@ import dae
 from dae import cli
 from dae.tutorial import run_script
 
-from _chapter import code_cells, index_of, run_cell
+from _chapter import (assert_prints_the_same_again, assert_stop_until_trained, code_cells, index_of, run_cells,
+                      small_namespace)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials", "vae_tutorial.py")
 SMALL = ["--n-train", "400", "--epochs", "2", "--batch-size", "50", "--n-test", "200", "--iw-samples", "5",
@@ -141,29 +142,21 @@ TWO_D = index_of(CELLS, "model_2d, history_2d = train_vae(2, epochs_2d")
 
 
 def _namespace(tmp_path, capsys):
-    ns = {"__name__": "vae_chapter"}   # as in a notebook: no command line
-    run_cell(SCRIPT, CELLS[0], ns, capsys)
-    ns.update(n_train=200, n_test=100, epochs=2, epochs_2d=1, n_hidden=[16], iw_samples=3, batch_size=50,
-              output_folder=str(tmp_path))
-    return ns
+    return small_namespace(SCRIPT, capsys, n_train=200, n_test=100, epochs=2, epochs_2d=1, n_hidden=[16],
+                           iw_samples=3, batch_size=50, output_folder=str(tmp_path))[1]
 
 
 def test_cells_run_again_print_the_same_lines(tmp_path, capsys):
     ns = _namespace(tmp_path, capsys)
-    first = [run_cell(SCRIPT, cell, ns, capsys) for cell in CELLS[1:]]
+    first = run_cells(SCRIPT, CELLS, ns, capsys)
     assert any(line.startswith("[z=20] epoch 1, train -ELBO") for line in first[TRAINING - 1])
-    for index in (TRAINING, TRAINING + 1, TRAINING + 2, TWO_D, TWO_D + 1, TWO_D + 2):
-        assert run_cell(SCRIPT, CELLS[index], ns, capsys) == first[index - 1], f"cell {index} printed other lines"
+    assert_prints_the_same_again(SCRIPT, CELLS, ns, capsys, first,
+                                 (TRAINING, TRAINING + 1, TRAINING + 2, TWO_D, TWO_D + 1, TWO_D + 2))
 
 
 def test_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
-    ns = _namespace(tmp_path, capsys)
-    for cell in CELLS[1:TRAINING]:
-        run_cell(SCRIPT, cell, ns, capsys)
     later = [cell for cell in CELLS[TRAINING + 1:] if "dae.tutorial.need(" in cell and "train_vae(2" not in cell]
     assert len(later) == 4
-    for cell in later:
-        with pytest.raises(dae.tutorial.RunFirst, match=r"^run the (training cell|evaluation cell \(How good is it\?\)|"
-                                                        r"2-D model's cell) first"):
-            run_cell(SCRIPT, cell, ns, capsys)
+    assert_stop_until_trained(SCRIPT, CELLS, _namespace(tmp_path, capsys), capsys, TRAINING, later,
+                              r"^run the (training cell|evaluation cell \(How good is it\?\)|2-D model's cell) first")
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".png"]   # no figure of an untrained model

@@ -11,7 +11,8 @@ from dae import config
 from dae.gradcheck import numerical_gradient
 from dae.tutorial import run_script
 
-from _chapter import code_cells, index_of, run_cell
+from _chapter import (assert_prints_the_same_again, assert_stop_until_trained, code_cells, index_of, run_cells,
+                      small_namespace)
 
 SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tutorials",
                       "variants_tutorial.py")
@@ -144,28 +145,20 @@ TRAINING = index_of(CELLS, "rows, curves, seconds = [], {}, {}")
 
 
 def _namespace(tmp_path, capsys):
-    ns = {"__name__": "variants_chapter"}   # as in a notebook: no command line
-    run_cell(SCRIPT, CELLS[0], ns, capsys)
-    ns.update(n_train=100, n_test=30, epochs=2, n_hidden=6, probe_epochs=1, variants="plain,sparse_kl,linear",
-              output_folder=str(tmp_path))
-    return ns
+    return small_namespace(SCRIPT, capsys, n_train=100, n_test=30, epochs=2, n_hidden=6, probe_epochs=1,
+                           variants="plain,sparse_kl,linear", output_folder=str(tmp_path))[1]
 
 
 def test_cells_run_again_print_the_same_lines(tmp_path, capsys):
     ns = _namespace(tmp_path, capsys)
-    first = [run_cell(SCRIPT, cell, ns, capsys) for cell in CELLS[1:]]
+    first = run_cells(SCRIPT, CELLS, ns, capsys)
     assert "  sparse_kl: training epoch 1, cost" in " ".join(first[TRAINING - 1])
-    for index in range(TRAINING, len(CELLS)):
-        assert run_cell(SCRIPT, CELLS[index], ns, capsys) == first[index - 1], f"cell {index} printed other lines"
+    assert_prints_the_same_again(SCRIPT, CELLS, ns, capsys, first, range(TRAINING, len(CELLS)))
 
 
 def test_cells_before_training_name_the_cell_to_run(tmp_path, capsys):
-    ns = _namespace(tmp_path, capsys)
-    for cell in CELLS[1:TRAINING]:
-        run_cell(SCRIPT, cell, ns, capsys)
     later = [cell for cell in CELLS[TRAINING + 1:] if "dae.tutorial.need(" in cell]
     assert len(later) == 2
-    for cell in later:
-        with pytest.raises(dae.tutorial.RunFirst, match=r"^run the cell that trains every variant first"):
-            run_cell(SCRIPT, cell, ns, capsys)
+    assert_stop_until_trained(SCRIPT, CELLS, _namespace(tmp_path, capsys), capsys, TRAINING, later,
+                              r"^run the cell that trains every variant first")
     assert not list(tmp_path.iterdir())
