@@ -1,6 +1,6 @@
-"""Two measurements behind the conv autoencoder's gap to PyTorch (README, Speed).
+"""Three measurements behind the conv autoencoder's speed on the NumPy path (README, Speed).
 
-    python benchmarks/conv_limits.py            # both, a few seconds each
+    python benchmarks/conv_limits.py            # all three, a few seconds each
 
 - **threads**: can a second Python thread take NumPy work off the first? Each of two threads runs a
   loop of ``numpy.multiply(a, 1.0001, out=b)`` on its own arrays; the time of both loops in one thread
@@ -9,15 +9,23 @@
 - **products**: the float32 GFLOP/s NumPy's BLAS reaches on the conv autoencoder's product shapes
   (M output channels x K = C kh kw, times K x L columns, L = 4 examples x 36 x 36 grid positions) at
   one and at two BLAS threads, beside a square 2048 product.
+- **runs**: the same products at one thread in one call and in runs of ``PRODUCT_RUN`` (768) grid
+  positions, as ``dae.layers.conv.product_wide`` (a layer's maps) and ``product_long`` (a weight
+  gradient, the positions the shared axis) make them.
 
 Medians of repeated runs; on a shared machine only the comparison within one run means much.
 """
+import os
 import statistics
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy
 from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from dae.layers import conv  # noqa: E402
 
 
 def _median_ms(f, repeats):
@@ -65,6 +73,35 @@ def products(length=4 * 36 * 36):
     return rows
 
 
+def runs(shapes=((8, 75, 5036), (16, 72, 4554), (72, 16, 4624), (16, 144, 1254)), run=None):
+    """One thread: the conv layers' products (M x K times K x N, the N grid positions of a block of 4)
+    in one call against runs of ``run`` columns (dae.layers.conv.PRODUCT_RUN), both ways the NumPy
+    path makes them: a layer's maps (``product_wide``, N the output axis) and a weight gradient
+    (``product_long``, N the shared axis). Rows (M, K, N, one-call ms, runs ms) per way."""
+    run = run or conv.PRODUCT_RUN
+    rng = numpy.random.RandomState(0)
+    rows = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        for m, k, n in shapes:
+            A, B = rng.rand(m, k).astype("float32"), rng.rand(k, n).astype("float32")
+            X, G = rng.rand(m, n).astype("float32"), rng.rand(k, n).astype("float32")   # dW = X G^T
+            out = numpy.empty((m, n), "float32")
+            for way, one, in_runs in (
+                    ("maps", lambda: numpy.matmul(A, B, out=out), lambda: conv.product_wide(A, B, out=out)),
+                    ("gradient", lambda: X @ G.T, lambda: conv.product_long(X, G.T))):
+                saved = conv.PRODUCT_RUN
+                conv.PRODUCT_RUN = run
+                try:
+                    t_one, t_runs = _median_ms(one, 50), _median_ms(in_runs, 50)
+                finally:
+                    conv.PRODUCT_RUN = saved
+                rows.append((way, m, k, n, t_one, t_runs))
+                print(f"runs: {way:8s} {m:3d} x {k:3d}, {n} positions: one call {t_one:.3f} ms, "
+                      f"runs of {run} {t_runs:.3f} ms ({t_one / t_runs:.2f} times as fast)")
+    return rows
+
+
 if __name__ == "__main__":
     threads()
     products()
+    runs()

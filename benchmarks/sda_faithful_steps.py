@@ -15,12 +15,14 @@ pixels are 0, which the first layer's batch-1 kernels skip). With numba (``dae.c
 spins against other work (dae/threads.py): one thread is the setting to time. ``--cpu`` reports
 CPU time instead of wall time (steadier on a shared machine).
 """
+import os
 import sys
 import time
 
 import numpy
 
-import dae
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import dae  # noqa: E402
 
 CLOCK = time.process_time if "--cpu" in sys.argv else time.perf_counter
 PRETRAIN_EPOCHS, FINETUNE_EPOCHS, N_TRAIN, N_VALID = 15, 36, 50000, 10000

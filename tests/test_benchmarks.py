@@ -49,3 +49,5 @@ def test_conv_limits_reports_a_speed_up_per_size_and_a_rate_per_product():
     assert [r[0] for r in rows] == [1000, 4000] and all(r[1] > 0 and r[2] > 0 for r in rows)
     rates = conv_limits.products(length=64)
     assert len(rates) == 12 and {r[0] for r in rates} == {1, 2} and all(r[4] > 0 for r in rates)
+    runs = conv_limits.runs(shapes=((3, 5, 40),), run=16)
+    assert [r[0] for r in runs] == ["maps", "gradient"] and all(r[4] > 0 and r[5] > 0 for r in runs)

@@ -32,6 +32,7 @@ from .run_checks import (check_checkpoint_shapes, check_same_data, data_fingerpr
                          mean_prediction_cost, stuck_above)
 from .train_config import EXAMPLES, add_flags, check_train_config, train_config
 
+
 def add_parser(sub):
     p = sub.add_parser(
         "train", help="train a model; writes a run folder (config, checkpoints, model, metrics, figures)",

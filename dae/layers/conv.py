@@ -204,7 +204,8 @@ def shifted_copies(a, kernel, pitch, length, start=0, rows=None):
 
 # OpenBLAS runs the conv layers' products, one side 3 to 144 long and the other thousands of grid
 # positions, at about 60% of its rate in one call, and near it in runs of ~768 positions
-# (python benchmarks/conv_limits.py): the two helpers below make those runs. On a GPU they are one call.
+# (the runs of python benchmarks/conv_limits.py): the two helpers below make those runs. On a GPU they are
+# one call.
 PRODUCT_RUN = 768
 
 
@@ -231,6 +232,7 @@ def product_wide(a, b, out=None):
     for start in range(0, N, PRODUCT_RUN):
         numpy.matmul(a, b[:, start:start + PRODUCT_RUN], out=out[:, start:start + PRODUCT_RUN])
     return out
+
 
 def correlate_flat(xpad, W):
     """Stride 1 on the padded grid, flattened: with m = (n Hp + r) Wp + t, kernel offset (i, j) is a shift
@@ -422,12 +424,10 @@ class Conv2D:
     def backward(self, dy, cache):
         x_shape_cn, xpad, cols, x_cn = cache
         xp = backend.array_module(dy)
-        f, c, kh, kw = self.W.shape
-        s, pad = self.stride, self.padding
         dY = dy if self.layout == "CNHW" else dy.transpose(1, 0, 2, 3)  # (F, N, Ho, Wo)
         if x_cn is not None:
             return self._direct_backward(xp.ascontiguousarray(dY), x_cn)
-        if s == 1:
+        if self.stride == 1:
             dx_cn, dW, db = self._backward_flat(dY, xpad, cols)
         else:
             dx_cn, dW, db = self._backward_strided(xp.ascontiguousarray(dY), x_shape_cn, xpad, cols)
