@@ -52,8 +52,9 @@ import warnings
 import numpy
 
 from .. import backend, threads
-from ..protocol import check_model, param_names, takes_labels
-from ..validation import check_data, check_positive_int, check_seed
+from ..protocol import check_model, param_names
+from ..validation import check_positive_int, check_seed
+from .inputs import check_inputs
 from .interrupt import DeferredInterrupt
 from .options import Checkpointing, Display, Stopping
 from .progress import Progress
@@ -206,54 +207,6 @@ class Trainer(Checkpoints):
         b = int(self.order[index])
         return slice(b * self.batch_size, min((b + 1) * self.batch_size, n))
 
-    def _check_inputs(self, train_x, valid_x, train_y, valid_y, check_values):
-        for name, x in (("train_x", train_x), ("valid_x", valid_x)):
-            if x is not None and (not hasattr(x, "shape") or not hasattr(x, "ndim")):
-                raise TypeError(f"{name} must be an array, got {type(x).__name__}")
-        if backend.array_module(train_x) is not numpy:
-            train_x = backend.to_host(train_x)
-        columns = getattr(self.model, "n_visible", None) if self.transform is None else None
-        if train_x.ndim != 2 and columns is None:
-            check_data(train_x.reshape(train_x.shape[0], -1) if train_x.ndim > 2 else train_x, "train_x", None,
-                       self.unit_interval, values=check_values)
-        else:
-            check_data(train_x, "train_x", columns, self.unit_interval, values=check_values)
-        if valid_x is not None:
-            if backend.array_module(valid_x) is not numpy:
-                valid_x = backend.to_host(valid_x)
-            if valid_x.shape[1:] != train_x.shape[1:]:
-                raise ValueError(f"valid_x must have the shape of train_x's rows {tuple(train_x.shape[1:])}, "
-                                 f"got shape {tuple(valid_x.shape)}")
-            check_data(valid_x.reshape(valid_x.shape[0], -1) if valid_x.ndim > 2 else valid_x, "valid_x", None,
-                       self.unit_interval, values=check_values)
-        self._check_labels(train_x, valid_x, train_y, valid_y)
-        return train_x, valid_x
-
-    def _check_labels(self, train_x, valid_x, train_y, valid_y):
-        """Labels where the model's cost takes them (and only there), one per row, finite."""
-        needs = takes_labels(self.model)
-        call = f"{type(self.model).__name__}.cost_and_grads"
-        if needs is False and (train_y is not None or valid_y is not None):
-            raise TypeError(f"{'train_y' if train_y is not None else 'valid_y'} is given, but {call}(x, *, rng, ...) "
-                            f"learns without labels: leave train_y and valid_y out")
-        if needs is True and train_y is None:
-            raise TypeError(f"train_y is missing: {call}(x, y, *, rng, ...) learns from labels; pass "
-                            f"train_y (one label per row of train_x)")
-        for name, y, x in (("train_y", train_y, train_x), ("valid_y", valid_y, valid_x)):
-            if y is None:
-                continue
-            if x is None:
-                raise ValueError(f"{name} is given without its inputs")
-            if not hasattr(y, "shape") or not hasattr(y, "dtype"):
-                raise TypeError(f"{name} must be an array of labels, got {type(y).__name__}")
-            if len(y) != x.shape[0]:
-                raise ValueError(f"{name} must hold one label per row of its inputs ({x.shape[0]}), got {len(y)}")
-            host = backend.to_host(y)
-            if numpy.issubdtype(host.dtype, numpy.floating) and not numpy.isfinite(host).all():
-                raise ValueError(f"{name} must be finite (class labels), but it holds NaN or inf")
-        if (valid_y is None) != (train_y is None) and valid_x is not None:
-            raise ValueError("give labels for both train_x and valid_x, or for neither")
-
     def fit(self, train_x, epochs, valid_x=None, train_y=None, valid_y=None, check_values=True):
         """Train until ``epochs`` epochs are done in all (counting those a resumed checkpoint
         already holds), the time budget is spent or early stopping ends it. Returns the history.
@@ -263,7 +216,8 @@ class Trainer(Checkpoints):
         that pass. ``train_y`` / ``valid_y``: labels of a supervised model (its
         ``cost_and_grads(x, y, ...)``)."""
         epochs = check_positive_int(epochs, "epochs")
-        train_x, valid_x = self._check_inputs(train_x, valid_x, train_y, valid_y, check_values)
+        train_x, valid_x = check_inputs(self.model, self.transform, self.unit_interval, train_x, valid_x,
+                                        train_y, valid_y, check_values)
         self._plan(train_x.shape[0], epochs)
         progress = Progress(self.display.mode, self.display.stream, self.display.label)
         self._consistent = True
