@@ -130,6 +130,13 @@ def _fd(f, v, eps=1e-5):
         g[i] = (plus - minus) / (2 * eps)
     return g
 """
+# a max-pool attempt that keeps x and the maxima as its "switches" (and so finds ties by comparing)
+_POOL_KEEPS_X = """
+def maxpool_forward(x, size=2):
+    out = x.reshape(x.shape[0], x.shape[1], x.shape[2] // size, size, x.shape[3] // size, size).max(axis=(3, 5))
+    return out, (x, out)
+
+"""
 _CASTS = """
 
 def _float32(function, back=False):
@@ -207,23 +214,13 @@ def kl_and_grads(mu, logvar):
     kl = -0.5 * (1 + logvar - mu ** 2 - numpy.exp(logvar)).sum(axis=1).mean()
     (kl, mu / n, (numpy.exp(logvar) - 1) / (2 * n))
 """, "kl_and_grads", "returned None (is a `return` missing?)"),
-    ("maxpool_backward", """
-def maxpool_forward(x, size=2):
-    out = x.reshape(x.shape[0], x.shape[1], x.shape[2] // size, size, x.shape[3] // size, size).max(axis=(3, 5))
-    return out, (x, out)
-
-
+    ("maxpool_backward", _POOL_KEEPS_X + """
 def maxpool_backward(dout, switches, size=2):
     x, out = switches
     up = lambda a: a.repeat(size, axis=2).repeat(size, axis=3)  # noqa: E731
     return (x == up(out)) * up(dout)
 """, "dx", "every tied maximum"),
-    ("maxpool_backward", """
-def maxpool_forward(x, size=2):
-    out = x.reshape(x.shape[0], x.shape[1], x.shape[2] // size, size, x.shape[3] // size, size).max(axis=(3, 5))
-    return out, (x, out)
-
-
+    ("maxpool_backward", _POOL_KEEPS_X + """
 def maxpool_backward(dout, switches, size=2):
     x, out = switches
     up = lambda a: a.repeat(size, axis=2).repeat(size, axis=3)  # noqa: E731
@@ -232,7 +229,7 @@ def maxpool_backward(dout, switches, size=2):
     count = mask.reshape(n, c, h // size, size, w // size, size).sum(axis=(3, 5))
     return mask * up(dout / count)
 """, "dx", "split among the tied maxima"),
-    ("gradient_checker", _FD.replace("(plus - minus) / (2 * eps)", "(plus - minus) / (2 * eps)") + """
+    ("gradient_checker", _FD + """
 
 def numerical_gradient(f, x, eps=1e-5):
     return _fd(f, x, 1e-5)
