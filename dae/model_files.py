@@ -18,7 +18,7 @@ import os
 
 import numpy
 
-from . import backend, config
+from . import config
 from .io import CorruptFileError, check_values, fill_arrays, load_arrays, save_arrays
 from .registry import MODELS, get_model_kind, kind_of
 from .train import CHECKPOINT_KIND
