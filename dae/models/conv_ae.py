@@ -43,10 +43,10 @@ NOISES = (None, "masking", "gaussian")
 # stay in the cache (see cost_and_grads); a GPU takes the whole minibatch.
 CPU_BLOCK_SIZE = 4
 # BLAS threads for the model's products on the CPU: at a block of 4 examples every product is small
-# enough that a second OpenBLAS thread costs more than it saves (the step took 48 ms with two, 33 with
-# one), and when the compiled kernels run, OpenBLAS's idle thread would spin on the core their
-# threads need (27 against 20 ms; python benchmarks/benchmark.py --only conv-numpy,conv-numba with
-# each setting, README: Speed)
+# enough that a second OpenBLAS thread costs more than it saves (the NumPy path's step took 48.0 ms
+# with two, 33.4 with one), and when the compiled kernels run, OpenBLAS's idle thread spins on the
+# core their threads need (22.7 against 21.0 ms; python benchmarks/benchmark.py --only
+# conv-numpy,conv-numba with blas_threads None and 1, README: Speed)
 CPU_BLAS_THREADS = 1
 OUTPUTS = ("linear", "sigmoid")
 UNPOOLINGS = ("switches", "nearest")
